@@ -1,0 +1,28 @@
+//! # walrec
+//!
+//! Telemetry for a write-ahead-log recovery manager that can sit in the hottest loop: a
+//! lock-free, allocation-free recorder ([`telemetry::Manager`], [`telemetry::ManagerUpdater`])
+//! with the specification's `dump` and `collect`.
+//!
+//! ```
+//! use walrec::telemetry::{clock, Manager};
+//!
+//! let manager = Manager::new();
+//! let updater = manager.updater();
+//! let mut start = clock::now_ns();
+//! for _ in 0..1_000 {
+//!     // ... fetch and apply one event ...
+//!     start = updater.on_next_event(start); // one clock read per event
+//! }
+//! drop(updater);
+//! let mut out = Vec::new();
+//! manager.dump("replay", &mut out).unwrap();
+//! assert!(String::from_utf8(out).unwrap().contains("samples=1000"));
+//! ```
+//!
+//! With `default-features = false` the crate is only this recorder: no async runtime, no
+//! network code.
+
+#![warn(missing_docs)]
+
+pub mod telemetry;

@@ -1,0 +1,180 @@
+//! A lock-free base-2 exponential latency histogram with per-writer shards.
+//!
+//! # Design
+//!
+//! Values are nanoseconds, recorded at the fixed scale [`RECORD_SCALE`] (64 buckets per power of
+//! two, so a bucket's bounds differ by under 1.1 %) over `1..=`[`MAX_VALUE`], plus a zero bucket.
+//! The bucket mapping is OpenTelemetry's, computed exactly with integers (see [`mapping`]).
+//!
+//! Contention, not arithmetic, is what makes a shared histogram slow: two threads doing atomic
+//! read-modify-writes on the same cache lines cost several times one thread's price. So each
+//! [`HistogramWriter`] claims one of [`MAX_WRITERS`] *exclusive* shards and records into it with
+//! plain loads and stores; a snapshot sums all shards without stopping anybody. A shard is
+//! allocated the first time its slot is claimed and reused by later writers, so memory grows
+//! with the number of writers alive at once, never with the number of records. Past
+//! `MAX_WRITERS` live writers, new writers share one fallback shard with atomic
+//! read-modify-writes: slower, still exact.
+//!
+//! Nothing on the recording path allocates, locks, makes a system call or panics.
+
+pub mod mapping;
+mod shard;
+mod snapshot;
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use mapping::{MAX_VALUE, RECORD_SCALE};
+use shard::Shard;
+pub use snapshot::{HistogramSnapshot, PERCENTILES};
+
+/// How many writers can hold an exclusive shard at once (one bit each in a `u64`).
+pub const MAX_WRITERS: usize = 64;
+
+/// A lock-free exponential histogram of nanosecond latencies. See the module docs.
+#[repr(C, align(64))]
+pub struct LatencyHistogram {
+    /// Bit `i` is set while a writer owns `exclusive[i]`.
+    claimed: AtomicU64,
+    exclusive: [OnceLock<Box<Shard>>; MAX_WRITERS],
+    shared: OnceLock<Box<Shard>>,
+}
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LatencyHistogram {
+    /// An empty histogram. It allocates nothing until the first record or writer.
+    pub const fn new() -> Self {
+        LatencyHistogram {
+            claimed: AtomicU64::new(0),
+            exclusive: [const { OnceLock::new() }; MAX_WRITERS],
+            shared: OnceLock::new(),
+        }
+    }
+
+    fn shared_shard(&self) -> &Shard {
+        self.shared.get_or_init(Shard::new_boxed)
+    }
+
+    /// Records `value_ns` from any thread through the shared shard (atomic read-modify-writes).
+    ///
+    /// For a thread that records often, a [`writer`](Self::writer) is several times cheaper.
+    pub fn record(&self, value_ns: u64) {
+        record_clamped(self.shared_shard(), value_ns, false);
+    }
+
+    /// A single-threaded recording handle with an exclusive shard, or the shared shard when all
+    /// [`MAX_WRITERS`] are taken. The first writer of a slot allocates its shard (about 18 KiB).
+    pub fn writer(&self) -> HistogramWriter<'_> {
+        let mut claimed = self.claimed.load(Ordering::Relaxed); // Relaxed: a guess; the CAS decides.
+        while claimed != u64::MAX {
+            let slot = claimed.trailing_ones() as usize;
+            // Acquire: see every store of the slot's previous writer, whose release cleared the
+            // bit, so that load-then-store continues from its final counts.
+            match self.claimed.compare_exchange_weak(
+                claimed,
+                claimed | (1 << slot),
+                Ordering::Acquire,
+                Ordering::Relaxed, // Relaxed: on failure we only retry with the fresh value.
+            ) {
+                Ok(_) => {
+                    let shard = self.exclusive[slot].get_or_init(Shard::new_boxed);
+                    return HistogramWriter::new(self, shard, Some(slot));
+                }
+                Err(actual) => claimed = actual,
+            }
+        }
+        HistogramWriter::new(self, self.shared_shard(), None)
+    }
+
+    /// A consistent copy of the histogram; see [`snapshot_into`](Self::snapshot_into).
+    pub fn snapshot(&self) -> HistogramSnapshot {
+        let mut snapshot = HistogramSnapshot::default();
+        self.snapshot_into(&mut snapshot);
+        snapshot
+    }
+
+    /// Overwrites `out` with the current state, reusing its buffer, so that a periodic exporter
+    /// allocates nothing once the buffer has grown to the histogram's range.
+    ///
+    /// Writers are never stopped. `out.count` is computed as `zero_count + Σ counts` of what was
+    /// read, so that identity always holds; sum, min and max may include a record or two whose
+    /// bucket was read a moment earlier, which evens out in the next snapshot.
+    pub fn snapshot_into(&self, out: &mut HistogramSnapshot) {
+        out.begin_at_record_scale();
+        let shards = self.exclusive.iter().chain(std::iter::once(&self.shared));
+        for shard in shards.filter_map(OnceLock::get) {
+            out.absorb_shard(shard);
+        }
+        out.finish();
+    }
+}
+
+/// Clamps `value_ns` into range, counting it if it was clamped, and records it.
+#[inline(always)]
+fn record_clamped(shard: &Shard, value_ns: u64, exclusive: bool) {
+    let value = if value_ns > MAX_VALUE {
+        shard.note_saturated(exclusive);
+        MAX_VALUE
+    } else {
+        value_ns
+    };
+    if exclusive {
+        shard.record_exclusive(value);
+    } else {
+        shard.record_shared(value);
+    }
+}
+
+/// A recording handle for one thread; see [`LatencyHistogram::writer`].
+///
+/// It is `Send` but not `Sync`: two threads recording through one exclusive shard would lose
+/// updates, so the type system keeps a writer on one thread at a time.
+pub struct HistogramWriter<'a> {
+    histogram: &'a LatencyHistogram,
+    shard: &'a Shard,
+    slot: Option<usize>,
+    not_sync: PhantomData<Cell<()>>,
+}
+
+impl<'a> HistogramWriter<'a> {
+    fn new(histogram: &'a LatencyHistogram, shard: &'a Shard, slot: Option<usize>) -> Self {
+        HistogramWriter {
+            histogram,
+            shard,
+            slot,
+            not_sync: PhantomData,
+        }
+    }
+
+    /// Records one value in nanoseconds. Values above [`MAX_VALUE`] are clamped and counted.
+    #[inline(always)]
+    pub fn record(&self, value_ns: u64) {
+        record_clamped(self.shard, value_ns, self.slot.is_some());
+    }
+
+    /// Whether this writer owns an exclusive shard (false when all slots were taken).
+    pub fn is_exclusive(&self) -> bool {
+        self.slot.is_some()
+    }
+}
+
+impl Drop for HistogramWriter<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            // Release: the next writer of this slot acquires our final counts (see `writer`).
+            self.histogram
+                .claimed
+                .fetch_and(!(1 << slot), Ordering::Release);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

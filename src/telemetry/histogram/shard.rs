@@ -1,0 +1,139 @@
+//! One shard of a histogram: the counters one writer (or the shared fallback) records into.
+//!
+//! A shard is either *exclusive*, owned by one [`HistogramWriter`](super::HistogramWriter) at a
+//! time, or the histogram's *shared* shard that any thread may record into. Exclusive shards are
+//! updated with a plain atomic load followed by an atomic store: with a single writer no update
+//! can be lost, and neither instruction locks the cache line, which is what makes recording
+//! cost a few nanoseconds even when several threads record into one histogram. The shared shard
+//! uses read-modify-write instructions instead.
+//!
+//! Every access is `Relaxed`: each counter is independent, and a snapshot only promises that its
+//! count equals the sum of the buckets it read (it derives the count from them), not that sum,
+//! min and max belong to exactly the same instant as the buckets.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::mapping::{BUCKET_COUNT, MIN_INDEX, index_of};
+
+/// Counters outside the buckets, kept in the shard's first cache line.
+#[repr(C)]
+struct Totals {
+    sum: AtomicU64,
+    min: AtomicU64,
+    max: AtomicU64,
+    zero_count: AtomicU64,
+    saturated: AtomicU64,
+}
+
+/// The counters of one shard. Aligned to a cache line so that two shards never share one.
+#[repr(C, align(64))]
+pub(crate) struct Shard {
+    totals: Totals,
+    buckets: [AtomicU64; BUCKET_COUNT],
+}
+
+/// What one shard holds, read without stopping its writer.
+pub(crate) struct ShardReading {
+    pub sum: u64,
+    pub min: u64,
+    pub max: u64,
+    pub zero_count: u64,
+    pub saturated: u64,
+}
+
+#[inline(always)]
+fn add_exclusive(cell: &AtomicU64, amount: u64) {
+    // Relaxed: only this shard's single writer stores to the cell, so load-then-store cannot
+    // lose an update; readers need no ordering with other cells.
+    cell.store(
+        cell.load(Ordering::Relaxed).saturating_add(amount),
+        Ordering::Relaxed,
+    );
+}
+
+#[inline(always)]
+fn add_shared(cell: &AtomicU64, amount: u64) {
+    // Relaxed: an independent counter; the read-modify-write alone makes concurrent adds exact.
+    // Saturating rather than wrapping keeps a bad value from turning a total into a small one.
+    let _ = cell.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+        Some(old.saturating_add(amount))
+    });
+}
+
+impl Shard {
+    /// A boxed, zeroed shard. Built on the heap directly: it is about 18 KiB.
+    pub(crate) fn new_boxed() -> Box<Shard> {
+        Box::new(Shard {
+            totals: Totals {
+                sum: AtomicU64::new(0),
+                min: AtomicU64::new(u64::MAX),
+                max: AtomicU64::new(0),
+                zero_count: AtomicU64::new(0),
+                saturated: AtomicU64::new(0),
+            },
+            buckets: [const { AtomicU64::new(0) }; BUCKET_COUNT],
+        })
+    }
+
+    #[inline(always)]
+    fn bucket_of(&self, value: u64) -> &AtomicU64 {
+        if value == 0 {
+            &self.totals.zero_count
+        } else {
+            // index_of returns MIN_INDEX..=MAX_INDEX for 1..=MAX_VALUE, so this is in bounds;
+            // the compiler keeps a bounds check that never fails rather than unsafe code.
+            &self.buckets[(index_of(value) - MIN_INDEX) as usize]
+        }
+    }
+
+    /// Records an already-clamped value; only the shard's single owner may call this.
+    #[inline(always)]
+    pub(crate) fn record_exclusive(&self, value: u64) {
+        add_exclusive(self.bucket_of(value), 1);
+        add_exclusive(&self.totals.sum, value);
+        // Relaxed: single writer (see add_exclusive).
+        if value < self.totals.min.load(Ordering::Relaxed) {
+            self.totals.min.store(value, Ordering::Relaxed);
+        }
+        if value > self.totals.max.load(Ordering::Relaxed) {
+            self.totals.max.store(value, Ordering::Relaxed);
+        }
+    }
+
+    /// Records an already-clamped value from any thread.
+    pub(crate) fn record_shared(&self, value: u64) {
+        self.bucket_of(value).fetch_add(1, Ordering::Relaxed); // Relaxed: independent counter.
+        add_shared(&self.totals.sum, value);
+        self.totals.min.fetch_min(value, Ordering::Relaxed); // Relaxed: independent extreme.
+        self.totals.max.fetch_max(value, Ordering::Relaxed); // Relaxed: independent extreme.
+    }
+
+    /// Counts a value that was clamped to the histogram's range.
+    pub(crate) fn note_saturated(&self, exclusive: bool) {
+        if exclusive {
+            add_exclusive(&self.totals.saturated, 1);
+        } else {
+            add_shared(&self.totals.saturated, 1);
+        }
+    }
+
+    /// Reads the totals; see the module docs for what a concurrent reading promises.
+    pub(crate) fn read_totals(&self) -> ShardReading {
+        // Relaxed: see the module docs.
+        ShardReading {
+            sum: self.totals.sum.load(Ordering::Relaxed),
+            min: self.totals.min.load(Ordering::Relaxed),
+            max: self.totals.max.load(Ordering::Relaxed),
+            zero_count: self.totals.zero_count.load(Ordering::Relaxed),
+            saturated: self.totals.saturated.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Adds this shard's bucket counts into `into`, which has one slot per bucket.
+    pub(crate) fn add_buckets_into(&self, into: &mut [u64]) {
+        for (total, bucket) in into.iter_mut().zip(self.buckets.iter()) {
+            // Relaxed: see the module docs.
+            *total = total.saturating_add(bucket.load(Ordering::Relaxed));
+        }
+    }
+}

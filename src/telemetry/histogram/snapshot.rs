@@ -1,0 +1,186 @@
+//! A plain copy of a histogram: downscaling, percentiles, and the figures exporters need.
+
+use super::mapping::{BUCKET_COUNT, MIN_INDEX, RECORD_SCALE, lower_bound};
+use super::shard::Shard;
+
+/// The percentiles that `dump` prints, as quantiles in `0..=1`.
+pub const PERCENTILES: [(&str, f64); 7] = [
+    ("p50", 0.50),
+    ("p90", 0.90),
+    ("p99", 0.99),
+    ("p99.9", 0.999),
+    ("p99.99", 0.9999),
+    ("p99.999", 0.99999),
+    ("p99.9999", 0.999999),
+];
+
+/// A histogram as plain numbers, in OpenTelemetry's exponential-histogram terms.
+///
+/// `counts[k]` is the number of values in bucket `offset + k`, i.e. in
+/// `(base^(offset+k), base^(offset+k+1)]` with `base = 2^(2^-scale)`. Invariant:
+/// `count == zero_count + counts.iter().sum()`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistogramSnapshot {
+    /// The resolution: `2^scale` buckets per power of two.
+    pub scale: i32,
+    /// Index of the bucket `counts[0]` counts.
+    pub offset: i32,
+    /// Counts of consecutive buckets from `offset`; empty when only zeros were recorded.
+    pub counts: Vec<u64>,
+    /// How many values were exactly zero.
+    pub zero_count: u64,
+    /// How many values were recorded in all.
+    pub count: u64,
+    /// The sum of all values, in nanoseconds (saturating).
+    pub sum: u64,
+    /// The smallest value, or 0 when empty.
+    pub min: u64,
+    /// The largest value, or 0 when empty.
+    pub max: u64,
+    /// How many values were above the histogram's range and clamped to its top.
+    pub saturated: u64,
+}
+
+impl HistogramSnapshot {
+    /// Resets to an empty snapshot at the recording scale with room for every bucket.
+    pub(super) fn begin_at_record_scale(&mut self) {
+        self.scale = RECORD_SCALE;
+        self.offset = MIN_INDEX;
+        self.counts.clear();
+        self.counts.resize(BUCKET_COUNT, 0);
+        self.zero_count = 0;
+        self.sum = 0;
+        self.min = u64::MAX;
+        self.max = 0;
+        self.saturated = 0;
+    }
+
+    pub(super) fn absorb_shard(&mut self, shard: &Shard) {
+        shard.add_buckets_into(&mut self.counts);
+        let totals = shard.read_totals();
+        self.zero_count = self.zero_count.saturating_add(totals.zero_count);
+        self.sum = self.sum.saturating_add(totals.sum);
+        self.min = self.min.min(totals.min);
+        self.max = self.max.max(totals.max);
+        self.saturated = self.saturated.saturating_add(totals.saturated);
+    }
+
+    /// Trims empty buckets at both ends and derives `count` from what was read.
+    pub(super) fn finish(&mut self) {
+        let first = self.counts.iter().position(|&c| c != 0);
+        let last = self.counts.iter().rposition(|&c| c != 0);
+        match (first, last) {
+            (Some(first), Some(last)) => {
+                self.counts.copy_within(first..=last, 0);
+                self.counts.truncate(last - first + 1);
+                self.offset += first as i32;
+            }
+            _ => {
+                self.counts.clear();
+                self.offset = 0;
+            }
+        }
+        let bucketed = self
+            .counts
+            .iter()
+            .fold(0u64, |acc, &c| acc.saturating_add(c));
+        self.count = self.zero_count.saturating_add(bucketed);
+        if self.count == 0 {
+            self.min = 0;
+            self.max = 0;
+        }
+    }
+
+    /// Lowers the resolution by `steps` scales, merging each run of `2^steps` neighbouring
+    /// buckets as the OpenTelemetry specification describes (`new_index = index >> steps`).
+    pub fn downscale(&mut self, steps: u32) {
+        if steps == 0 {
+            return;
+        }
+        let steps = steps.min(63);
+        self.scale -= steps as i32;
+        if self.counts.is_empty() {
+            return;
+        }
+        let new_offset = self.offset >> steps;
+        let mut write = 0usize;
+        for read in 0..self.counts.len() {
+            let index = self.offset + read as i32;
+            let target = ((index >> steps) - new_offset) as usize;
+            // target <= read, and every slot below read has been taken already, so a new
+            // target slot holds 0 (or is `read` itself, taken just now).
+            let value = std::mem::take(&mut self.counts[read]);
+            if target == write {
+                self.counts[write] = self.counts[write].saturating_add(value);
+            } else {
+                write = target;
+                self.counts[write] = value;
+            }
+        }
+        self.counts.truncate(write + 1);
+        self.offset = new_offset;
+    }
+
+    /// How many scales [`downscale`](Self::downscale) must drop for the buckets to fit in
+    /// `max_buckets` (at least 1).
+    pub fn steps_to_fit(&self, max_buckets: usize) -> u32 {
+        let max_buckets = max_buckets.max(1) as i64;
+        if self.counts.is_empty() {
+            return 0;
+        }
+        let first = i64::from(self.offset);
+        let last = first + self.counts.len() as i64 - 1;
+        (0..64)
+            .find(|steps| (last >> steps) - (first >> steps) < max_buckets)
+            .unwrap_or(63)
+    }
+
+    /// Downscales just enough for the buckets to fit in `max_buckets`.
+    pub fn downscale_to_fit(&mut self, max_buckets: usize) {
+        self.downscale(self.steps_to_fit(max_buckets));
+    }
+
+    /// The value at quantile `q` (`0..=1`, nearest-rank), or `None` when empty.
+    ///
+    /// It is the geometric middle of the bucket holding that rank, kept within `[min, max]`;
+    /// at the recording scale it is within 0.55 % of the exact order statistic. It is not
+    /// rounded to whole nanoseconds, which would add up to 0.5 ns of error on top.
+    pub fn value_at_quantile(&self, q: f64) -> Option<f64> {
+        if self.count == 0 {
+            return None;
+        }
+        let q = if q.is_nan() { 1.0 } else { q.clamp(0.0, 1.0) };
+        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        if rank <= self.zero_count {
+            return Some(0.0);
+        }
+        let mut seen = self.zero_count;
+        for (k, &c) in self.counts.iter().enumerate() {
+            seen = seen.saturating_add(c);
+            if seen >= rank {
+                let middle = self.bucket_middle(self.offset + k as i32);
+                return Some(middle.clamp(self.min as f64, self.max as f64));
+            }
+        }
+        Some(self.max as f64)
+    }
+
+    /// The geometric middle of bucket `index` at this snapshot's scale.
+    fn bucket_middle(&self, index: i32) -> f64 {
+        (lower_bound(index, self.scale) * lower_bound(index + 1, self.scale)).sqrt()
+    }
+
+    /// The upper (inclusive) bound of bucket `offset + k`, for cumulative `le` exposition.
+    pub fn upper_bound(&self, k: usize) -> f64 {
+        lower_bound(self.offset + k as i32 + 1, self.scale)
+    }
+
+    /// The mean value in nanoseconds, or 0 when empty.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.count as f64
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The recorder: the WAL recovery manager's telemetry (`Manager`, `ManagerUpdater`) and the
+//! pieces it is built from.
+
+pub mod clock;
+pub mod collect;
+pub mod dump;
+pub mod histogram;
+pub mod manager;
+pub mod stats;
+pub mod updater;
+
+pub use collect::{Collector, CsvCollector, Kind, Metric, MetricKey, PrometheusText, Stat, Unit};
+pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
+pub use manager::{Manager, ManagerSnapshot};
+pub use stats::{DerivedDuration, Duration, DurationSnapshot, Operation, OperationSnapshot};
+pub use updater::{ManagerUpdater, Status};
