@@ -14,6 +14,9 @@ pub const PERCENTILES: [(&str, f64); 7] = [
     ("p99.9999", 0.999999),
 ];
 
+/// The most scales a snapshot can drop: after that every index is 0 or −1.
+const MAX_DOWNSCALE_STEPS: u32 = 31;
+
 /// A histogram as plain numbers, in OpenTelemetry's exponential-histogram terms.
 ///
 /// `counts[k]` is the number of values in bucket `offset + k`, i.e. in
@@ -97,7 +100,8 @@ impl HistogramSnapshot {
         if steps == 0 {
             return;
         }
-        let steps = steps.min(63);
+        // Beyond 31 steps every i32 index has become 0 or −1 already.
+        let steps = steps.min(MAX_DOWNSCALE_STEPS);
         self.scale -= steps as i32;
         if self.counts.is_empty() {
             return;
@@ -122,17 +126,18 @@ impl HistogramSnapshot {
     }
 
     /// How many scales [`downscale`](Self::downscale) must drop for the buckets to fit in
-    /// `max_buckets` (at least 1).
+    /// `max_buckets`. Values below and above 1 ns straddle bucket −1 and 0 at every scale, so,
+    /// as in the OpenTelemetry SDK, fewer than 2 buckets is treated as 2.
     pub fn steps_to_fit(&self, max_buckets: usize) -> u32 {
-        let max_buckets = max_buckets.max(1) as i64;
+        let max_buckets = max_buckets.max(2) as i64;
         if self.counts.is_empty() {
             return 0;
         }
         let first = i64::from(self.offset);
         let last = first + self.counts.len() as i64 - 1;
-        (0..64)
+        (0..MAX_DOWNSCALE_STEPS)
             .find(|steps| (last >> steps) - (first >> steps) < max_buckets)
-            .unwrap_or(63)
+            .unwrap_or(MAX_DOWNSCALE_STEPS)
     }
 
     /// Downscales just enough for the buckets to fit in `max_buckets`.
