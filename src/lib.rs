@@ -26,3 +26,4 @@
 #![warn(missing_docs)]
 
 pub mod telemetry;
+pub mod wal;

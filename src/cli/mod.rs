@@ -1,0 +1,121 @@
+//! The `walrec` command line: argument parsing and dispatch.
+//!
+//! Each command is a function from its options (and, for replaying commands, a borrowed
+//! [`Manager`](walrec::telemetry::Manager)) to a result, so that an exporter can be attached to
+//! the same `Manager` while a replay runs.
+
+mod demo;
+mod error;
+mod generate;
+mod progress;
+mod replay;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use error::CliError;
+
+/// Telemetry for a write-ahead-log recovery manager: generate a WAL, replay it, see the figures.
+#[derive(Debug, Parser)]
+#[command(name = "walrec", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a WAL of synthetic events into an empty directory.
+    Generate(GenerateArgs),
+    /// Replay a WAL with the recovery manager and print its telemetry.
+    Replay(ReplayArgs),
+    /// Generate a few million events in a temporary directory and replay them.
+    Demo(DemoArgs),
+}
+
+/// `walrec generate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// Directory to write the WAL into (created if missing; must hold no segments).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Number of events to write.
+    #[arg(long, value_name = "N")]
+    pub events: u64,
+    /// Largest segment file in bytes (at least 4288: the header and one block).
+    #[arg(long, value_name = "B", default_value_t = 64 << 20)]
+    pub segment_bytes: u64,
+}
+
+/// Whether `replay` records telemetry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Telemetry {
+    /// Record into the recovery manager's metrics and print the dump.
+    On,
+    /// Record nothing (no clock reads): the baseline for measuring telemetry's overhead.
+    Off,
+}
+
+/// `walrec replay`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReplayArgs {
+    /// The WAL directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Resume from this event id instead of the first event.
+    #[arg(long, value_name = "ID")]
+    pub from_event: Option<u64>,
+    /// Label of the dump.
+    #[arg(long, value_name = "L", default_value = "replay")]
+    pub label: String,
+    /// Record telemetry (on) or replay without any recording (off).
+    #[arg(long, value_enum, default_value_t = Telemetry::On)]
+    pub telemetry: Telemetry,
+}
+
+/// `walrec demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Number of events to generate.
+    #[arg(long, value_name = "N", default_value_t = 4_000_000)]
+    pub events: u64,
+    /// Largest segment file in bytes.
+    #[arg(long, value_name = "B", default_value_t = 16 << 20)]
+    pub segment_bytes: u64,
+}
+
+/// Parses `args` and runs the command.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), CliError> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help or --version: not an error.
+            print!("{error}");
+            return Ok(());
+        }
+        Err(error) => return Err(CliError::Usage(one_line(&error.to_string()))),
+    };
+    match cli.command {
+        Command::Generate(args) => generate::run(&args).map(|_| ()),
+        Command::Replay(args) => replay::run(&args),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
+
+/// clap's message, without its "error:" prefix, usage and tips, on one line.
+fn one_line(message: &str) -> String {
+    let first_paragraph = message.split("\n\n").next().unwrap_or(message);
+    let joined = first_paragraph
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string();
+    format!("{joined} (see walrec --help)")
+}

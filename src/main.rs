@@ -1,0 +1,18 @@
+//! `walrec`: generate a WAL, replay it with telemetry, or run the demo.
+//!
+//! Exit codes: 0 on success, 1 on a runtime or data error, 2 on a usage or configuration
+//! error. The dump goes to stdout; progress and errors go to stderr, errors as one line.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run(std::env::args_os()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("walrec: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

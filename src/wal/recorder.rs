@@ -1,0 +1,80 @@
+//! `Recorder`: where the recovery manager's timings go — a [`ManagerUpdater`], or nowhere.
+
+use crate::telemetry::{ManagerUpdater, clock};
+
+/// The recovery manager's four timing points, plus the clock read that starts a timing.
+///
+/// Implemented by [`ManagerUpdater`] (record into a [`Manager`](crate::telemetry::Manager)) and
+/// by [`NoTelemetry`] (record nothing and read no clock), so that a replay with telemetry off
+/// runs the same code minus the recording and the overhead can be measured honestly. Every
+/// method returns the end time of what it timed, like the updater's hooks.
+pub trait Recorder {
+    /// A start time for a timing.
+    fn now(&self) -> u64;
+    /// A segment header read that began at `start_ns` finished, successfully or not.
+    fn read_segment_header(&self, start_ns: u64, ok: bool) -> u64;
+    /// A resume that began at `start_ns` finished, successfully or not.
+    fn resume_from_event(&self, start_ns: u64, ok: bool) -> u64;
+    /// A reader seek that began at `start_ns` finished.
+    fn seek_event(&self, start_ns: u64) -> u64;
+    /// An event fetch that began at `start_ns` finished.
+    fn next_event(&self, start_ns: u64) -> u64;
+}
+
+impl Recorder for ManagerUpdater<'_> {
+    #[inline(always)]
+    fn now(&self) -> u64 {
+        clock::now_ns()
+    }
+
+    #[inline]
+    fn read_segment_header(&self, start_ns: u64, ok: bool) -> u64 {
+        self.on_read_segment_header(start_ns, ok)
+    }
+
+    #[inline]
+    fn resume_from_event(&self, start_ns: u64, ok: bool) -> u64 {
+        self.on_resume_from_event(start_ns, ok)
+    }
+
+    #[inline]
+    fn seek_event(&self, start_ns: u64) -> u64 {
+        self.on_seek_event(start_ns)
+    }
+
+    #[inline(always)]
+    fn next_event(&self, start_ns: u64) -> u64 {
+        self.on_next_event(start_ns)
+    }
+}
+
+/// Records nothing and never reads the clock: telemetry off.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTelemetry;
+
+impl Recorder for NoTelemetry {
+    #[inline(always)]
+    fn now(&self) -> u64 {
+        0
+    }
+
+    #[inline(always)]
+    fn read_segment_header(&self, _start_ns: u64, _ok: bool) -> u64 {
+        0
+    }
+
+    #[inline(always)]
+    fn resume_from_event(&self, _start_ns: u64, _ok: bool) -> u64 {
+        0
+    }
+
+    #[inline(always)]
+    fn seek_event(&self, _start_ns: u64) -> u64 {
+        0
+    }
+
+    #[inline(always)]
+    fn next_event(&self, _start_ns: u64) -> u64 {
+        0
+    }
+}

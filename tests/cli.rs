@@ -1,0 +1,157 @@
+//! The `walrec` binary end to end: generate, replay, corruption, bad arguments, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn walrec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_walrec"))
+        .args(args)
+        .output()
+        .expect("the walrec binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn generate(dir: &Path, events: u64, segment_bytes: u64) {
+    let out = walrec(&[
+        "generate",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--events",
+        &events.to_string(),
+        "--segment-bytes",
+        &segment_bytes.to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "generate failed: {}",
+        text(&out.stderr)
+    );
+}
+
+/// Segment files of `dir`, sorted.
+fn segments(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn generate_then_replay_prints_the_dump_with_matching_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    // 3 blocks per segment: 1000 events make 6 segments.
+    generate(dir.path(), 1000, 128 + 3 * 4160);
+    assert_eq!(segments(dir.path()).len(), 6);
+    let out = walrec(&[
+        "replay",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--label",
+        "t",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("[t Metrics] Snapshot:"), "{stdout}");
+    assert!(
+        stdout.contains("Read segment header: samples=6 ok=6 fail=0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Resume from event  : samples=1 ok=1 fail=0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Next event         : samples=1000 "),
+        "{stdout}"
+    );
+    assert!(text(&out.stderr).contains("replayed 1000 events (events 1..=1000)"));
+}
+
+#[test]
+fn replay_from_an_event_and_with_telemetry_off() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), 300, 128 + 2 * 4160);
+    let d = dir.path().to_str().unwrap();
+    let out = walrec(&["replay", "--dir", d, "--from-event", "201"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Next event         : samples=100 "));
+    let out = walrec(&["replay", "--dir", d, "--telemetry", "off"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "no dump without telemetry");
+    assert!(text(&out.stderr).contains("replayed 300 events"));
+}
+
+#[test]
+fn a_corrupt_byte_exits_1_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), 300, 128 + 2 * 4160);
+    let victim = segments(dir.path())[1].clone();
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[128 + 4160 + 64 + 5] ^= 0x01; // an event in the second block
+    std::fs::write(&victim, &bytes).unwrap();
+    let out = walrec(&["replay", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(&victim.display().to_string()), "{stderr}");
+    assert!(stderr.contains("CRC32C mismatch in block 1"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_exit_2_naming_the_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["replay", "--dir", d, "--telemetry", "maybe"],
+            "--telemetry",
+        ),
+        (&["generate", "--dir", d, "--events", "ten"], "--events"),
+        (&["generate", "--dir", d, "--events", "0"], "--events"),
+        (
+            &[
+                "generate",
+                "--dir",
+                d,
+                "--events",
+                "5",
+                "--segment-bytes",
+                "100",
+            ],
+            "--segment-bytes",
+        ),
+        (&["replay"], "--dir"),
+        (
+            &["replay", "--dir", "/definitely/not/here"],
+            "/definitely/not/here",
+        ),
+        (&["frobnicate"], "frobnicate"),
+    ];
+    for (args, named) in cases {
+        let out = walrec(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{args:?} should name {named}: {stderr}"
+        );
+    }
+    // Resuming before the WAL's first event is a usage error too.
+    generate(dir.path(), 10, 128 + 4160);
+    let out = walrec(&["replay", "--dir", d, "--from-event", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--from-event"));
+}
+
+#[test]
+fn help_exits_0() {
+    let out = walrec(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("replay"));
+}
