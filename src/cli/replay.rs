@@ -70,7 +70,12 @@ fn drain<R: Recorder>(
     let from = from.unwrap_or_else(|| wal.first_event_id());
     wal.resume_from_event(from)
         .map_err(|e| CliError::from_wal("--from-event", e))?;
-    let total = (wal.last_event_id() + 1).saturating_sub(from);
+    let last = wal.last_event_id();
+    let total = if from > last {
+        0
+    } else {
+        (last - from).saturating_add(1)
+    };
     let progress = Progress::new(total);
     let segments = wal.segments().len();
     let (mut events, mut checksum) = (0u64, 0u64);

@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
+use memmap2::{Mmap, MmapMut};
 
 use super::error::WalError;
 use super::format::{
@@ -67,9 +67,37 @@ impl SegmentReader {
         // contract (as for any mmap-based reader: changed bytes, or SIGBUS on truncation); all
         // reads go through bounds-checked slices of the mapping's length.
         let map = unsafe { Mmap::map(&file) }.map_err(io("map"))?;
+        Self::verified(path.to_path_buf(), map)
+    }
+
+    /// Verifies a segment held in memory, exactly as [`open`](Self::open) verifies a file;
+    /// `label` stands in for the path in errors. The bytes are copied into an anonymous
+    /// read-only mapping. This is the entry point of the fuzz target.
+    pub fn from_bytes(label: impl Into<PathBuf>, bytes: &[u8]) -> Result<Self, WalError> {
+        let path = label.into();
+        if bytes.len() < HEADER_SIZE {
+            return Err(WalError::Truncated {
+                path,
+                expected: HEADER_SIZE as u64,
+                actual: bytes.len() as u64,
+            });
+        }
+        let io = |source| WalError::Io {
+            path: path.clone(),
+            op: "map memory for",
+            source,
+        };
+        let mut map = MmapMut::map_anon(bytes.len()).map_err(io)?;
+        map.copy_from_slice(bytes);
+        let map = map.make_read_only().map_err(io)?;
+        Self::verified(path, map)
+    }
+
+    fn verified(path: PathBuf, map: Mmap) -> Result<Self, WalError> {
+        let header = header_of(&path, &map)?;
         let mut reader = SegmentReader {
-            path: path.to_path_buf(),
-            header: header_of(path, &map)?,
+            path,
+            header,
             map,
             block_first_ids: Vec::new(),
             event_count: 0,

@@ -79,6 +79,10 @@ pub struct SegmentWriter {
     blocks_per_segment: u64,
     open: Option<OpenSegment>,
     next_id: u64,
+    /// The id of the last event appended (meaningful once one is).
+    last_id: u64,
+    /// Set once `u64::MAX` has been written: no id is left.
+    ids_exhausted: bool,
     next_index: u64,
     block: Box<[u8; BLOCK_SIZE]>,
     block_events: usize,
@@ -102,6 +106,8 @@ impl SegmentWriter {
             blocks_per_segment,
             open: None,
             next_id: opts.first_event_id,
+            last_id: 0,
+            ids_exhausted: false,
             next_index: opts.first_segment_index,
             block: Box::new([0u8; BLOCK_SIZE]),
             block_events: 0,
@@ -109,7 +115,7 @@ impl SegmentWriter {
         })
     }
 
-    /// The id the next appended event will get.
+    /// The id the next appended event will get (`u64::MAX` is the last one there is).
     pub fn next_event_id(&self) -> u64 {
         self.next_id
     }
@@ -127,8 +133,10 @@ impl SegmentWriter {
                 max: MAX_PAYLOAD,
             });
         }
+        if self.ids_exhausted {
+            return Err(WalError::IdOverflow { last: u64::MAX });
+        }
         let id = self.next_id;
-        let after = id.checked_add(1).ok_or(WalError::IdOverflow { last: id })?;
         if self.block_events == 0 {
             self.start_block()?;
         }
@@ -141,7 +149,11 @@ impl SegmentWriter {
             payload,
         );
         self.block_events += 1;
-        self.next_id = after;
+        self.last_id = id;
+        match id.checked_add(1) {
+            Some(next) => self.next_id = next,
+            None => self.ids_exhausted = true,
+        }
         if self.block_events == BLOCK_EVENTS {
             self.flush_block()?;
         }
@@ -213,16 +225,16 @@ impl SegmentWriter {
     /// Seals the block buffer's CRCs and writes it to the open segment.
     fn flush_block(&mut self) -> Result<(), WalError> {
         let count = std::mem::take(&mut self.block_events);
-        let Some(seg) = self.open.as_mut() else {
+        let Some(seg) = self.open.as_mut().filter(|_| count > 0) else {
             return Ok(());
         };
-        let last = self.next_id - 1;
+        let last = self.last_id;
         let fields = BlockHeader {
             block_crc: 0,
             chain_crc: 0,
             block_index: seg.blocks as u32,
             event_count: count as u32,
-            first_event_id: last + 1 - count as u64,
+            first_event_id: last - (count as u64 - 1), // ids are consecutive, count >= 1
             last_event_id: last,
         };
         seg.chain = BlockHeader::seal(&mut self.block, &fields, seg.chain);

@@ -1,0 +1,267 @@
+//! Corruption: flip every byte of a small WAL directory, one at a time, and truncate every
+//! segment at every block boundary and in the middle of blocks. Every byte of a segment is
+//! covered by a CRC, so there is no harmless byte: each flip must be reported, by the right
+//! error, naming the right file and offset.
+
+use std::fs;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use walrec::telemetry::Manager;
+use walrec::wal::{RecoveryManager, SegmentWriter, WalError, WriterOptions};
+
+const HEADER: usize = 128;
+const BLOCK: usize = 4160;
+
+/// 300 events, 2 blocks per segment: three segments of 128, 128 and 44 events (two, two and
+/// one blocks).
+fn small_wal(dir: &Path) -> Vec<PathBuf> {
+    let opts = WriterOptions {
+        segment_bytes: (HEADER + 2 * BLOCK) as u64,
+        sync: false,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(dir, opts).unwrap();
+    for _ in 0..300 {
+        let id = writer.next_event_id();
+        writer.append(id, (id % 3) as u16, &[id as u8; 5]).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+/// Opens and replays the whole WAL; returns the events read.
+fn replay(dir: &Path, manager: &Manager) -> Result<u64, WalError> {
+    let mut wal = RecoveryManager::open(dir, manager)?;
+    let mut n = 0;
+    while wal.next_event()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The error a flip of byte `at` must produce, as (variant name, offset it reports).
+fn expected(at: usize) -> (&'static str, Option<u64>) {
+    match at {
+        0..8 => ("BadMagic", None),
+        8..10 => ("UnsupportedVersion", None),
+        10..HEADER => ("HeaderCrc", None),
+        _ => {
+            let block = (at - HEADER) / BLOCK;
+            let start = (HEADER + block * BLOCK) as u64;
+            match (at - HEADER) % BLOCK {
+                4..8 => ("ChainCrc", Some(start + 4)),
+                _ => ("BlockCrc", Some(start)),
+            }
+        }
+    }
+}
+
+fn describe(error: &WalError) -> (&'static str, Option<u64>) {
+    match error {
+        WalError::BadMagic { .. } => ("BadMagic", None),
+        WalError::UnsupportedVersion { .. } => ("UnsupportedVersion", None),
+        WalError::HeaderCrc { .. } => ("HeaderCrc", None),
+        WalError::ChainCrc { offset, .. } => ("ChainCrc", Some(*offset)),
+        WalError::BlockCrc { offset, .. } => ("BlockCrc", Some(*offset)),
+        _ => ("other", None),
+    }
+}
+
+#[test]
+fn every_flipped_byte_is_detected_with_the_right_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = small_wal(dir.path());
+    assert_eq!(files.len(), 3);
+    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 300);
+    let mut flips = 0;
+    for (file, blocks) in files.iter().zip([2, 2, 1]) {
+        let original = fs::read(file).unwrap();
+        assert_eq!(original.len(), HEADER + blocks * BLOCK);
+        // Flip in place (no truncate-and-rewrite): the sweep is thousands of replays.
+        let handle = fs::OpenOptions::new().write(true).open(file).unwrap();
+        for at in 0..original.len() {
+            handle
+                .write_all_at(&[original[at] ^ 0xFF], at as u64)
+                .unwrap();
+            let manager = Manager::new();
+            let error = replay(dir.path(), &manager).expect_err("a flipped byte must be detected");
+            assert_eq!(
+                describe(&error),
+                expected(at),
+                "byte {at} of {}: {error}",
+                file.display()
+            );
+            assert_eq!(error.path(), Some(file.as_path()), "byte {at}: {error}");
+            let message = error.to_string();
+            assert!(message.contains(&file.display().to_string()), "{message}");
+            let headers = manager.snapshot().read_segment_header;
+            assert_eq!(headers.duration.samples, 3, "every header is read");
+            let header_flip = at < HEADER;
+            assert_eq!(headers.failures(), u64::from(header_flip), "byte {at}");
+            handle.write_all_at(&original[at..=at], at as u64).unwrap();
+            flips += 1;
+        }
+        fs::write(file, &original).unwrap();
+    }
+    assert_eq!(flips, 3 * HEADER + 5 * BLOCK);
+    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 300);
+}
+
+#[test]
+fn truncation_at_every_block_boundary_and_mid_block_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = small_wal(dir.path());
+    for (file, blocks) in files.iter().zip([2, 2, 1]) {
+        let original = fs::read(file).unwrap();
+        let mut cuts = vec![0, 1, 64, HEADER - 1];
+        for block in 0..blocks {
+            let start = HEADER + block * BLOCK;
+            cuts.extend([
+                start,
+                start + 1,
+                start + 64,
+                start + BLOCK / 2,
+                start + BLOCK - 1,
+            ]);
+        }
+        for cut in cuts {
+            fs::write(file, &original[..cut]).unwrap();
+            let error = replay(dir.path(), &Manager::new()).expect_err("truncation");
+            match &error {
+                WalError::Truncated { path, actual, .. } => {
+                    assert_eq!(path, file);
+                    assert_eq!(*actual, cut as u64);
+                }
+                other => panic!("cut at {cut}: {other}"),
+            }
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("truncated at byte {cut}"))
+            );
+        }
+        let mut longer = original.clone();
+        longer.push(0);
+        fs::write(file, &longer).unwrap();
+        let error = replay(dir.path(), &Manager::new()).unwrap_err();
+        assert!(
+            matches!(error, WalError::TrailingBytes { extra: 1, .. }),
+            "{error}"
+        );
+        fs::write(file, &original).unwrap();
+    }
+}
+
+#[test]
+fn swapped_blocks_break_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = small_wal(dir.path());
+    let mut bytes = fs::read(&files[0]).unwrap();
+    let (head, tail) = bytes[HEADER..].split_at_mut(BLOCK);
+    head.swap_with_slice(&mut tail[..BLOCK]);
+    fs::write(&files[0], &bytes).unwrap();
+    let error = replay(dir.path(), &Manager::new()).unwrap_err();
+    assert!(
+        matches!(error, WalError::ChainCrc { block: 0, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_block_from_another_segment_breaks_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = small_wal(dir.path());
+    let donor = fs::read(&files[1]).unwrap();
+    let mut bytes = fs::read(&files[0]).unwrap();
+    bytes[HEADER..HEADER + BLOCK].copy_from_slice(&donor[HEADER..HEADER + BLOCK]);
+    fs::write(&files[0], &bytes).unwrap();
+    let error = replay(dir.path(), &Manager::new()).unwrap_err();
+    assert!(
+        matches!(error, WalError::ChainCrc { block: 0, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn directory_level_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let manager = Manager::new();
+    let missing = dir.path().join("missing");
+    assert!(matches!(
+        replay(&missing, &manager),
+        Err(WalError::DirMissing { .. })
+    ));
+    assert!(matches!(
+        replay(dir.path(), &manager),
+        Err(WalError::NoSegments { .. })
+    ));
+
+    let files = small_wal(dir.path());
+    // A missing middle segment is a gap, naming both neighbours.
+    let middle = fs::read(&files[1]).unwrap();
+    fs::remove_file(&files[1]).unwrap();
+    let error = replay(dir.path(), &manager).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            WalError::Gap {
+                prev_last: 128,
+                first: 257,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains(&files[2].display().to_string()));
+    fs::write(&files[1], &middle).unwrap();
+
+    // A segment renamed to another index: the name and the header disagree.
+    let renamed = dir.path().join("segment-0000000007.wal");
+    fs::rename(&files[2], &renamed).unwrap();
+    let error = replay(dir.path(), &manager).unwrap_err();
+    assert!(
+        matches!(error, WalError::BadField { offset: 16, .. }),
+        "{error}"
+    );
+    fs::rename(&renamed, &files[2]).unwrap();
+
+    // Foreign files, including an unfinished segment.
+    for name in ["notes.txt", "segment-0000000003.wal.tmp"] {
+        let foreign = dir.path().join(name);
+        fs::write(&foreign, b"x").unwrap();
+        let error = replay(dir.path(), &manager).unwrap_err();
+        assert!(
+            matches!(&error, WalError::ForeignFile { path, .. } if *path == foreign),
+            "{error}"
+        );
+        fs::remove_file(&foreign).unwrap();
+    }
+    assert_eq!(replay(dir.path(), &manager).unwrap(), 300);
+}
+
+#[test]
+fn overlapping_segments_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = small_wal(dir.path());
+    // A second WAL whose segment 3 starts at id 250, inside segment 2 (257 is expected).
+    let other = tempfile::tempdir().unwrap();
+    let opts = WriterOptions {
+        first_event_id: 250,
+        first_segment_index: 3,
+        sync: false,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(other.path(), opts).unwrap();
+    writer.append(0, 0, b"").unwrap();
+    let stale = writer.finish().unwrap().remove(0);
+    fs::copy(&stale, dir.path().join(stale.file_name().unwrap())).unwrap();
+    let error = replay(dir.path(), &Manager::new()).unwrap_err();
+    assert!(
+        matches!(error, WalError::Overlap { first: 250, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains(&files[2].display().to_string())
+            || error.to_string().contains("segment-0000000003")
+    );
+}
