@@ -1,0 +1,82 @@
+//! Replay throughput of the real WAL, with telemetry on and off, and one clock read as the unit.
+//!
+//! `cargo bench --bench replay`
+//!
+//! - `replay/telemetry_off`: open the directory, resume at the first event and replay every
+//!   event, with [`NoTelemetry`] (no clock reads, nothing recorded).
+//! - `replay/telemetry_on`: the same, recording into a `Manager` (one clock read per event).
+//! - `clock_read`: one `clock::now_ns()`.
+//!
+//! Both replays include scanning the headers and verifying every segment (the preloader does
+//! that on a second thread), as a real recovery would. The per-event telemetry overhead is
+//! `(on − off) / events`; divide by `clock_read` for the cost in clock reads.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use walrec::telemetry::{Manager, clock};
+use walrec::wal::{NoTelemetry, Recorder, RecoveryManager, SegmentWriter, WriterOptions};
+
+const EVENTS: u64 = 1 << 20;
+const SEGMENT_BYTES: u64 = 16 << 20;
+
+fn write_wal(dir: &Path) {
+    let opts = WriterOptions {
+        segment_bytes: SEGMENT_BYTES,
+        sync: false,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(dir, opts).expect("create the WAL");
+    for i in 0..EVENTS {
+        let len = (i % 40) as usize;
+        writer
+            .append(i * 100, (i % 8) as u16, &[i as u8; 44][..len])
+            .expect("append");
+    }
+    writer.finish().expect("seal the WAL");
+}
+
+/// Replays everything and folds the events into a checksum, as an application would touch them.
+fn drain<R: Recorder>(mut wal: RecoveryManager<R>) -> u64 {
+    let first = wal.first_event_id();
+    wal.resume_from_event(first).expect("resume");
+    let mut checksum = 0u64;
+    while let Some(event) = wal.next_event().expect("next event") {
+        checksum = checksum.rotate_left(7)
+            ^ event.id()
+            ^ event.timestamp_ns()
+            ^ event.payload().len() as u64;
+    }
+    checksum
+}
+
+fn replay(c: &mut Criterion) {
+    clock::init();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write_wal(dir.path());
+    let manager = Manager::new();
+
+    let mut group = c.benchmark_group("replay");
+    group.throughput(Throughput::Elements(EVENTS));
+    group.sample_size(20);
+    group.bench_function("telemetry_off", |b| {
+        b.iter(|| drain(RecoveryManager::with_recorder(dir.path(), NoTelemetry).expect("open")))
+    });
+    group.bench_function("telemetry_on", |b| {
+        b.iter(|| drain(RecoveryManager::open(dir.path(), &manager).expect("open")))
+    });
+    group.finish();
+
+    c.bench_function("clock_read", |b| b.iter(|| black_box(clock::now_ns())));
+    let events = manager.snapshot().next_event.samples;
+    assert!(events % EVENTS == 0, "every replayed event was recorded");
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1));
+    targets = replay
+}
+criterion_main!(benches);
