@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test. Does its own set-up, so it works on a fresh machine with only cargo.
+# Runs every test. Does its own set-up, so it works on a fresh machine with cargo and python3
+# (pip, for the rotel collector).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The real OpenTelemetry collector for tests/e2e_rotel.rs (from PyPI into .tools/rotel).
+WALREC_ROTEL_AGENT="$(bash scripts/install-rotel.sh)"
+export WALREC_ROTEL_AGENT
 
 cargo test --all-features --all-targets
 cargo test --all-features --doc
