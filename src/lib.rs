@@ -25,5 +25,7 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod telemetry;
 pub mod wal;

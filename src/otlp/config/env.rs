@@ -1,0 +1,84 @@
+//! The environment variables walrec reads, and the defaults that apply when they are unset.
+//!
+//! The `OTEL_*` names and defaults are the OpenTelemetry specification's ("Environment Variable
+//! Specification" and "OpenTelemetry Protocol Exporter"). Each exporter setting has a generic
+//! variable (`OTEL_EXPORTER_OTLP_X`) and a metrics-specific one
+//! (`OTEL_EXPORTER_OTLP_METRICS_X`); the specific one wins. As the spec says, an empty value
+//! counts as unset.
+
+use std::time::Duration;
+
+/// `true` (case-insensitive) turns the agent off; nothing else is read then.
+pub const OTEL_SDK_DISABLED: &str = "OTEL_SDK_DISABLED";
+/// The `service.name` resource attribute; beats one in [`OTEL_RESOURCE_ATTRIBUTES`].
+pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
+/// Extra resource attributes: `key=value,key=value`, values percent-encoded.
+pub const OTEL_RESOURCE_ATTRIBUTES: &str = "OTEL_RESOURCE_ATTRIBUTES";
+
+/// The collector's URL. For `http/protobuf` the generic variable is a base URL to which
+/// `/v1/metrics` is appended; the metrics-specific one is used as is.
+pub const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_ENDPOINT`], used as is.
+pub const OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+/// Extra request headers: `key=value,key=value`, values percent-encoded. Secret.
+pub const OTEL_EXPORTER_OTLP_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_HEADERS`]; replaces the generic list whole.
+pub const OTEL_EXPORTER_OTLP_METRICS_HEADERS: &str = "OTEL_EXPORTER_OTLP_METRICS_HEADERS";
+/// How long one export request may take, in milliseconds.
+pub const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_TIMEOUT`].
+pub const OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
+/// `gzip` or `none`.
+pub const OTEL_EXPORTER_OTLP_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_COMPRESSION";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_COMPRESSION`].
+pub const OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+/// `grpc` or `http/protobuf` (`http/json` is not supported).
+pub const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_PROTOCOL`].
+pub const OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
+/// `true` or `false`: ask for plaintext even when certificates are given. An `https`
+/// endpoint takes precedence.
+pub const OTEL_EXPORTER_OTLP_INSECURE: &str = "OTEL_EXPORTER_OTLP_INSECURE";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_INSECURE`].
+pub const OTEL_EXPORTER_OTLP_METRICS_INSECURE: &str = "OTEL_EXPORTER_OTLP_METRICS_INSECURE";
+/// Path of a PEM file of CA certificates that verify the collector.
+pub const OTEL_EXPORTER_OTLP_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_CERTIFICATE";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_CERTIFICATE`].
+pub const OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE";
+/// Path of the PEM private key for mTLS; needs a client certificate too.
+pub const OTEL_EXPORTER_OTLP_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_CLIENT_KEY";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_CLIENT_KEY`].
+pub const OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY";
+/// Path of the PEM client certificate chain for mTLS; needs a client key too.
+pub const OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE";
+/// Metrics-specific [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`].
+pub const OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE";
+
+/// Time between the starts of two exports, in milliseconds.
+pub const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
+/// How long one whole export (collection, conversion and retries) may take, in milliseconds.
+pub const OTEL_METRIC_EXPORT_TIMEOUT: &str = "OTEL_METRIC_EXPORT_TIMEOUT";
+/// `cumulative`, `delta` or `lowmemory` (case-insensitive).
+pub const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
+
+/// walrec's own: the most buckets an exported exponential histogram may have (at least 2).
+pub const WALREC_OTLP_HISTOGRAM_MAX_SIZE: &str = "WALREC_OTLP_HISTOGRAM_MAX_SIZE";
+
+/// The spec's default endpoint for `grpc`.
+pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
+/// The spec's default endpoint for `http/protobuf` (its base URL plus `/v1/metrics`).
+pub const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318/v1/metrics";
+/// The path appended to a generic `http/protobuf` endpoint.
+pub const HTTP_METRICS_PATH: &str = "v1/metrics";
+/// The spec's default for [`OTEL_EXPORTER_OTLP_TIMEOUT`]: 10 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The spec's default for [`OTEL_METRIC_EXPORT_INTERVAL`]: 60 s.
+pub const DEFAULT_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
+/// The spec's default for [`OTEL_METRIC_EXPORT_TIMEOUT`]: 30 s.
+pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default for [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]: 160, the OTel SDKs' default max_size.
+pub const DEFAULT_MAX_HISTOGRAM_BUCKETS: usize = 160;
+/// The fewest buckets allowed: one bucket cannot hold two octaves, whatever the scale.
+pub const MIN_HISTOGRAM_BUCKETS: usize = 2;

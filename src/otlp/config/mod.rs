@@ -1,0 +1,191 @@
+//! The OTLP agent's configuration: the standard OpenTelemetry environment variables, plus
+//! settings made in code that beat them.
+//!
+//! [`Config::from_env`] reads the variables named in [`env`](mod@env); each setting is resolved by one
+//! function in [`resolve`] (metrics-specific variable, else generic, else the spec's default).
+//! [`ConfigBuilder`] overrides any of them in code. Every invalid value, from either source,
+//! is reported at once in one [`ConfigError`]. Header values are [`Secret`]s: no message,
+//! `Debug` output or log shows them.
+//!
+//! ```
+//! use walrec::otlp::config::{Config, Protocol};
+//!
+//! let env = |name: &str| match name {
+//!     "OTEL_EXPORTER_OTLP_PROTOCOL" => Some("http/protobuf".to_owned()),
+//!     "OTEL_EXPORTER_OTLP_ENDPOINT" => Some("https://collector.example:4318".to_owned()),
+//!     "OTEL_EXPORTER_OTLP_HEADERS" => Some("api-key=s3cret".to_owned()),
+//!     _ => None,
+//! };
+//! let config = Config::from_lookup(&env)?;
+//! assert_eq!(config.protocol(), Protocol::HttpProtobuf);
+//! assert_eq!(config.endpoint(), "https://collector.example:4318/v1/metrics");
+//! assert_eq!(config.headers().get("api-key").unwrap().expose(), "s3cret");
+//! assert!(!format!("{config:?}").contains("s3cret"));
+//! # Ok::<(), walrec::otlp::config::ConfigError>(())
+//! ```
+
+mod builder;
+pub mod env;
+mod error;
+mod parse;
+pub mod resolve;
+mod secret;
+mod types;
+
+use std::time::Duration;
+
+use url::Url;
+
+pub use builder::ConfigBuilder;
+pub use error::{ConfigError, ConfigProblem};
+pub use resolve::Lookup;
+pub use secret::{Headers, Secret};
+pub use types::{Compression, Protocol, Temporality, TlsConfig};
+
+/// The resolved configuration of the OTLP agent. Every value in it has been validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub(crate) disabled: bool,
+    pub(crate) service_name: String,
+    pub(crate) resource_attributes: Vec<(String, String)>,
+    pub(crate) protocol: Protocol,
+    pub(crate) endpoint: Url,
+    pub(crate) headers: Headers,
+    pub(crate) timeout: Duration,
+    pub(crate) compression: Compression,
+    pub(crate) tls: TlsConfig,
+    pub(crate) interval: Duration,
+    pub(crate) export_timeout: Duration,
+    pub(crate) temporality: Temporality,
+    pub(crate) max_histogram_buckets: usize,
+}
+
+impl Config {
+    /// The configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        ConfigBuilder::from_env().build()
+    }
+
+    /// The configuration from the environment `lookup` describes (for tests, or another
+    /// source of variables).
+    pub fn from_lookup(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
+        ConfigBuilder::from_lookup(lookup).build()
+    }
+
+    /// A builder over the defaults only; use [`ConfigBuilder::from_env`] to build on the
+    /// environment instead.
+    pub fn builder() -> ConfigBuilder<'static> {
+        ConfigBuilder::new()
+    }
+
+    /// The defaults, with the agent turned off.
+    pub(crate) fn turned_off() -> Self {
+        Config {
+            disabled: true,
+            ..Config::default()
+        }
+    }
+
+    /// `OTEL_SDK_DISABLED=true`: the agent must not start. The other settings are then the
+    /// defaults, whatever the environment says.
+    pub fn disabled(&self) -> bool {
+        self.disabled
+    }
+
+    /// `service.name`: the builder's, else `OTEL_SERVICE_NAME`, else the `service.name` entry
+    /// of `OTEL_RESOURCE_ATTRIBUTES`, else the spec's `unknown_service:<executable>`.
+    pub fn service_name(&self) -> &str {
+        &self.service_name
+    }
+
+    /// `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded) and the builder's attributes, in order,
+    /// keys unique.
+    pub fn resource_attributes(&self) -> &[(String, String)] {
+        &self.resource_attributes
+    }
+
+    /// The transport.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The URL to send to, as text: for `http/protobuf` the full URL of the request, path
+    /// included. It is normalized (`http://host:4317` reads `http://host:4317/`).
+    pub fn endpoint(&self) -> &str {
+        self.endpoint.as_str()
+    }
+
+    /// The URL to send to, parsed: an absolute `http` or `https` URL with a host.
+    pub fn endpoint_url(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// Extra request headers (gRPC metadata); values are secrets.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// How long one export request may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Request body compression.
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Certificates and the insecure flag.
+    pub fn tls(&self) -> &TlsConfig {
+        &self.tls
+    }
+
+    /// Whether to connect with TLS: always for an `https` endpoint (the spec: the scheme takes
+    /// precedence over the insecure setting); for `http`, when certificate files are given and
+    /// insecure is not set.
+    pub fn uses_tls(&self) -> bool {
+        self.endpoint.scheme() == "https" || (self.tls.has_files() && !self.tls.insecure)
+    }
+
+    /// Time between the starts of two exports.
+    pub fn export_interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Bound on one whole export, retries included.
+    pub fn export_timeout(&self) -> Duration {
+        self.export_timeout
+    }
+
+    /// The temporality to export sums and the histogram with.
+    pub fn temporality(&self) -> Temporality {
+        self.temporality
+    }
+
+    /// Most buckets in an exported exponential histogram (at least 2).
+    pub fn max_histogram_buckets(&self) -> usize {
+        self.max_histogram_buckets
+    }
+}
+
+impl Default for Config {
+    /// The spec's defaults: grpc to `http://localhost:4317`, 10 s timeout, 60 s interval,
+    /// 30 s export timeout, cumulative, no compression, no headers, 160 buckets.
+    fn default() -> Self {
+        Config {
+            disabled: false,
+            service_name: resolve::default_service_name(),
+            resource_attributes: Vec::new(),
+            protocol: Protocol::Grpc,
+            endpoint: parse::default_endpoint(Protocol::Grpc),
+            headers: Headers::new(),
+            timeout: env::DEFAULT_TIMEOUT,
+            compression: Compression::None,
+            tls: TlsConfig::default(),
+            interval: env::DEFAULT_EXPORT_INTERVAL,
+            export_timeout: env::DEFAULT_EXPORT_TIMEOUT,
+            temporality: Temporality::Cumulative,
+            max_histogram_buckets: env::DEFAULT_MAX_HISTOGRAM_BUCKETS,
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! One `resolve_*` function per setting, each applying the precedence: the metrics-specific
+//! variable, else the generic one, else the default.
+//!
+//! They read the environment only through a [`Lookup`], so tests can be table-driven over a
+//! map instead of mutating the process environment:
+//!
+//! ```
+//! use walrec::otlp::config::resolve::resolve_timeout;
+//! use std::time::Duration;
+//!
+//! let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_TIMEOUT").then(|| "2500".to_owned());
+//! assert_eq!(resolve_timeout(&env).unwrap(), Duration::from_millis(2500));
+//! ```
+//!
+//! The certificate resolvers also check that the file can be opened.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use super::env::*;
+use super::error::{ConfigError, ConfigProblem, Problems};
+use super::parse::{self, check_file, default_endpoint, parse_endpoint, with_metrics_path};
+use super::secret::Headers;
+use super::types::{Compression, Protocol, Temporality, TlsConfig};
+
+/// An environment: the value of a variable, or `None` when it is unset. `std::env::var`'s
+/// adapter is `|name| std::env::var(name).ok()`.
+pub type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// `name` and its value, unless it is unset or blank (the spec: empty means unset).
+fn var(lookup: &Lookup<'_>, name: &'static str) -> Option<(&'static str, String)> {
+    lookup(name)
+        .filter(|value| !value.trim().is_empty())
+        .map(|value| (name, value))
+}
+
+/// The metrics-specific variable if set, else the generic one.
+fn either(
+    lookup: &Lookup<'_>,
+    specific: &'static str,
+    generic: &'static str,
+) -> Option<(&'static str, String)> {
+    var(lookup, specific).or_else(|| var(lookup, generic))
+}
+
+/// Parses the variable that was found, or returns `default`.
+fn parse_or<T>(
+    found: Option<(&'static str, String)>,
+    default: T,
+    parse: fn(&'static str, &str) -> Result<T, ConfigProblem>,
+) -> Result<T, ConfigError> {
+    match found {
+        Some((name, raw)) => parse(name, &raw).map_err(ConfigError::from),
+        None => Ok(default),
+    }
+}
+
+/// [`OTEL_SDK_DISABLED`]; default `false`.
+pub fn resolve_disabled(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
+    parse_or(var(lookup, OTEL_SDK_DISABLED), false, parse::parse_bool)
+}
+
+/// [`OTEL_SERVICE_NAME`], trimmed; `None` when unset.
+pub fn resolve_service_name(lookup: &Lookup<'_>) -> Option<String> {
+    var(lookup, OTEL_SERVICE_NAME).map(|(_, value)| value.trim().to_owned())
+}
+
+/// The spec's `service.name` when none is configured: `unknown_service:` and the executable's
+/// file name (`walrec` if that cannot be found).
+pub fn default_service_name() -> String {
+    let exe = std::env::current_exe().ok();
+    let name = exe.as_deref().and_then(|path| path.file_name());
+    let name = name.map_or("walrec".into(), |n| n.to_string_lossy());
+    format!("unknown_service:{name}")
+}
+
+/// [`OTEL_RESOURCE_ATTRIBUTES`], percent-decoded, in order; empty when unset.
+pub fn resolve_resource_attributes(
+    lookup: &Lookup<'_>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    match var(lookup, OTEL_RESOURCE_ATTRIBUTES) {
+        Some((name, raw)) => parse::parse_attributes(name, &raw),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`], [`OTEL_EXPORTER_OTLP_PROTOCOL`]; default `grpc`.
+pub fn resolve_protocol(lookup: &Lookup<'_>) -> Result<Protocol, ConfigError> {
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
+        OTEL_EXPORTER_OTLP_PROTOCOL,
+    );
+    parse_or(found, Protocol::Grpc, parse::parse_protocol)
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`] as is; else [`OTEL_EXPORTER_OTLP_ENDPOINT`], with
+/// `/v1/metrics` appended to its path for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`] or
+/// [`DEFAULT_HTTP_ENDPOINT`].
+pub fn resolve_endpoint(lookup: &Lookup<'_>, protocol: Protocol) -> Result<Url, ConfigError> {
+    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
+        return Ok(parse_endpoint(name, &raw)?);
+    }
+    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_ENDPOINT) {
+        let base = parse_endpoint(name, &raw)?;
+        return Ok(match protocol {
+            Protocol::Grpc => base,
+            Protocol::HttpProtobuf => with_metrics_path(base),
+        });
+    }
+    Ok(default_endpoint(protocol))
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_HEADERS`], else [`OTEL_EXPORTER_OTLP_HEADERS`] (the specific
+/// list replaces the generic one whole); values percent-decoded; empty when unset.
+pub fn resolve_headers(lookup: &Lookup<'_>) -> Result<Headers, ConfigError> {
+    match either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS,
+        OTEL_EXPORTER_OTLP_HEADERS,
+    ) {
+        Some((name, raw)) => parse::parse_headers(name, &raw),
+        None => Ok(Headers::new()),
+    }
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`], [`OTEL_EXPORTER_OTLP_TIMEOUT`] (ms); default
+/// [`DEFAULT_TIMEOUT`].
+pub fn resolve_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
+        OTEL_EXPORTER_OTLP_TIMEOUT,
+    );
+    parse_or(found, DEFAULT_TIMEOUT, parse::parse_millis)
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`], [`OTEL_EXPORTER_OTLP_COMPRESSION`]; default
+/// `none`.
+pub fn resolve_compression(lookup: &Lookup<'_>) -> Result<Compression, ConfigError> {
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
+        OTEL_EXPORTER_OTLP_COMPRESSION,
+    );
+    parse_or(found, Compression::None, parse::parse_compression)
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_INSECURE`], [`OTEL_EXPORTER_OTLP_INSECURE`]; default `false`.
+pub fn resolve_insecure(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_INSECURE,
+        OTEL_EXPORTER_OTLP_INSECURE,
+    );
+    parse_or(found, false, parse::parse_bool)
+}
+
+/// A readable file named by the specific or the generic variable, with the variable's name.
+fn file(
+    lookup: &Lookup<'_>,
+    specific: &'static str,
+    generic: &'static str,
+) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
+    let Some((name, raw)) = either(lookup, specific, generic) else {
+        return Ok(None);
+    };
+    Ok(Some((check_file(name, PathBuf::from(raw.trim()))?, name)))
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`], [`OTEL_EXPORTER_OTLP_CERTIFICATE`]: a
+/// readable file, or `None`.
+pub fn resolve_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
+    let found = file(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
+        OTEL_EXPORTER_OTLP_CERTIFICATE,
+    );
+    Ok(found?.map(|(path, _)| path))
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY`], [`OTEL_EXPORTER_OTLP_CLIENT_KEY`]: a readable
+/// file, or `None`.
+pub fn resolve_client_key(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
+    Ok(client_key(lookup)?.map(|(path, _)| path))
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE`],
+/// [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`]: a readable file, or `None`.
+pub fn resolve_client_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
+    Ok(client_certificate(lookup)?.map(|(path, _)| path))
+}
+
+pub(crate) fn client_key(
+    lookup: &Lookup<'_>,
+) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
+    file(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
+        OTEL_EXPORTER_OTLP_CLIENT_KEY,
+    )
+}
+
+pub(crate) fn client_certificate(
+    lookup: &Lookup<'_>,
+) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
+    file(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
+        OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+    )
+}
+
+/// The four TLS settings together, checking that a client key and a client certificate are
+/// given both or neither (mTLS needs the pair).
+pub fn resolve_tls(lookup: &Lookup<'_>) -> Result<TlsConfig, ConfigError> {
+    let mut problems = Problems::default();
+    let insecure = problems.take(resolve_insecure(lookup));
+    let ca_certificate = problems.take(resolve_certificate(lookup));
+    let key = problems.take(client_key(lookup));
+    let certificate = problems.take(client_certificate(lookup));
+    let names = (key.as_ref(), certificate.as_ref());
+    problems.extend(check_client_pair(
+        names.0.map(|k| k.1),
+        names.1.map(|c| c.1),
+    ));
+    problems.finish(TlsConfig {
+        insecure,
+        ca_certificate,
+        client_key: key.map(|(path, _)| path),
+        client_certificate: certificate.map(|(path, _)| path),
+    })
+}
+
+/// The problem when only one of the mTLS pair is given; each argument names the setting
+/// that supplied that half, if any.
+pub(crate) fn check_client_pair(
+    key: Option<&'static str>,
+    certificate: Option<&'static str>,
+) -> Option<ConfigProblem> {
+    match (key, certificate) {
+        (Some(setting), None) => Some(ConfigProblem::Incomplete {
+            setting,
+            missing: "client certificate",
+            hint: "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_CERTIFICATE \
+                   (or ConfigBuilder::client_certificate) too, or neither",
+        }),
+        (None, Some(setting)) => Some(ConfigProblem::Incomplete {
+            setting,
+            missing: "client key",
+            hint: "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_KEY \
+                   (or ConfigBuilder::client_key) too, or neither",
+        }),
+        _ => None,
+    }
+}
+
+/// [`OTEL_METRIC_EXPORT_INTERVAL`] (ms); default [`DEFAULT_EXPORT_INTERVAL`].
+pub fn resolve_interval(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
+    let found = var(lookup, OTEL_METRIC_EXPORT_INTERVAL);
+    parse_or(found, DEFAULT_EXPORT_INTERVAL, parse::parse_millis)
+}
+
+/// [`OTEL_METRIC_EXPORT_TIMEOUT`] (ms); default [`DEFAULT_EXPORT_TIMEOUT`].
+pub fn resolve_export_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
+    let found = var(lookup, OTEL_METRIC_EXPORT_TIMEOUT);
+    parse_or(found, DEFAULT_EXPORT_TIMEOUT, parse::parse_millis)
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`]; default `cumulative`.
+pub fn resolve_temporality(lookup: &Lookup<'_>) -> Result<Temporality, ConfigError> {
+    let found = var(lookup, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE);
+    parse_or(found, Temporality::Cumulative, parse::parse_temporality)
+}
+
+/// [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]; default [`DEFAULT_MAX_HISTOGRAM_BUCKETS`].
+pub fn resolve_max_histogram_buckets(lookup: &Lookup<'_>) -> Result<usize, ConfigError> {
+    let found = var(lookup, WALREC_OTLP_HISTOGRAM_MAX_SIZE);
+    parse_or(found, DEFAULT_MAX_HISTOGRAM_BUCKETS, parse::parse_buckets)
+}

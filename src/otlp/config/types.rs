@@ -1,0 +1,130 @@
+//! The enumerated settings (`Protocol`, `Compression`, `Temporality`) and `TlsConfig`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The OTLP transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Protocol {
+    /// OTLP/gRPC (`grpc`), the default.
+    #[default]
+    Grpc,
+    /// OTLP/HTTP with a binary protobuf body (`http/protobuf`).
+    HttpProtobuf,
+}
+
+impl Protocol {
+    /// The spec's spelling: `grpc` or `http/protobuf`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "grpc",
+            Protocol::HttpProtobuf => "http/protobuf",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the export request body is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Compression {
+    /// No compression (`none`), the default.
+    #[default]
+    None,
+    /// gzip (`gzip`).
+    Gzip,
+}
+
+impl Compression {
+    /// The spec's spelling: `none` or `gzip`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+        }
+    }
+}
+
+impl fmt::Display for Compression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The aggregation temporality the exporter asks for
+/// (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Temporality {
+    /// Every point covers the time since the start (`cumulative`), the default.
+    #[default]
+    Cumulative,
+    /// Every point covers the time since the previous export (`delta`), for counters and
+    /// histograms. Gauges have no temporality.
+    Delta,
+    /// The spec's `lowmemory`: delta for synchronous counters and histograms (all of walrec's
+    /// sums and its histogram), cumulative for up-down counters (walrec has none).
+    LowMemory,
+}
+
+impl Temporality {
+    /// The spec's spelling: `cumulative`, `delta` or `lowmemory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Temporality::Cumulative => "cumulative",
+            Temporality::Delta => "delta",
+            Temporality::LowMemory => "lowmemory",
+        }
+    }
+}
+
+impl fmt::Display for Temporality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Transport security settings. The paths were readable files when the configuration was
+/// resolved; the agent reads them when it connects.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsConfig {
+    pub(crate) insecure: bool,
+    pub(crate) ca_certificate: Option<PathBuf>,
+    pub(crate) client_key: Option<PathBuf>,
+    pub(crate) client_certificate: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    /// `OTEL_EXPORTER_OTLP_INSECURE`: plaintext was asked for. Per the spec an `https`
+    /// endpoint takes precedence over it; see [`Config::uses_tls`](super::Config::uses_tls).
+    pub fn insecure(&self) -> bool {
+        self.insecure
+    }
+
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`: PEM file of the CA certificates that verify the
+    /// collector, instead of the system roots.
+    pub fn ca_certificate(&self) -> Option<&Path> {
+        self.ca_certificate.as_deref()
+    }
+
+    /// `OTEL_EXPORTER_OTLP_CLIENT_KEY`: PEM file of the private key for mTLS.
+    pub fn client_key(&self) -> Option<&Path> {
+        self.client_key.as_deref()
+    }
+
+    /// `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`: PEM file of the client certificate chain
+    /// for mTLS.
+    pub fn client_certificate(&self) -> Option<&Path> {
+        self.client_certificate.as_deref()
+    }
+
+    /// Whether any certificate or key file is given.
+    pub fn has_files(&self) -> bool {
+        self.ca_certificate.is_some()
+            || self.client_key.is_some()
+            || self.client_certificate.is_some()
+    }
+}

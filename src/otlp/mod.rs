@@ -1,0 +1,3 @@
+//! The OTLP push agent: configuration, conversion and export.
+
+pub mod config;
