@@ -146,7 +146,7 @@ const CELLS: [u8; 1 << CELL_BITS] = {
 /// Callers clamp first; a zero goes to the zero bucket and never reaches this function.
 #[inline(always)]
 pub fn index_of(value: u64) -> i32 {
-    debug_assert!(value >= 1 && value <= MAX_VALUE);
+    debug_assert!((1..=MAX_VALUE).contains(&value));
     let leading = value.leading_zeros();
     let exponent = 63 - leading as i32;
     let normalised = value << leading;

@@ -1,0 +1,160 @@
+//! The export loop: on each interval, snapshot → convert → send, with bounded retries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use prost::Message;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::{Instant, sleep, sleep_until, timeout};
+
+use super::retry::{RetryDecision, backoff_delay};
+use super::stats::AgentStats;
+use super::transport::{ExportFailure, Exported, Transport};
+use super::{Command, ExportError};
+use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
+
+/// Everything the loop owns. It runs on the agent's runtime and touches the recorders only by
+/// reading their atomics, so nothing it does can block or slow a recording thread.
+pub struct Exporter {
+    pub(super) transport: Transport,
+    pub(super) converter: Converter,
+    pub(super) sources: Vec<ExportSource>,
+    pub(super) interval: Duration,
+    pub(super) attempt_timeout: Duration,
+    pub(super) export_budget: Duration,
+    pub(super) stats: Arc<AgentStats>,
+    pub(super) started_unix_ns: u64,
+    pub(super) warned: bool,
+}
+
+/// The interval with ±10 % jitter, so that a fleet started together does not push in step.
+fn jittered(interval: Duration) -> Duration {
+    interval.mul_f64(0.9 + 0.2 * fastrand::f64())
+}
+
+/// Data points in a request, for the self-telemetry.
+fn count_points(request: &ExportMetricsServiceRequest) -> u64 {
+    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+    let metrics = request
+        .resource_metrics
+        .iter()
+        .flat_map(|r| &r.scope_metrics)
+        .flat_map(|s| &s.metrics);
+    metrics
+        .map(|m| match &m.data {
+            Some(Data::Sum(s)) => s.data_points.len(),
+            Some(Data::Gauge(g)) => g.data_points.len(),
+            Some(Data::ExponentialHistogram(h)) => h.data_points.len(),
+            Some(Data::Histogram(h)) => h.data_points.len(),
+            Some(Data::Summary(s)) => s.data_points.len(),
+            None => 0,
+        })
+        .sum::<usize>() as u64
+}
+
+impl Exporter {
+    /// Runs until told to shut down, or until the agent is dropped.
+    pub async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
+        let mut next = Instant::now() + jittered(self.interval);
+        loop {
+            tokio::select! {
+                _ = sleep_until(next) => {
+                    let _ = self.export(self.export_budget).await;
+                    next = Instant::now() + jittered(self.interval);
+                }
+                command = commands.recv() => match command {
+                    Some(Command::Flush(reply)) => {
+                        let _ = reply.send(self.export(self.export_budget).await);
+                    }
+                    Some(Command::Shutdown { bound, reply }) => {
+                        let _ = reply.send(self.export(bound).await);
+                        return;
+                    }
+                    None => return,
+                },
+            }
+        }
+    }
+
+    /// One export: snapshot, convert, then send with retries until it succeeds, fails for good,
+    /// or `budget` runs out.
+    async fn export(&mut self, budget: Duration) -> Result<Exported, ExportError> {
+        let started = Instant::now();
+        let deadline = started + budget;
+        let mut request = self.converter.request(&mut self.sources);
+        let own = self.stats.snapshot();
+        if let Some(resource) = request.resource_metrics.first_mut() {
+            let scope = own.to_scope_metrics(self.started_unix_ns, unix_now_ns());
+            resource.scope_metrics.push(scope);
+        }
+        let points = count_points(&request);
+        let result = self.send_with_retries(&request, deadline).await;
+        self.stats.export_took(started.elapsed().as_nanos() as u64);
+        match &result {
+            Ok(exported) => {
+                self.sources.iter_mut().for_each(ExportSource::acknowledge);
+                self.stats.exported(points, exported.rejected_data_points);
+                if exported.rejected_data_points > 0 || !exported.message.is_empty() {
+                    tracing::warn!(
+                        rejected = exported.rejected_data_points,
+                        message = %exported.message,
+                        "OTLP collector accepted the export only in part"
+                    );
+                }
+                self.warned = false;
+            }
+            Err(error) => {
+                self.stats.failed(points);
+                if self.warned {
+                    tracing::debug!(%error, "OTLP export failed again");
+                } else {
+                    tracing::warn!(%error, "OTLP export failed; will keep trying each interval");
+                    self.warned = true;
+                }
+            }
+        }
+        result
+    }
+
+    async fn send_with_retries(
+        &mut self,
+        request: &ExportMetricsServiceRequest,
+        deadline: Instant,
+    ) -> Result<Exported, ExportError> {
+        let bytes = request.encoded_len() as u64;
+        let mut attempt = 0u32;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(ExportError::OutOfTime { attempts: attempt });
+            }
+            self.stats.sent_bytes(bytes);
+            let outcome = timeout(
+                self.attempt_timeout.min(remaining),
+                self.transport.export(request.clone()),
+            )
+            .await;
+            let failure = match outcome {
+                Ok(Ok(exported)) => return Ok(exported),
+                Ok(Err(failure)) => failure,
+                Err(_) => ExportFailure {
+                    decision: RetryDecision::Retry { throttle: None },
+                    message: "no answer within the export timeout".to_owned(),
+                },
+            };
+            let RetryDecision::Retry { throttle } = failure.decision else {
+                return Err(ExportError::Rejected(failure.message));
+            };
+            let delay = backoff_delay(attempt, throttle, fastrand::f64());
+            attempt += 1;
+            if Instant::now() + delay >= deadline {
+                return Err(ExportError::GaveUp {
+                    attempts: attempt,
+                    last: failure.message,
+                });
+            }
+            sleep(delay).await;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The OTLP exporter as one more [`Collector`]: one serialization path for every destination.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use opentelemetry_proto::tonic::common::v1::KeyValue;
+use opentelemetry_proto::tonic::metrics::v1::{
+    AggregationTemporality, ExponentialHistogram, ExponentialHistogramDataPoint, Gauge, Metric,
+    NumberDataPoint, Sum, exponential_histogram_data_point::Buckets, metric::Data,
+    number_data_point::Value,
+};
+
+use super::names::{description, otlp_name};
+use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat};
+
+/// The metrics of one export, one entry per name, with a data point per `Manager`.
+#[derive(Default)]
+pub struct MetricSet {
+    metrics: Vec<Metric>,
+    by_key: HashMap<(telemetry::Metric, Option<Stat>), usize>,
+}
+
+impl MetricSet {
+    /// The metrics gathered so far, in first-seen order.
+    pub fn into_metrics(self) -> Vec<Metric> {
+        self.metrics
+    }
+
+    fn entry(&mut self, key: &MetricKey<'_>, empty: impl FnOnce() -> Data) -> &mut Data {
+        let slot = (key.metric, key.stat);
+        let index = match self.by_key.get(&slot) {
+            Some(&index) => index,
+            None => {
+                self.metrics.push(Metric {
+                    name: otlp_name(key),
+                    description: description(key.metric, key.stat),
+                    unit: key.unit().ucum().to_owned(),
+                    metadata: Vec::new(),
+                    data: None,
+                });
+                self.by_key.insert(slot, self.metrics.len() - 1);
+                self.metrics.len() - 1
+            }
+        };
+        self.metrics[index].data.get_or_insert_with(empty)
+    }
+}
+
+/// What every data point of one `Manager` in one export shares.
+pub struct PointContext<'a> {
+    /// The attributes that tell this `Manager` apart (`wal.recovery.instance`).
+    pub attributes: &'a [KeyValue],
+    /// Start of the period the values cover (Unix ns).
+    pub start_time_unix_nano: u64,
+    /// When the values were read (Unix ns).
+    pub time_unix_nano: u64,
+    /// Cumulative or delta, for sums and the histogram.
+    pub temporality: AggregationTemporality,
+    /// The most histogram buckets a point may carry; finer histograms are downscaled.
+    pub max_buckets: usize,
+}
+
+/// Appends one `Manager`'s values to a [`MetricSet`].
+pub struct OtlpCollector<'s, 'c> {
+    /// Where the metrics go.
+    pub set: &'s mut MetricSet,
+    /// What the points share.
+    pub context: &'c PointContext<'c>,
+    /// Scratch space for downscaling, reused across histograms.
+    pub scratch: &'s mut HistogramSnapshot,
+}
+
+impl OtlpCollector<'_, '_> {
+    fn number_point(&self, value: Value) -> NumberDataPoint {
+        NumberDataPoint {
+            attributes: self.context.attributes.to_vec(),
+            start_time_unix_nano: self.context.start_time_unix_nano,
+            time_unix_nano: self.context.time_unix_nano,
+            value: Some(value),
+            ..NumberDataPoint::default()
+        }
+    }
+
+    fn histogram_point(&mut self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
+        self.scratch.clone_from(h);
+        self.scratch.downscale_to_fit(self.context.max_buckets);
+        let delta = self.context.temporality == AggregationTemporality::Delta;
+        let has_values = h.count > 0;
+        ExponentialHistogramDataPoint {
+            attributes: self.context.attributes.to_vec(),
+            start_time_unix_nano: self.context.start_time_unix_nano,
+            time_unix_nano: self.context.time_unix_nano,
+            count: h.count,
+            sum: Some(h.sum as f64),
+            scale: self.scratch.scale,
+            zero_count: h.zero_count,
+            positive: Some(Buckets {
+                offset: self.scratch.offset,
+                bucket_counts: std::mem::take(&mut self.scratch.counts),
+            }),
+            // A delta's extremes are not the interval's (only lifetime extremes are kept), so
+            // they are left out rather than reported wrong.
+            min: (has_values && !delta).then_some(h.min as f64),
+            max: (has_values && !delta).then_some(h.max as f64),
+            ..ExponentialHistogramDataPoint::default()
+        }
+    }
+}
+
+/// Saturates a counter into OTLP's signed integer.
+fn as_int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl Collector for OtlpCollector<'_, '_> {
+    type Error = Infallible;
+
+    fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
+        let point = self.number_point(Value::AsInt(as_int(value)));
+        let temporality = self.context.temporality as i32;
+        let data = self.set.entry(key, || {
+            Data::Sum(Sum {
+                data_points: Vec::new(),
+                aggregation_temporality: temporality,
+                is_monotonic: true,
+            })
+        });
+        if let Data::Sum(sum) = data {
+            sum.data_points.push(point);
+        }
+        Ok(())
+    }
+
+    fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Infallible> {
+        let value = match key.stat {
+            Some(Stat::AvgNs) => Value::AsDouble(value),
+            _ => Value::AsInt(value as i64),
+        };
+        let point = self.number_point(value);
+        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
+        if let Data::Gauge(gauge) = data {
+            gauge.data_points.push(point);
+        }
+        Ok(())
+    }
+
+    fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Infallible> {
+        let point = self.histogram_point(h);
+        let temporality = self.context.temporality as i32;
+        let data = self.set.entry(key, || {
+            Data::ExponentialHistogram(ExponentialHistogram {
+                data_points: Vec::new(),
+                aggregation_temporality: temporality,
+            })
+        });
+        if let Data::ExponentialHistogram(histogram) = data {
+            histogram.data_points.push(point);
+        }
+        Ok(())
+    }
+}

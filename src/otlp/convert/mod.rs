@@ -1,0 +1,160 @@
+//! Conversion of `Manager` snapshots into an OTLP `ExportMetricsServiceRequest`.
+//!
+//! Each duration metric becomes monotonic Sums (samples, successes, failures, total time,
+//! anomalies) and Gauges (min, max, avg); `next_event_histogram` becomes an
+//! ExponentialHistogram downscaled to at most `max_buckets` buckets. Units are UCUM (`ns`,
+//! `{operation}`). Several `Manager`s share one metric per name, told apart by the
+//! `wal.recovery.instance` attribute on their points.
+
+mod collector;
+mod delta;
+mod names;
+mod resource;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{InstrumentationScope, KeyValue};
+use opentelemetry_proto::tonic::metrics::v1::{
+    AggregationTemporality, ResourceMetrics, ScopeMetrics,
+};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+
+pub use collector::{MetricSet, OtlpCollector, PointContext};
+pub use delta::manager_delta;
+pub use names::{otlp_name, stat_part};
+pub use resource::{SCOPE_NAME, resource, scope, string_attribute};
+
+use crate::telemetry::{Manager, ManagerSnapshot};
+
+/// The attribute that tells several `Manager`s in one process apart.
+pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
+
+/// The prefix of every exported metric name (`walrec.next_event.samples`, …).
+pub const METRIC_PREFIX: &str = "walrec";
+
+/// The OpenTelemetry SDK's default for the most buckets an exponential histogram point has.
+pub const DEFAULT_MAX_BUCKETS: usize = 160;
+
+/// Nanoseconds since the Unix epoch, as OTLP timestamps want them (0 if the clock is before 1970).
+pub fn unix_now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// One `Manager` being exported, with the state its temporality needs.
+pub struct ExportSource {
+    manager: Arc<Manager>,
+    attributes: Vec<KeyValue>,
+    /// When this source was registered: the start of every cumulative point.
+    start_time_unix_nano: u64,
+    /// Delta temporality: the last snapshot the collector acknowledged, and when it was taken.
+    baseline: ManagerSnapshot,
+    baseline_time_unix_nano: u64,
+    /// The snapshot in flight (sent but not yet acknowledged) and when it was taken.
+    pending: ManagerSnapshot,
+    pending_time_unix_nano: u64,
+    /// Scratch for the delta, reused between exports.
+    delta: ManagerSnapshot,
+}
+
+impl ExportSource {
+    /// A source for `manager`, whose points carry `wal.recovery.instance = instance`.
+    pub fn new(instance: &str, manager: Arc<Manager>) -> Self {
+        let now = unix_now_ns();
+        ExportSource {
+            manager,
+            attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
+            start_time_unix_nano: now,
+            baseline: ManagerSnapshot::default(),
+            baseline_time_unix_nano: now,
+            pending: ManagerSnapshot::default(),
+            pending_time_unix_nano: now,
+            delta: ManagerSnapshot::default(),
+        }
+    }
+
+    /// The collector accepted the last request: for delta temporality, what it carried becomes
+    /// the baseline of the next delta. Without this call the next delta also carries it.
+    pub fn acknowledge(&mut self) {
+        std::mem::swap(&mut self.baseline, &mut self.pending);
+        self.baseline_time_unix_nano = self.pending_time_unix_nano;
+    }
+}
+
+/// Builds export requests for a set of [`ExportSource`]s.
+pub struct Converter {
+    resource: Resource,
+    scope: InstrumentationScope,
+    temporality: AggregationTemporality,
+    max_buckets: usize,
+}
+
+impl Converter {
+    /// A converter with this resource, temporality and bucket limit (at least 2).
+    pub fn new(
+        resource: Resource,
+        temporality: AggregationTemporality,
+        max_buckets: usize,
+    ) -> Self {
+        Converter {
+            resource,
+            scope: scope(),
+            temporality,
+            max_buckets: max_buckets.max(2),
+        }
+    }
+
+    /// Snapshots every source and builds one request with all of their metrics.
+    pub fn request(&self, sources: &mut [ExportSource]) -> ExportMetricsServiceRequest {
+        let mut set = MetricSet::default();
+        let mut scratch = Default::default();
+        for source in sources.iter_mut() {
+            self.add_source(source, &mut set, &mut scratch);
+        }
+        ExportMetricsServiceRequest {
+            resource_metrics: vec![ResourceMetrics {
+                resource: Some(self.resource.clone()),
+                scope_metrics: vec![ScopeMetrics {
+                    scope: Some(self.scope.clone()),
+                    metrics: set.into_metrics(),
+                    schema_url: String::new(),
+                }],
+                schema_url: String::new(),
+            }],
+        }
+    }
+
+    fn add_source(
+        &self,
+        source: &mut ExportSource,
+        set: &mut MetricSet,
+        scratch: &mut crate::telemetry::HistogramSnapshot,
+    ) {
+        let now = unix_now_ns();
+        source.manager.snapshot_into(&mut source.pending);
+        source.pending_time_unix_nano = now;
+        let (snapshot, start) = match self.temporality {
+            AggregationTemporality::Delta => {
+                manager_delta(&source.pending, &source.baseline, &mut source.delta);
+                (&source.delta, source.baseline_time_unix_nano)
+            }
+            _ => (&source.pending, source.start_time_unix_nano),
+        };
+        let context = PointContext {
+            attributes: &source.attributes,
+            start_time_unix_nano: start,
+            time_unix_nano: now,
+            temporality: self.temporality,
+            max_buckets: self.max_buckets,
+        };
+        let mut collector = OtlpCollector {
+            set,
+            context: &context,
+            scratch,
+        };
+        let Ok(()) = snapshot.collect(METRIC_PREFIX, &mut collector);
+    }
+}

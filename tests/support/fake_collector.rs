@@ -1,0 +1,140 @@
+//! An in-process OTLP `MetricsService` for fault injection: each export takes the next scripted
+//! behaviour (OK when the script is empty) and accepted requests are kept for inspection.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
+use tonic::{Code, Request, Response, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// What the fake collector does with one export.
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    /// Fail with this code.
+    Fail(Code),
+    /// RESOURCE_EXHAUSTED with a RetryInfo delay.
+    Throttle(Duration),
+    /// Accept, but report this many rejected points.
+    Partial(i64),
+    /// Never answer.
+    Hang,
+}
+
+#[derive(Default)]
+struct State {
+    script: VecDeque<Behaviour>,
+    accepted: Vec<ExportMetricsServiceRequest>,
+    attempts: Vec<Instant>,
+}
+
+#[derive(Clone, Default)]
+struct Service(Arc<Mutex<State>>);
+
+#[tonic::async_trait]
+impl MetricsService for Service {
+    async fn export(
+        &self,
+        request: Request<ExportMetricsServiceRequest>,
+    ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
+        let behaviour = {
+            let mut state = self.0.lock().unwrap();
+            state.attempts.push(Instant::now());
+            state.script.pop_front()
+        };
+        let rejected = match behaviour {
+            None => 0,
+            Some(Behaviour::Partial(rejected)) => rejected,
+            Some(Behaviour::Fail(code)) => return Err(Status::new(code, "scripted failure")),
+            Some(Behaviour::Throttle(delay)) => {
+                let details = ErrorDetails::with_retry_info(Some(delay));
+                return Err(Status::with_error_details(
+                    Code::ResourceExhausted,
+                    "slow down",
+                    details,
+                ));
+            }
+            Some(Behaviour::Hang) => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return Err(Status::new(Code::Internal, "unreachable"));
+            }
+        };
+        self.0.lock().unwrap().accepted.push(request.into_inner());
+        let partial_success = (rejected > 0).then(|| ExportMetricsPartialSuccess {
+            rejected_data_points: rejected,
+            error_message: "some points were invalid".to_owned(),
+        });
+        Ok(Response::new(ExportMetricsServiceResponse {
+            partial_success,
+        }))
+    }
+}
+
+/// A running fake collector on 127.0.0.1; stops when dropped.
+pub struct FakeCollector {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl FakeCollector {
+    /// Starts a server on a free loopback port with this script.
+    pub fn start(script: Vec<Behaviour>) -> FakeCollector {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let service = Service::default();
+        service.0.lock().unwrap().script = script.into();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::clone(&service.0);
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        runtime.spawn(
+            tonic::transport::Server::builder()
+                .add_service(
+                    MetricsServiceServer::new(service)
+                        .accept_compressed(tonic::codec::CompressionEncoding::Gzip),
+                )
+                .serve_with_incoming(incoming),
+        );
+        FakeCollector {
+            addr,
+            state,
+            runtime: Some(runtime),
+        }
+    }
+
+    /// The endpoint to configure the agent with.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Requests accepted so far.
+    pub fn accepted(&self) -> Vec<ExportMetricsServiceRequest> {
+        self.state.lock().unwrap().accepted.clone()
+    }
+
+    /// When each export attempt arrived.
+    pub fn attempts(&self) -> Vec<Instant> {
+        self.state.lock().unwrap().attempts.clone()
+    }
+}
+
+impl Drop for FakeCollector {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Reading values back out of OTLP requests.
+
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
+use opentelemetry_proto::tonic::metrics::v1::{Metric, metric::Data, number_data_point::Value};
+
+/// Every metric of the `walrec` scope in a request.
+pub fn walrec_metrics(request: &ExportMetricsServiceRequest) -> Vec<&Metric> {
+    request
+        .resource_metrics
+        .iter()
+        .flat_map(|r| &r.scope_metrics)
+        .filter(|s| s.scope.as_ref().is_some_and(|scope| scope.name == "walrec"))
+        .flat_map(|s| &s.metrics)
+        .collect()
+}
+
+/// The metric with this name.
+pub fn metric<'a>(request: &'a ExportMetricsServiceRequest, name: &str) -> &'a Metric {
+    walrec_metrics(request)
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("metric {name} missing"))
+}
+
+/// The integer value of a Sum's point for `instance`.
+pub fn sum_value(request: &ExportMetricsServiceRequest, name: &str, instance: &str) -> i64 {
+    let Some(Data::Sum(sum)) = &metric(request, name).data else {
+        panic!("{name} is not a Sum");
+    };
+    let point = sum
+        .data_points
+        .iter()
+        .find(|p| {
+            p.attributes.iter().any(|kv| {
+                kv.key == "wal.recovery.instance"
+                    && matches!(&kv.value.as_ref().and_then(|v| v.value.clone()),
+                        Some(AnyValue::StringValue(s)) if s == instance)
+            })
+        })
+        .unwrap_or_else(|| panic!("{name} has no point for {instance}"));
+    match point.value {
+        Some(Value::AsInt(v)) => v,
+        other => panic!("{name}: {other:?}"),
+    }
+}
