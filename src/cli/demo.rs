@@ -1,16 +1,21 @@
 //! `walrec demo`: generate a WAL in a temporary directory and replay it, no set-up needed.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Instant;
 
 use walrec::telemetry::Manager;
 
 use super::error::stdout_error;
+use super::export::Export;
 use super::generate::write_wal;
 use super::replay::{replay, report};
 use super::{CliError, DemoArgs, Telemetry};
 
 pub fn run(args: &DemoArgs) -> Result<(), CliError> {
+    // Configuration first: a bad OTEL_* variable should stop the demo before any work.
+    let manager = Arc::new(Manager::new());
+    let export = Export::start("walrec demo", &manager)?;
     let dir = tempfile::Builder::new()
         .prefix("walrec-demo-")
         .tempdir()
@@ -28,9 +33,9 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     // The baseline first, then the recorded replay, over the same (now cached) files.
     let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
     report(&baseline, Telemetry::Off);
-    let manager = Manager::new();
     let recorded = replay(dir.path(), None, Telemetry::On, &manager)?;
     report(&recorded, Telemetry::On);
+    export.finish();
     let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
     eprintln!(
         "telemetry overhead: {:.1} ns per event",

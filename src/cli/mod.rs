@@ -6,6 +6,7 @@
 
 mod demo;
 mod error;
+mod export;
 mod generate;
 mod progress;
 mod replay;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use error::CliError;
+pub use export::init_logging;
 
 /// Telemetry for a write-ahead-log recovery manager: generate a WAL, replay it, see the figures.
 #[derive(Debug, Parser)]

@@ -2,12 +2,14 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use walrec::telemetry::Manager;
 use walrec::wal::{Recorder, RecoveryManager};
 
 use super::error::stdout_error;
+use super::export::Export;
 use super::progress::{EVERY, Progress};
 use super::{CliError, ReplayArgs, Telemetry};
 
@@ -36,9 +38,16 @@ impl Replayed {
 }
 
 pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
-    let manager = Manager::new();
+    let manager = Arc::new(Manager::new());
+    let export = match args.telemetry {
+        Telemetry::On => Some(Export::start(&args.label, &manager)?),
+        Telemetry::Off => None,
+    };
     let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager)?;
     report(&replayed, args.telemetry);
+    if let Some(export) = export {
+        export.finish();
+    }
     if args.telemetry == Telemetry::On {
         let mut out = std::io::stdout().lock();
         manager.dump(&args.label, &mut out).map_err(stdout_error)?;

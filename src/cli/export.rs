@@ -1,0 +1,81 @@
+//! OTLP export for the replaying commands: started from the `OTEL_*` environment before the
+//! replay, flushed with a bounded final export after it.
+//!
+//! With no collector listening the final export fails; that is a warning on stderr, not an
+//! error: the replay's own result stands and the command exits 0.
+
+use std::sync::Arc;
+
+use walrec::telemetry::Manager;
+
+use super::CliError;
+
+/// The agent, when the crate was built with OTLP support.
+pub struct Export {
+    #[cfg(feature = "otlp")]
+    agent: walrec::otlp::agent::Agent,
+    #[cfg(feature = "otlp")]
+    bound: std::time::Duration,
+}
+
+/// The longest the final export may take, retries included, so that a missing collector
+/// delays the end of a command by a bounded, short time.
+#[cfg(feature = "otlp")]
+const FINAL_EXPORT_BOUND: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Sends `stderr` logs at `warn` and above (or as `RUST_LOG` says).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+#[cfg(feature = "otlp")]
+impl Export {
+    /// Starts exporting `manager` as `instance`, configured from the environment. A bad
+    /// `OTEL_*` variable is a configuration error (exit 2) that lists every problem.
+    pub fn start(instance: &str, manager: &Arc<Manager>) -> Result<Export, CliError> {
+        use walrec::otlp::agent::Agent;
+        use walrec::otlp::config::Config;
+
+        let config = Config::from_env().map_err(|e| {
+            let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
+            CliError::Usage(format!("invalid OTLP configuration: {}", problems.join("; ")))
+        })?;
+        let managers = vec![(instance.to_owned(), Arc::clone(manager))];
+        let agent = Agent::start(&config, managers)
+            .map_err(|e| CliError::Usage(format!("cannot start the OTLP exporter: {e}")))?;
+        Ok(Export {
+            agent,
+            bound: config.export_timeout().min(FINAL_EXPORT_BOUND),
+        })
+    }
+
+    /// Makes the final export. A failure has been logged once by the exporter already (it
+    /// warns at the first failure of a run of failures), so it is not repeated here.
+    pub fn finish(mut self) {
+        if !self.agent.is_running() {
+            return;
+        }
+        match self.agent.shutdown(self.bound) {
+            Ok(_) => tracing::info!("metrics exported to the OTLP collector"),
+            Err(error) => tracing::debug!("final export failed: {error}"),
+        }
+    }
+}
+
+#[cfg(not(feature = "otlp"))]
+impl Export {
+    /// Built without the `otlp` feature: nothing to start.
+    pub fn start(_instance: &str, _manager: &Arc<Manager>) -> Result<Export, CliError> {
+        Ok(Export {})
+    }
+
+    /// Built without the `otlp` feature: nothing to flush.
+    pub fn finish(self) {}
+}
