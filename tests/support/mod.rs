@@ -3,3 +3,4 @@
 
 pub mod fake_collector;
 pub mod otlp_read;
+pub mod rotel;
