@@ -19,17 +19,20 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use walrec::telemetry::{Manager, clock};
 use walrec::wal::{NoTelemetry, Recorder, RecoveryManager, SegmentWriter, WriterOptions};
 
+/// Events replayed per iteration when benchmarking.
 const EVENTS: u64 = 1 << 20;
+/// Events when the bench only runs once as a test (`cargo test --all-targets`, debug build).
+const TEST_EVENTS: u64 = 1 << 12;
 const SEGMENT_BYTES: u64 = 16 << 20;
 
-fn write_wal(dir: &Path) {
+fn write_wal(dir: &Path, events: u64) {
     let opts = WriterOptions {
         segment_bytes: SEGMENT_BYTES,
         sync: false,
         ..WriterOptions::default()
     };
     let mut writer = SegmentWriter::create(dir, opts).expect("create the WAL");
-    for i in 0..EVENTS {
+    for i in 0..events {
         let len = (i % 40) as usize;
         writer
             .append(i * 100, (i % 8) as u16, &[i as u8; 44][..len])
@@ -55,11 +58,17 @@ fn drain<R: Recorder>(mut wal: RecoveryManager<R>) -> u64 {
 fn replay(c: &mut Criterion) {
     clock::init();
     let dir = tempfile::tempdir().expect("temporary directory");
-    write_wal(dir.path());
+    // Criterion passes --bench when benchmarking; without it this is a quick test run.
+    let events = if std::env::args().any(|a| a == "--bench") {
+        EVENTS
+    } else {
+        TEST_EVENTS
+    };
+    write_wal(dir.path(), events);
     let manager = Manager::new();
 
     let mut group = c.benchmark_group("replay");
-    group.throughput(Throughput::Elements(EVENTS));
+    group.throughput(Throughput::Elements(events));
     group.sample_size(20);
     group.bench_function("telemetry_off", |b| {
         b.iter(|| drain(RecoveryManager::with_recorder(dir.path(), NoTelemetry).expect("open")))
@@ -70,8 +79,8 @@ fn replay(c: &mut Criterion) {
     group.finish();
 
     c.bench_function("clock_read", |b| b.iter(|| black_box(clock::now_ns())));
-    let events = manager.snapshot().next_event.samples;
-    assert!(events % EVENTS == 0, "every replayed event was recorded");
+    let recorded = manager.snapshot().next_event.samples;
+    assert!(recorded % events == 0, "every replayed event was recorded");
 }
 
 criterion_group! {

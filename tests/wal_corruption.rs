@@ -13,16 +13,16 @@ use walrec::wal::{RecoveryManager, SegmentWriter, WalError, WriterOptions};
 const HEADER: usize = 128;
 const BLOCK: usize = 4160;
 
-/// 300 events, 2 blocks per segment: three segments of 128, 128 and 44 events (two, two and
-/// one blocks).
-fn small_wal(dir: &Path) -> Vec<PathBuf> {
+/// `events` events, 2 blocks (128 events) per segment. With 150 events: two segments of 128
+/// and 22 events (two full blocks, then one partial block); with 300, three segments.
+fn small_wal(dir: &Path, events: u64) -> Vec<PathBuf> {
     let opts = WriterOptions {
         segment_bytes: (HEADER + 2 * BLOCK) as u64,
         sync: false,
         ..WriterOptions::default()
     };
     let mut writer = SegmentWriter::create(dir, opts).unwrap();
-    for _ in 0..300 {
+    for _ in 0..events {
         let id = writer.next_event_id();
         writer.append(id, (id % 3) as u16, &[id as u8; 5]).unwrap();
     }
@@ -70,11 +70,11 @@ fn describe(error: &WalError) -> (&'static str, Option<u64>) {
 #[test]
 fn every_flipped_byte_is_detected_with_the_right_error() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path());
-    assert_eq!(files.len(), 3);
-    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 300);
+    let files = small_wal(dir.path(), 150);
+    assert_eq!(files.len(), 2);
+    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 150);
     let mut flips = 0;
-    for (file, blocks) in files.iter().zip([2, 2, 1]) {
+    for (file, blocks) in files.iter().zip([2, 1]) {
         let original = fs::read(file).unwrap();
         assert_eq!(original.len(), HEADER + blocks * BLOCK);
         // Flip in place (no truncate-and-rewrite): the sweep is thousands of replays.
@@ -95,7 +95,7 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
             let message = error.to_string();
             assert!(message.contains(&file.display().to_string()), "{message}");
             let headers = manager.snapshot().read_segment_header;
-            assert_eq!(headers.duration.samples, 3, "every header is read");
+            assert_eq!(headers.duration.samples, 2, "every header is read");
             let header_flip = at < HEADER;
             assert_eq!(headers.failures(), u64::from(header_flip), "byte {at}");
             handle.write_all_at(&original[at..=at], at as u64).unwrap();
@@ -103,15 +103,15 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
         }
         fs::write(file, &original).unwrap();
     }
-    assert_eq!(flips, 3 * HEADER + 5 * BLOCK);
-    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 300);
+    assert_eq!(flips, 2 * HEADER + 3 * BLOCK);
+    assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 150);
 }
 
 #[test]
 fn truncation_at_every_block_boundary_and_mid_block_is_detected() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path());
-    for (file, blocks) in files.iter().zip([2, 2, 1]) {
+    let files = small_wal(dir.path(), 150);
+    for (file, blocks) in files.iter().zip([2, 1]) {
         let original = fs::read(file).unwrap();
         let mut cuts = vec![0, 1, 64, HEADER - 1];
         for block in 0..blocks {
@@ -155,7 +155,7 @@ fn truncation_at_every_block_boundary_and_mid_block_is_detected() {
 #[test]
 fn swapped_blocks_break_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path());
+    let files = small_wal(dir.path(), 150);
     let mut bytes = fs::read(&files[0]).unwrap();
     let (head, tail) = bytes[HEADER..].split_at_mut(BLOCK);
     head.swap_with_slice(&mut tail[..BLOCK]);
@@ -170,7 +170,7 @@ fn swapped_blocks_break_the_chain() {
 #[test]
 fn a_block_from_another_segment_breaks_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path());
+    let files = small_wal(dir.path(), 150);
     let donor = fs::read(&files[1]).unwrap();
     let mut bytes = fs::read(&files[0]).unwrap();
     bytes[HEADER..HEADER + BLOCK].copy_from_slice(&donor[HEADER..HEADER + BLOCK]);
@@ -196,7 +196,7 @@ fn directory_level_problems() {
         Err(WalError::NoSegments { .. })
     ));
 
-    let files = small_wal(dir.path());
+    let files = small_wal(dir.path(), 300);
     // A missing middle segment is a gap, naming both neighbours.
     let middle = fs::read(&files[1]).unwrap();
     fs::remove_file(&files[1]).unwrap();
@@ -242,7 +242,7 @@ fn directory_level_problems() {
 #[test]
 fn overlapping_segments_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path());
+    let files = small_wal(dir.path(), 300);
     // A second WAL whose segment 3 starts at id 250, inside segment 2 (257 is expected).
     let other = tempfile::tempdir().unwrap();
     let opts = WriterOptions {

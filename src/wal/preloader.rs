@@ -12,20 +12,26 @@ use super::reader::SegmentReader;
 type Loaded = (usize, Result<SegmentReader, WalError>);
 
 /// Loads at most one segment ahead, identified by its slot in the recovery manager's list.
+/// The worker thread is started on the first request, so a replay that never crosses a
+/// segment boundary never starts one.
 pub(crate) struct Preloader {
-    requests: Option<Sender<(usize, PathBuf)>>,
-    results: Option<Receiver<Loaded>>,
-    worker: Option<JoinHandle<()>>,
+    worker: Option<Worker>,
+    /// Set once spawning the worker has failed: load synchronously from then on.
+    spawn_failed: bool,
     in_flight: Option<usize>,
 }
 
-impl Preloader {
-    /// Starts the worker thread. If the thread cannot be spawned, the preloader still works,
-    /// loading synchronously in [`take`](Self::take).
-    pub fn start() -> Self {
+struct Worker {
+    requests: Sender<(usize, PathBuf)>,
+    results: Receiver<Loaded>,
+    thread: JoinHandle<()>,
+}
+
+impl Worker {
+    fn spawn() -> Option<Self> {
         let (requests, inbox) = channel::<(usize, PathBuf)>();
         let (outbox, results) = channel::<Loaded>();
-        let worker = std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("walrec-preload".into())
             .spawn(move || {
                 for (slot, path) in inbox {
@@ -35,23 +41,37 @@ impl Preloader {
                     }
                 }
             })
-            .ok();
-        let running = worker.is_some();
+            .ok()?;
+        Some(Worker {
+            requests,
+            results,
+            thread,
+        })
+    }
+}
+
+impl Preloader {
+    /// A preloader with no thread yet. If the thread cannot be spawned when it is first
+    /// needed, the preloader still works, loading synchronously in [`take`](Self::take).
+    pub fn new() -> Self {
         Preloader {
-            requests: running.then_some(requests),
-            results: running.then_some(results),
-            worker,
+            worker: None,
+            spawn_failed: false,
             in_flight: None,
         }
     }
 
     /// Starts loading `slot` in the background, unless a load is already in flight.
     pub fn request(&mut self, slot: usize, path: &Path) {
-        if self.in_flight.is_some() {
+        if self.in_flight.is_some() || self.spawn_failed {
             return;
         }
-        if let Some(requests) = &self.requests {
-            if requests.send((slot, path.to_path_buf())).is_ok() {
+        if self.worker.is_none() {
+            self.worker = Worker::spawn();
+            self.spawn_failed = self.worker.is_none();
+        }
+        if let Some(worker) = &self.worker {
+            if worker.requests.send((slot, path.to_path_buf())).is_ok() {
                 self.in_flight = Some(slot);
             }
         }
@@ -60,8 +80,8 @@ impl Preloader {
     /// The verified reader for `slot`: the preloaded one if that is what is in flight,
     /// otherwise (after discarding any other load) opened now.
     pub fn take(&mut self, slot: usize, path: &Path) -> Result<SegmentReader, WalError> {
-        if let (Some(pending), Some(results)) = (self.in_flight.take(), &self.results) {
-            match results.recv() {
+        if let (Some(pending), Some(worker)) = (self.in_flight.take(), &self.worker) {
+            match worker.results.recv() {
                 Ok((loaded, reader)) if loaded == slot && pending == slot => return reader,
                 Ok(_) => {} // a load for another position: discard it
                 Err(_) => {
@@ -77,11 +97,16 @@ impl Preloader {
 
 impl Drop for Preloader {
     fn drop(&mut self) {
-        // Closing the request channel ends the worker's loop once its current load is done.
-        self.requests = None;
-        self.results = None;
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
+        if let Some(Worker {
+            requests,
+            results,
+            thread,
+        }) = self.worker.take()
+        {
+            // Closing both channels ends the worker's loop once its current load is done.
+            drop(requests);
+            drop(results);
+            let _ = thread.join();
         }
     }
 }

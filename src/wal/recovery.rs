@@ -84,7 +84,7 @@ impl<R: Recorder> RecoveryManager<R> {
             slot: 0,
             positioned: false,
             last_end: 0,
-            preloader: Preloader::start(),
+            preloader: Preloader::new(),
         })
     }
 
