@@ -12,3 +12,5 @@ cargo test --all-features --all-targets
 cargo test --all-features --doc
 # The recorder alone, as HFT users build it.
 cargo test --no-default-features --lib --tests
+# Model checks of the lock-free shard hand-over (a small crate of its own: builds only loom).
+cargo test --release --manifest-path tests/loom_model/Cargo.toml

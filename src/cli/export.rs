@@ -45,7 +45,10 @@ impl Export {
 
         let config = Config::from_env().map_err(|e| {
             let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-            CliError::Usage(format!("invalid OTLP configuration: {}", problems.join("; ")))
+            CliError::Usage(format!(
+                "invalid OTLP configuration: {}",
+                problems.join("; ")
+            ))
         })?;
         let managers = vec![(instance.to_owned(), Arc::clone(manager))];
         let agent = Agent::start(&config, managers)

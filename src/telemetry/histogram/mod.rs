@@ -19,25 +19,32 @@
 
 pub mod mapping;
 mod shard;
+mod slots;
 mod snapshot;
+
+/// The atomics `slots` uses: std's here, loom's when `tests/loom_slots.rs` model-checks it.
+mod sync {
+    pub use std::sync::atomic::{AtomicU64, Ordering};
+}
 
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 pub use mapping::{MAX_VALUE, RECORD_SCALE};
 use shard::Shard;
+use slots::SlotClaims;
 pub use snapshot::{HistogramSnapshot, PERCENTILES};
 
 /// How many writers can hold an exclusive shard at once (one bit each in a `u64`).
-pub const MAX_WRITERS: usize = 64;
+pub const MAX_WRITERS: usize = slots::SLOTS;
 
 /// A lock-free exponential histogram of nanosecond latencies. See the module docs.
 #[repr(C, align(64))]
 pub struct LatencyHistogram {
-    /// Bit `i` is set while a writer owns `exclusive[i]`.
-    claimed: AtomicU64,
+    /// Slot `i` is claimed while a writer owns `exclusive[i]`.
+    claimed: SlotClaims,
     exclusive: [OnceLock<Box<Shard>>; MAX_WRITERS],
     shared: OnceLock<Box<Shard>>,
 }
@@ -52,7 +59,9 @@ impl LatencyHistogram {
     /// An empty histogram. It allocates nothing until the first record or writer.
     pub const fn new() -> Self {
         LatencyHistogram {
-            claimed: AtomicU64::new(0),
+            claimed: SlotClaims {
+                bits: AtomicU64::new(0),
+            },
             exclusive: [const { OnceLock::new() }; MAX_WRITERS],
             shared: OnceLock::new(),
         }
@@ -72,25 +81,13 @@ impl LatencyHistogram {
     /// A single-threaded recording handle with an exclusive shard, or the shared shard when all
     /// [`MAX_WRITERS`] are taken. The first writer of a slot allocates its shard (about 18 KiB).
     pub fn writer(&self) -> HistogramWriter<'_> {
-        let mut claimed = self.claimed.load(Ordering::Relaxed); // Relaxed: a guess; the CAS decides.
-        while claimed != u64::MAX {
-            let slot = claimed.trailing_ones() as usize;
-            // Acquire: see every store of the slot's previous writer, whose release cleared the
-            // bit, so that load-then-store continues from its final counts.
-            match self.claimed.compare_exchange_weak(
-                claimed,
-                claimed | (1 << slot),
-                Ordering::Acquire,
-                Ordering::Relaxed, // Relaxed: on failure we only retry with the fresh value.
-            ) {
-                Ok(_) => {
-                    let shard = self.exclusive[slot].get_or_init(Shard::new_boxed);
-                    return HistogramWriter::new(self, shard, Some(slot));
-                }
-                Err(actual) => claimed = actual,
+        match self.claimed.claim() {
+            Some(slot) => {
+                let shard = self.exclusive[slot].get_or_init(Shard::new_boxed);
+                HistogramWriter::new(self, shard, Some(slot))
             }
+            None => HistogramWriter::new(self, self.shared_shard(), None),
         }
-        HistogramWriter::new(self, self.shared_shard(), None)
     }
 
     /// A consistent copy of the histogram; see [`snapshot_into`](Self::snapshot_into).
@@ -168,10 +165,7 @@ impl<'a> HistogramWriter<'a> {
 impl Drop for HistogramWriter<'_> {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            // Release: the next writer of this slot acquires our final counts (see `writer`).
-            self.histogram
-                .claimed
-                .fetch_and(!(1 << slot), Ordering::Release);
+            self.histogram.claimed.release(slot);
         }
     }
 }
