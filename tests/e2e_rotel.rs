@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use support::rotel::{LoggedMetric, Rotel, parse_metrics};
+use support::rotel::{LoggedMetric, LoggedPoint, Rotel, parse_metrics};
 use walrec::otlp::agent::Agent;
 use walrec::otlp::config::{Config, Protocol};
 use walrec::telemetry::Manager;
@@ -107,20 +107,26 @@ fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), Strin
     if condition { Ok(()) } else { Err(message()) }
 }
 
-/// The single point of `metric` for instance `main`.
-fn main_point(metric: &LoggedMetric) -> Result<&support::rotel::LoggedPoint, String> {
+/// The single point of `metric` for `instance` (its `wal.recovery.instance` attribute).
+fn point_of<'a>(metric: &'a LoggedMetric, instance: &str) -> Result<&'a LoggedPoint, String> {
+    let logged = format!("Str({instance})");
     let points: Vec<_> = metric
         .points
         .iter()
-        .filter(|p| p.attribute("wal.recovery.instance") == Some("Str(main)"))
+        .filter(|p| p.attribute("wal.recovery.instance") == Some(logged.as_str()))
         .collect();
     match points.as_slice() {
         [point] => Ok(point),
         _ => Err(format!(
-            "{}: expected one point with wal.recovery.instance=main, got {:?}",
+            "{}: expected one point with wal.recovery.instance={instance}, got {:?}",
             metric.name, metric.points
         )),
     }
+}
+
+/// The single point of `metric` for instance `main`.
+fn main_point(metric: &LoggedMetric) -> Result<&LoggedPoint, String> {
+    point_of(metric, "main")
 }
 
 /// Checks that every export of the five metrics in rotel's `log` has the right type, unit and
@@ -297,6 +303,199 @@ fn agent_rotel_forwards_to_gateway_rotel() {
         .unwrap();
     // …and the gateway got all of it, unchanged.
     assert_logged(&gateway, &expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// `walrec demo` pushing to rotel, configured only by OTEL_EXPORTER_OTLP_{ENDPOINT,PROTOCOL}.
+// ---------------------------------------------------------------------------------------------
+
+/// The instance name `walrec demo` exports under.
+#[cfg(feature = "cli")]
+const DEMO_INSTANCE: &str = "walrec demo";
+
+/// Events the demo generates and replays (small: the test binary is a debug build).
+#[cfg(feature = "cli")]
+const DEMO_EVENTS: u64 = 50_000;
+
+/// Runs `walrec demo` with the OTLP exporter pointed at `endpoint` over `protocol`, at most
+/// two minutes. Returns the `samples=` of each of the dump's four lines, by metric name.
+#[cfg(feature = "cli")]
+fn run_demo(endpoint: &str, protocol: &str) -> Vec<(&'static str, u64)> {
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let stdout_path = out_dir.path().join("stdout");
+    let stderr_path = out_dir.path().join("stderr");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
+    // Only the two variables under test configure the exporter.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OTEL_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(["demo", "--events", &DEMO_EVENTS.to_string()])
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap());
+    let mut child = command.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("walrec demo did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = std::fs::read_to_string(&stdout_path).unwrap();
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(
+        status.success(),
+        "walrec demo failed ({status})\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("export failed"),
+        "walrec demo could not export to rotel at {endpoint}:\n{stderr}"
+    );
+    // ` Next event         : samples=50000 total=…`
+    let samples = |label: &str| -> u64 {
+        stdout
+            .lines()
+            .find_map(|line| {
+                let (name, rest) = line.split_once(':')?;
+                (name.trim() == label).then_some(())?;
+                rest.split_whitespace()
+                    .find_map(|field| field.strip_prefix("samples="))?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no `{label}: samples=` in the demo's dump:\n{stdout}"))
+    };
+    vec![
+        ("read_segment_header", samples("Read segment header")),
+        ("resume_from_event", samples("Resume from event")),
+        ("seek_event", samples("Seek event")),
+        ("next_event", samples("Next event")),
+    ]
+}
+
+/// Checks rotel's log for the demo's export: the five metrics, their types and units, sample
+/// counts equal to the demo's own dump, and a histogram consistent with them.
+#[cfg(feature = "cli")]
+fn check_demo_log(log: &str, dumped: &[(&str, u64)]) -> Result<(), String> {
+    let metrics = parse_metrics(log);
+    let cumulative = "AGGREGATION_TEMPORALITY_CUMULATIVE";
+    let one = |name: &str| -> Result<&LoggedMetric, String> {
+        named(&metrics, name)
+            .into_iter()
+            .find(|m| point_of(m, DEMO_INSTANCE).is_ok())
+            .ok_or_else(|| format!("{name} for instance {DEMO_INSTANCE:?} not in rotel's log"))
+    };
+    for &(metric, samples) in dumped {
+        let name = format!("walrec.{metric}.samples");
+        let sum = one(&name)?;
+        ensure(
+            sum.data_type == "Sum"
+                && sum.is_monotonic == Some(true)
+                && sum.temporality.as_deref() == Some(cumulative)
+                && sum.unit == "{operation}",
+            || format!("{name}: {sum:?}"),
+        )?;
+        let value = point_of(sum, DEMO_INSTANCE)?.int_value();
+        ensure(value == Some(samples as i64), || {
+            format!("{name}: rotel logged {value:?}, the demo's dump says {samples}")
+        })?;
+        let time = one(&format!("walrec.{metric}.time"))?;
+        ensure(time.data_type == "Sum" && time.unit == "ns", || {
+            format!("{metric}.time: {time:?}")
+        })?;
+        let time = point_of(time, DEMO_INSTANCE)?.int_value().unwrap_or(-1);
+        ensure(samples == 0 || time > 0, || {
+            format!("walrec.{metric}.time is {time} for {samples} samples")
+        })?;
+        let bound = |stat: &str| -> Result<f64, String> {
+            let gauge = one(&format!("walrec.{metric}.{stat}"))?;
+            ensure(gauge.data_type == "Gauge" && gauge.unit == "ns", || {
+                format!("{metric}.{stat}: {gauge:?}")
+            })?;
+            point_of(gauge, DEMO_INSTANCE)?
+                .float_value()
+                .ok_or_else(|| format!("walrec.{metric}.{stat} has no value"))
+        };
+        let (min, avg, max) = (bound("min")?, bound("avg")?, bound("max")?);
+        ensure(min <= avg && avg <= max, || {
+            format!("walrec.{metric}: min {min} avg {avg} max {max}")
+        })?;
+    }
+    let events = dumped
+        .iter()
+        .find(|(metric, _)| *metric == "next_event")
+        .map(|&(_, samples)| samples)
+        .unwrap();
+    ensure(events == DEMO_EVENTS, || {
+        format!("the demo recorded {events} next_event samples for {DEMO_EVENTS} events")
+    })?;
+    let name = "walrec.next_event_histogram";
+    let histogram = one(name)?;
+    ensure(
+        histogram.data_type == "ExponentialHistogram"
+            && histogram.temporality.as_deref() == Some(cumulative)
+            && histogram.unit == "ns",
+        || format!("{name}: {histogram:?}"),
+    )?;
+    let point = point_of(histogram, DEMO_INSTANCE)?;
+    let buckets: u64 = point.bucket_counts.iter().sum();
+    ensure(
+        point.count == Some(events) && point.zero_count + buckets == events,
+        || {
+            format!(
+                "{name}: count {:?}, zero {} + buckets {buckets}, events {events}",
+                point.count, point.zero_count
+            )
+        },
+    )?;
+    ensure(
+        matches!((point.min, point.max, point.sum), (Some(min), Some(max), Some(sum)) if min <= max && sum >= max),
+        || {
+            format!(
+                "{name}: min {:?} max {:?} sum {:?}",
+                point.min, point.max, point.sum
+            )
+        },
+    )?;
+    Ok(())
+}
+
+#[cfg(feature = "cli")]
+fn assert_demo_logged(rotel: &Rotel, dumped: &[(&str, u64)]) {
+    if let Err(log) = rotel.wait_for_log(|log| check_demo_log(log, dumped).is_ok(), LOG_BOUND) {
+        let reason = check_demo_log(&rotel.log(), dumped).unwrap_err();
+        panic!("{reason}\n{log}");
+    }
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn walrec_demo_pushes_to_rotel_over_grpc() {
+    let rotel = Rotel::start();
+    let dumped = run_demo(&rotel.grpc_endpoint(), "grpc");
+    assert_demo_logged(&rotel, &dumped);
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn walrec_demo_pushes_to_rotel_over_http_protobuf() {
+    let rotel = Rotel::start();
+    // The generic variable takes the base URL; the exporter appends /v1/metrics.
+    let dumped = run_demo(&rotel.http_base_endpoint(), "http/protobuf");
+    assert_demo_logged(&rotel, &dumped);
 }
 
 /// The parser against a block rotel 0.0.1a15 really logged (for a hand-made request).
