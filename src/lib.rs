@@ -29,3 +29,8 @@
 pub mod otlp;
 pub mod telemetry;
 pub mod wal;
+
+/// The README's Rust examples, compiled and run as doc-tests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
