@@ -3,9 +3,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs the binary with OTLP export disabled: these tests are about the WAL and its exit
+/// codes; export is tested against a real collector in tests/e2e_rotel.rs and below.
 fn walrec(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_walrec"))
         .args(args)
+        .env("OTEL_SDK_DISABLED", "true")
         .output()
         .expect("the walrec binary runs")
 }
@@ -131,6 +134,7 @@ fn bad_arguments_exit_2_naming_the_argument() {
             "/definitely/not/here",
         ),
         (&["frobnicate"], "frobnicate"),
+        (&["replay", "--dir", "/etc/hostname"], "/etc/hostname"),
     ];
     for (args, named) in cases {
         let out = walrec(args);
@@ -154,4 +158,54 @@ fn help_exits_0() {
     let out = walrec(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("replay"));
+}
+
+#[test]
+fn with_no_collector_replay_warns_once_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), 500, 64 * 1024);
+    // A loopback port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_walrec"))
+        .args(["replay", "--dir", dir.path().to_str().unwrap()])
+        .env_remove("OTEL_SDK_DISABLED")
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("OTEL_METRIC_EXPORT_TIMEOUT", "500")
+        .output()
+        .expect("the walrec binary runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        text(&out.stdout).contains("samples=500"),
+        "the dump is still printed"
+    );
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "one warning: {stderr}");
+    assert!(warnings[0].contains("OTLP export failed"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_otel_variable_exits_2_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_walrec"))
+        .args(["demo", "--events", "1000"])
+        .env_remove("OTEL_SDK_DISABLED")
+        .env("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")
+        .env("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")
+        .output()
+        .expect("the walrec binary runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("OTEL_EXPORTER_OTLP_TIMEOUT"), "{stderr}");
+    assert!(
+        stderr.contains("OTEL_EXPORTER_OTLP_COMPRESSION"),
+        "{stderr}"
+    );
 }

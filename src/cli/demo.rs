@@ -33,9 +33,10 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     // The baseline first, then the recorded replay, over the same (now cached) files.
     let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
     report(&baseline, Telemetry::Off);
-    let recorded = replay(dir.path(), None, Telemetry::On, &manager)?;
-    report(&recorded, Telemetry::On);
+    let recorded = replay(dir.path(), None, Telemetry::On, &manager);
     export.finish();
+    let recorded = recorded?;
+    report(&recorded, Telemetry::On);
     let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
     eprintln!(
         "telemetry overhead: {:.1} ns per event",

@@ -59,9 +59,16 @@ impl Export {
         })
     }
 
-    /// Makes the final export. A failure has been logged once by the exporter already (it
-    /// warns at the first failure of a run of failures), so it is not repeated here.
-    pub fn finish(mut self) {
+    /// Makes the final export (dropping the `Export` does the same, so an early error return
+    /// still exports within the same short bound).
+    pub fn finish(self) {}
+}
+
+#[cfg(feature = "otlp")]
+impl Drop for Export {
+    /// A failure has been logged once by the exporter already (it warns at the first failure of
+    /// a run of failures), so it is not repeated here.
+    fn drop(&mut self) {
         if !self.agent.is_running() {
             return;
         }
