@@ -226,15 +226,19 @@ impl WalError {
         }
     }
 
-    /// True when the error comes from how the WAL was asked for (a missing directory, an id
-    /// outside the WAL, an unusable option) rather than from the data or the system.
+    /// True when the error comes from how the WAL was asked for (a missing directory or a file
+    /// given as one, an id outside the WAL, an unusable option) rather than from the data or
+    /// the system.
     pub fn is_usage(&self) -> bool {
-        matches!(
-            self,
-            WalError::DirMissing { .. }
-                | WalError::EventBeforeWal { .. }
-                | WalError::BadOption { .. }
-                | WalError::NotEmpty { .. }
-        )
+        match self {
+            WalError::DirUnreadable { source, .. } => source.kind() == io::ErrorKind::NotADirectory,
+            other => matches!(
+                other,
+                WalError::DirMissing { .. }
+                    | WalError::EventBeforeWal { .. }
+                    | WalError::BadOption { .. }
+                    | WalError::NotEmpty { .. }
+            ),
+        }
     }
 }

@@ -25,7 +25,9 @@ use crate::telemetry::{Manager, ManagerUpdater};
 /// While a segment is replayed, a preloader thread opens and verifies the next one.
 ///
 /// The recorder is one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
-/// `RecoveryManager` is used from one thread at a time.
+/// `RecoveryManager` is used from one thread at a time. The updater may hold the last
+/// `next_event` sample back until it is dropped (see [`ManagerUpdater`]), so read the final
+/// figures after dropping the `RecoveryManager`.
 pub struct RecoveryManager<R: Recorder> {
     dir: PathBuf,
     segments: Vec<SegmentInfo>,
