@@ -20,8 +20,11 @@
 //! assert!(String::from_utf8(out).unwrap().contains("samples=1000"));
 //! ```
 //!
-//! With `default-features = false` the crate is only this recorder: no async runtime, no
-//! network code.
+//! [`wal`] is the write-ahead log the recorder instruments: segment writer, verifying reader and
+//! a [`wal::RecoveryManager`] timed at the specification's points.
+//!
+//! With `default-features = false` the crate is only this recorder and the WAL: no async
+//! runtime, no network code.
 
 #![warn(missing_docs)]
 
