@@ -33,7 +33,12 @@ fn a_full_replay_is_counted_exactly() {
     while wal.next_event().unwrap().is_some() {
         events += 1;
     }
-    drop(wal); // publishes the updater's last pending sample
+    assert_eq!(
+        manager.snapshot().next_event.samples,
+        events - 1,
+        "one sample held back"
+    );
+    wal.flush_telemetry();
     let s = manager.snapshot();
     assert_eq!(events, 2_000);
     assert_eq!(s.next_event.samples, events);

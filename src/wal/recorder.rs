@@ -19,6 +19,8 @@ pub trait Recorder {
     fn seek_event(&self, start_ns: u64) -> u64;
     /// An event fetch that began at `start_ns` finished.
     fn next_event(&self, start_ns: u64) -> u64;
+    /// Publishes anything recorded but held back (the updater's pending `next_event` sample).
+    fn flush(&self) {}
 }
 
 impl Recorder for ManagerUpdater<'_> {
@@ -45,6 +47,10 @@ impl Recorder for ManagerUpdater<'_> {
     #[inline(always)]
     fn next_event(&self, start_ns: u64) -> u64 {
         self.on_next_event(start_ns)
+    }
+
+    fn flush(&self) {
+        ManagerUpdater::flush(self);
     }
 }
 

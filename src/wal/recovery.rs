@@ -25,9 +25,9 @@ use crate::telemetry::{Manager, ManagerUpdater};
 /// While a segment is replayed, a preloader thread opens and verifies the next one.
 ///
 /// The recorder is one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
-/// `RecoveryManager` is used from one thread at a time. The updater may hold the last
-/// `next_event` sample back until it is dropped (see [`ManagerUpdater`]), so read the final
-/// figures after dropping the `RecoveryManager`.
+/// `RecoveryManager` is used from one thread at a time. The updater holds the last
+/// `next_event` sample back until the next event, [`flush_telemetry`](Self::flush_telemetry)
+/// or drop (see [`ManagerUpdater`]).
 pub struct RecoveryManager<R: Recorder> {
     dir: PathBuf,
     segments: Vec<SegmentInfo>,
@@ -103,6 +103,12 @@ impl<R: Recorder> RecoveryManager<R> {
     /// The recorder, e.g. the [`ManagerUpdater`].
     pub fn recorder(&self) -> &R {
         &self.recorder
+    }
+
+    /// Publishes the recorder's held-back sample, so that a snapshot taken now counts every
+    /// event returned so far. Dropping the `RecoveryManager` does the same.
+    pub fn flush_telemetry(&self) {
+        self.recorder.flush();
     }
 
     /// Id of the WAL's first event.
