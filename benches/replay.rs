@@ -7,7 +7,15 @@
 //! - `replay/telemetry_on`: the same, recording into a `Manager` (one clock read per event).
 //! - `hot_loop/telemetry_off` and `hot_loop/telemetry_on`: only the `next_event` loop over one
 //!   large, already verified segment (open, verify and resume happen outside the timing).
-//! - `clock_read`: one `clock::now_ns()`.
+//! - `replay/otel_sdk` and `hot_loop/otel_sdk`: the same with the OpenTelemetry SDK instrumented
+//!   the way its users write it: each event's latency measured with two `Instant` reads (the
+//!   end of this event, the start of the next) and recorded into an SDK `Histogram<u64>` with
+//!   the `Base2ExponentialHistogram` view (max_size 160, max_scale 20), through an [`OtelSdk`]
+//!   implementation of [`Recorder`].
+//! - `clock_read`: one `clock::now_ns()`; `instant_read`: one `Instant::now()`.
+//! - `verify/*`: opening and verifying one segment (`SegmentReader::open`: mmap, header, every
+//!   block CRC32C and chain link, every field) against raw `crc32c::crc32c` over the same bytes
+//!   already in memory, as bytes per second.
 //!
 //! The `replay` pair includes scanning the headers and verifying every segment (the preloader
 //! does that on a second thread), as a real recovery would; the replay can be bound by that
@@ -20,8 +28,89 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use opentelemetry::metrics::{Histogram, MeterProvider as _};
+use opentelemetry_sdk::metrics::{
+    Aggregation, InMemoryMetricExporter, Instrument, PeriodicReader, SdkMeterProvider, Stream,
+};
 use walrec::telemetry::{Manager, clock};
-use walrec::wal::{NoTelemetry, Recorder, RecoveryManager, SegmentWriter, WriterOptions};
+use walrec::wal::{
+    NoTelemetry, Recorder, RecoveryManager, SegmentReader, SegmentWriter, WriterOptions,
+};
+
+/// The recovery manager timed with `std::time::Instant` into an OpenTelemetry SDK histogram, as
+/// an SDK user would instrument it. Only `next_event` (the hot path) records; the cold timing
+/// points return a fresh start time and record nothing.
+struct OtelSdk {
+    origin: Instant,
+    histogram: Histogram<u64>,
+}
+
+impl OtelSdk {
+    fn new(histogram: Histogram<u64>) -> Self {
+        OtelSdk {
+            origin: Instant::now(),
+            histogram,
+        }
+    }
+
+    #[inline(always)]
+    fn instant_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+}
+
+impl Recorder for OtelSdk {
+    fn now(&self) -> u64 {
+        self.instant_ns()
+    }
+
+    fn read_segment_header(&self, _start_ns: u64, _ok: bool) -> u64 {
+        self.instant_ns()
+    }
+
+    fn resume_from_event(&self, _start_ns: u64, _ok: bool) -> u64 {
+        self.instant_ns()
+    }
+
+    fn seek_event(&self, _start_ns: u64) -> u64 {
+        self.instant_ns()
+    }
+
+    /// Two `Instant` reads per event, as in `let t = Instant::now(); fetch();
+    /// h.record(t.elapsed())`: the end of this fetch, then the start of the next one.
+    #[inline(always)]
+    fn next_event(&self, start_ns: u64) -> u64 {
+        let end = self.instant_ns();
+        self.histogram.record(end.saturating_sub(start_ns), &[]);
+        self.instant_ns()
+    }
+}
+
+/// An SDK `Histogram<u64>` with the base-2 exponential view; keep the provider alive with it.
+fn otel_histogram() -> (SdkMeterProvider, Histogram<u64>) {
+    let provider = SdkMeterProvider::builder()
+        // The default 60 s interval: the reader never exports during a sample.
+        .with_reader(PeriodicReader::builder(InMemoryMetricExporter::default()).build())
+        .with_view(|instrument: &Instrument| {
+            (instrument.name() == "wal.next_event").then(|| {
+                Stream::builder()
+                    .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                        max_size: 160,
+                        max_scale: 20,
+                        record_min_max: true,
+                    })
+                    .build()
+                    .expect("a valid exponential-histogram stream")
+            })
+        })
+        .build();
+    let histogram = provider
+        .meter("walrec-bench")
+        .u64_histogram("wal.next_event")
+        .with_unit("ns")
+        .build();
+    (provider, histogram)
+}
 
 /// Events replayed per iteration when benchmarking.
 const EVENTS: u64 = 1 << 20;
@@ -93,6 +182,7 @@ fn replay(c: &mut Criterion) {
     let one_segment = tempfile::tempdir().expect("temporary directory");
     write_wal(one_segment.path(), events, u64::MAX);
     let manager = Manager::new();
+    let (_provider, otel) = otel_histogram();
 
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(events));
@@ -102,6 +192,14 @@ fn replay(c: &mut Criterion) {
     });
     group.bench_function("telemetry_on", |b| {
         b.iter(|| drain(RecoveryManager::open(dir.path(), &manager).expect("open")))
+    });
+    group.bench_function("otel_sdk", |b| {
+        b.iter(|| {
+            drain(
+                RecoveryManager::with_recorder(dir.path(), OtelSdk::new(otel.clone()))
+                    .expect("open"),
+            )
+        })
     });
     group.finish();
 
@@ -123,9 +221,36 @@ fn replay(c: &mut Criterion) {
             })
         })
     });
+    group.bench_function("otel_sdk", |b| {
+        b.iter_custom(|iters| {
+            time_hot_loop(iters, || {
+                RecoveryManager::with_recorder(path, OtelSdk::new(otel.clone())).expect("open")
+            })
+        })
+    });
     group.finish();
 
     c.bench_function("clock_read", |b| b.iter(|| black_box(clock::now_ns())));
+    c.bench_function("instant_read", |b| b.iter(|| black_box(Instant::now())));
+
+    // One segment of the multi-segment WAL (16 MiB when benchmarking), already in the page cache.
+    let segment = std::fs::read_dir(dir.path())
+        .expect("list the WAL")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wal"))
+        .min()
+        .expect("a sealed segment");
+    let bytes = std::fs::read(&segment).expect("read the segment");
+    let mut group = c.benchmark_group("verify");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(20);
+    group.bench_function("segment_open_and_verify", |b| {
+        b.iter(|| black_box(SegmentReader::open(&segment).expect("a valid segment")))
+    });
+    group.bench_function("crc32c_raw", |b| {
+        b.iter(|| black_box(crc32c::crc32c(black_box(&bytes))))
+    });
+    group.finish();
     let recorded = manager.snapshot().next_event.samples;
     assert!(recorded % events == 0, "every replayed event was recorded");
 }
