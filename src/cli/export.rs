@@ -21,7 +21,7 @@ pub struct Export {
 /// The longest the final export may take, retries included, so that a missing collector
 /// delays the end of a command by a bounded, short time.
 #[cfg(feature = "otlp")]
-const FINAL_EXPORT_BOUND: std::time::Duration = std::time::Duration::from_secs(3);
+const FINAL_EXPORT_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Sends `stderr` logs at `warn` and above (or as `RUST_LOG` says).
 pub fn init_logging() {
