@@ -41,6 +41,11 @@ fn report_memory() {
     let before = size_of::<Manager>();
     let updater = manager.updater();
     drop(updater);
-    println!("Manager: {before} bytes inline; each concurrent updater adds one histogram shard");
+    let shard = walrec::telemetry::histogram::SHARD_BYTES;
+    let updater = size_of::<walrec::telemetry::ManagerUpdater<'_>>();
+    println!(
+        "Manager: {before} bytes inline; each live updater: {updater} bytes + a {shard}-byte shard"
+    );
+    assert_eq!(shard % 64, 0, "shards are whole cache lines");
     assert!(before <= 4096, "Manager grew to {before} bytes");
 }

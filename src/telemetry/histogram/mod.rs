@@ -37,6 +37,9 @@ use shard::Shard;
 use slots::SlotClaims;
 pub use snapshot::{HistogramSnapshot, PERCENTILES};
 
+/// Heap bytes one histogram shard takes: what each concurrently live writer adds.
+pub const SHARD_BYTES: usize = std::mem::size_of::<Shard>();
+
 /// How many writers can hold an exclusive shard at once (one bit each in a `u64`).
 pub const MAX_WRITERS: usize = slots::SLOTS;
 

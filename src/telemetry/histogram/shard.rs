@@ -61,7 +61,7 @@ fn add_shared(cell: &AtomicU64, amount: u64) {
 }
 
 impl Shard {
-    /// A boxed, zeroed shard. Built on the heap directly: it is about 18 KiB.
+    /// A boxed, zeroed shard (about 18 KiB).
     pub(crate) fn new_boxed() -> Box<Shard> {
         Box::new(Shard {
             totals: Totals {
