@@ -11,7 +11,7 @@ use support::fake_collector::{Behaviour, FakeCollector};
 use support::otlp_read::{metric, sum_value, walrec_metrics};
 use tonic::Code;
 use walrec::otlp::agent::Agent;
-use walrec::otlp::config::{Config, Temporality};
+use walrec::otlp::config::{Compression, Config, Temporality};
 use walrec::telemetry::Manager;
 
 /// A config whose interval is long, so only explicit flushes export.
@@ -290,4 +290,104 @@ fn no_collector_at_all_leaves_recording_exact() {
     assert!(agent.shutdown(Duration::from_millis(500)).is_err());
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(agent.stats().exports_failed >= 1);
+}
+
+#[test]
+fn headers_and_gzip_reach_the_collector() {
+    let collector = FakeCollector::start(vec![]);
+    let manager = Arc::new(Manager::new());
+    record(&manager, 10);
+    let cfg = Config::builder()
+        .endpoint(&collector.endpoint())
+        .interval(Duration::from_secs(3600))
+        .compression(Compression::Gzip)
+        .header("x-tenant", "blue team")
+        .build()
+        .unwrap();
+    let agent = Agent::start(&cfg, vec![("main".into(), manager)]).unwrap();
+    agent.force_flush().unwrap();
+    assert_eq!(
+        collector.headers(),
+        vec![("x-tenant".to_owned(), "blue team".to_owned())]
+    );
+    assert_eq!(collector.gzip(), vec![true]);
+    assert_eq!(collector.accepted().len(), 1);
+}
+
+#[test]
+fn the_agent_reports_on_itself_under_its_own_scope() {
+    let collector = FakeCollector::start(vec![Behaviour::Fail(Code::InvalidArgument)]);
+    let manager = Arc::new(Manager::new());
+    let agent = Agent::start(
+        &config(&collector.endpoint(), Temporality::Cumulative),
+        vec![("main".into(), manager)],
+    )
+    .unwrap();
+    assert!(agent.force_flush().is_err());
+    agent.force_flush().unwrap();
+    let request = &collector.accepted()[0];
+    let scopes: Vec<_> = request.resource_metrics[0]
+        .scope_metrics
+        .iter()
+        .map(|s| s.scope.as_ref().unwrap().name.clone())
+        .collect();
+    assert_eq!(scopes, ["walrec", "walrec.agent"]);
+    let own = &request.resource_metrics[0].scope_metrics[1];
+    let exports = own
+        .metrics
+        .iter()
+        .find(|m| m.name == "walrec.agent.exports")
+        .unwrap();
+    let Some(Data::Sum(sum)) = &exports.data else {
+        panic!("exports is a Sum")
+    };
+    let values: Vec<_> = sum.data_points.iter().map(|p| p.value.clone()).collect();
+    use opentelemetry_proto::tonic::metrics::v1::number_data_point::Value;
+    // Reported before this export's own outcome is known: 0 ok so far, 1 failed.
+    assert_eq!(values, [Some(Value::AsInt(0)), Some(Value::AsInt(1))]);
+    assert!(
+        own.metrics
+            .iter()
+            .any(|m| m.name == "otel.sdk.exporter.metric_data_point.exported")
+    );
+}
+
+#[test]
+fn start_on_uses_the_callers_runtime() {
+    let collector = FakeCollector::start(vec![]);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let manager = Arc::new(Manager::new());
+    record(&manager, 42);
+    let mut agent = Agent::start_on(
+        runtime.handle(),
+        &config(&collector.endpoint(), Temporality::Cumulative),
+        vec![("main".into(), manager)],
+    )
+    .unwrap();
+    agent.shutdown(Duration::from_secs(5)).unwrap();
+    let accepted = collector.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(
+        sum_value(&accepted[0], "walrec.next_event.samples", "main"),
+        42
+    );
+}
+
+#[test]
+fn a_disabled_agent_does_nothing() {
+    let collector = FakeCollector::start(vec![]);
+    let cfg = Config::builder()
+        .endpoint(&collector.endpoint())
+        .disabled(true)
+        .build()
+        .unwrap();
+    let mut agent = Agent::start(&cfg, vec![("main".into(), Arc::new(Manager::new()))]).unwrap();
+    assert!(!agent.is_running());
+    assert!(agent.force_flush().is_err());
+    assert!(agent.shutdown(Duration::from_millis(10)).is_err());
+    assert!(collector.attempts().is_empty());
 }

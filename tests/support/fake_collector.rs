@@ -33,6 +33,10 @@ struct State {
     script: VecDeque<Behaviour>,
     accepted: Vec<ExportMetricsServiceRequest>,
     attempts: Vec<Instant>,
+    /// (header name, value) of every `x-*` metadata entry of every attempt, and whether the
+    /// request arrived gzip-compressed.
+    headers: Vec<(String, String)>,
+    gzip: Vec<bool>,
 }
 
 #[derive(Clone, Default)]
@@ -47,6 +51,17 @@ impl MetricsService for Service {
         let behaviour = {
             let mut state = self.0.lock().unwrap();
             state.attempts.push(Instant::now());
+            for (name, value) in request.metadata().clone().into_headers().iter() {
+                if name.as_str().starts_with("x-") {
+                    let value = value.to_str().unwrap_or("<binary>").to_owned();
+                    state.headers.push((name.as_str().to_owned(), value));
+                }
+            }
+            let gzip = request
+                .metadata()
+                .get("grpc-encoding")
+                .is_some_and(|v| v == "gzip");
+            state.gzip.push(gzip);
             state.script.pop_front()
         };
         let rejected = match behaviour {
@@ -123,6 +138,16 @@ impl FakeCollector {
     /// Requests accepted so far.
     pub fn accepted(&self) -> Vec<ExportMetricsServiceRequest> {
         self.state.lock().unwrap().accepted.clone()
+    }
+
+    /// `x-*` metadata seen, in arrival order.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.state.lock().unwrap().headers.clone()
+    }
+
+    /// Whether each attempt arrived gzip-compressed.
+    pub fn gzip(&self) -> Vec<bool> {
+        self.state.lock().unwrap().gzip.clone()
     }
 
     /// When each export attempt arrived.
