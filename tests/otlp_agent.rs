@@ -341,7 +341,7 @@ fn the_agent_reports_on_itself_under_its_own_scope() {
     let Some(Data::Sum(sum)) = &exports.data else {
         panic!("exports is a Sum")
     };
-    let values: Vec<_> = sum.data_points.iter().map(|p| p.value.clone()).collect();
+    let values: Vec<_> = sum.data_points.iter().map(|p| p.value).collect();
     use opentelemetry_proto::tonic::metrics::v1::number_data_point::Value;
     // Reported before this export's own outcome is known: 0 ok so far, 1 failed.
     assert_eq!(values, [Some(Value::AsInt(0)), Some(Value::AsInt(1))]);

@@ -100,8 +100,20 @@ pub struct FakeCollector {
 }
 
 impl FakeCollector {
-    /// Starts a server on a free loopback port with this script.
+    /// Starts a plaintext server on a free loopback port with this script.
     pub fn start(script: Vec<Behaviour>) -> FakeCollector {
+        Self::start_with(script, None)
+    }
+
+    /// Starts a server that speaks TLS (and checks client certificates if `tls` says so).
+    pub fn start_tls(tls: tonic::transport::ServerTlsConfig) -> FakeCollector {
+        Self::start_with(Vec::new(), Some(tls))
+    }
+
+    fn start_with(
+        script: Vec<Behaviour>,
+        tls: Option<tonic::transport::ServerTlsConfig>,
+    ) -> FakeCollector {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -115,8 +127,12 @@ impl FakeCollector {
         let addr = listener.local_addr().unwrap();
         let state = Arc::clone(&service.0);
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let mut server = tonic::transport::Server::builder();
+        if let Some(tls) = tls {
+            server = server.tls_config(tls).unwrap();
+        }
         runtime.spawn(
-            tonic::transport::Server::builder()
+            server
                 .add_service(
                     MetricsServiceServer::new(service)
                         .accept_compressed(tonic::codec::CompressionEncoding::Gzip),
