@@ -135,28 +135,18 @@ impl Agent {
         config: &Config,
         managers: Vec<(String, Arc<Manager>)>,
     ) -> Result<Agent, AgentError> {
-        let stats = Arc::new(AgentStats::default());
         if config.disabled() {
-            return Ok(Agent::idle(stats));
+            return Ok(Agent::idle());
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        // The transport's lazy channel must be created inside a runtime context.
-        let exporter = {
-            let _entered = runtime.enter();
-            exporter(config, managers, Arc::clone(&stats))?
-        };
-        let (commands, receiver) = mpsc::unbounded_channel();
+        let (mut agent, run) = Agent::prepare(runtime.handle(), config, managers)?;
         let thread = std::thread::Builder::new()
             .name("walrec-otlp".to_owned())
-            .spawn(move || runtime.block_on(exporter.run(receiver)))?;
-        Ok(Agent {
-            commands: Some(commands),
-            thread: Some(thread),
-            stats,
-            export_budget: config.export_timeout().min(config.export_interval()),
-        })
+            .spawn(move || runtime.block_on(run))?;
+        agent.thread = Some(thread);
+        Ok(agent)
     }
 
     /// Like [`start`](Self::start), but spawns the export loop on `handle`'s runtime.
@@ -168,29 +158,41 @@ impl Agent {
         config: &Config,
         managers: Vec<(String, Arc<Manager>)>,
     ) -> Result<Agent, AgentError> {
-        let stats = Arc::new(AgentStats::default());
         if config.disabled() {
-            return Ok(Agent::idle(stats));
+            return Ok(Agent::idle());
         }
+        let (agent, run) = Agent::prepare(handle, config, managers)?;
+        handle.spawn(run);
+        Ok(agent)
+    }
+
+    /// Builds the export loop (inside `handle`'s context: the transport's lazy channel needs a
+    /// runtime) and the agent that commands it.
+    fn prepare(
+        handle: &tokio::runtime::Handle,
+        config: &Config,
+        managers: Vec<(String, Arc<Manager>)>,
+    ) -> Result<(Agent, impl std::future::Future<Output = ()> + use<>), AgentError> {
+        let stats = Arc::new(AgentStats::default());
         let exporter = {
             let _entered = handle.enter();
             exporter(config, managers, Arc::clone(&stats))?
         };
         let (commands, receiver) = mpsc::unbounded_channel();
-        handle.spawn(exporter.run(receiver));
-        Ok(Agent {
+        let agent = Agent {
             commands: Some(commands),
             thread: None,
             stats,
             export_budget: config.export_timeout().min(config.export_interval()),
-        })
+        };
+        Ok((agent, exporter.run(receiver)))
     }
 
-    fn idle(stats: Arc<AgentStats>) -> Agent {
+    fn idle() -> Agent {
         Agent {
             commands: None,
             thread: None,
-            stats,
+            stats: Arc::default(),
             export_budget: Duration::ZERO,
         }
     }

@@ -10,7 +10,7 @@ use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic_types::StatusExt;
 
-use super::{ExportFailure, Exported, TransportError};
+use super::{ExportFailure, Exported, TransportError, read_pem};
 use crate::otlp::agent::retry::classify_grpc;
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
@@ -21,26 +21,18 @@ pub struct GrpcTransport {
     headers: MetadataMap,
 }
 
-fn read_file(path: &std::path::Path, setting: &'static str) -> Result<Vec<u8>, TransportError> {
-    std::fs::read(path).map_err(|source| TransportError::Certificate {
-        setting,
-        path: path.to_owned(),
-        source,
-    })
-}
-
 fn tls_config(tls: &TlsConfig, https: bool) -> Result<Option<ClientTlsConfig>, TransportError> {
     if !https && !tls.has_files() {
         return Ok(None);
     }
     let mut config = ClientTlsConfig::new().with_native_roots();
     if let Some(ca) = tls.ca_certificate() {
-        config = config.ca_certificate(Certificate::from_pem(read_file(ca, "certificate")?));
+        config = config.ca_certificate(Certificate::from_pem(read_pem(ca, "certificate")?));
     }
     match (tls.client_certificate(), tls.client_key()) {
         (Some(cert), Some(key)) => {
-            let cert = read_file(cert, "client certificate")?;
-            let key = read_file(key, "client key")?;
+            let cert = read_pem(cert, "client certificate")?;
+            let key = read_pem(key, "client key")?;
             config = config.identity(Identity::from_pem(cert, key));
         }
         (None, None) => {}

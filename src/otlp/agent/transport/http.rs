@@ -11,7 +11,7 @@ use reqwest::header::{
     CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 
-use super::{ExportFailure, Exported, TransportError};
+use super::{ExportFailure, Exported, TransportError, read_pem};
 use crate::otlp::agent::retry::{RetryDecision, classify_http};
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
@@ -22,29 +22,21 @@ pub struct HttpTransport {
     gzip: bool,
 }
 
-fn read(path: &std::path::Path, setting: &'static str) -> Result<Vec<u8>, TransportError> {
-    std::fs::read(path).map_err(|source| TransportError::Certificate {
-        setting,
-        path: path.to_owned(),
-        source,
-    })
-}
-
 fn with_tls(
     mut builder: reqwest::ClientBuilder,
     tls: &TlsConfig,
 ) -> Result<reqwest::ClientBuilder, TransportError> {
     if let Some(ca) = tls.ca_certificate() {
-        let pem = read(ca, "certificate")?;
+        let pem = read_pem(ca, "certificate")?;
         let certificate = reqwest::Certificate::from_pem(&pem)
             .map_err(|e| TransportError::Tls(format!("{}: {e}", ca.display())))?;
         builder = builder.add_root_certificate(certificate);
     }
     match (tls.client_certificate(), tls.client_key()) {
         (Some(cert), Some(key)) => {
-            let mut pem = read(cert, "client certificate")?;
+            let mut pem = read_pem(cert, "client certificate")?;
             pem.extend_from_slice(b"\n");
-            pem.extend_from_slice(&read(key, "client key")?);
+            pem.extend_from_slice(&read_pem(key, "client key")?);
             let identity = reqwest::Identity::from_pem(&pem)
                 .map_err(|e| TransportError::Tls(e.to_string()))?;
             builder = builder.identity(identity);

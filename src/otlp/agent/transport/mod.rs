@@ -54,6 +54,15 @@ pub enum TransportError {
     Http(String),
 }
 
+/// Reads a certificate or key file named by the TLS setting `setting`.
+fn read_pem(path: &std::path::Path, setting: &'static str) -> Result<Vec<u8>, TransportError> {
+    std::fs::read(path).map_err(|source| TransportError::Certificate {
+        setting,
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// A request the collector accepted, possibly only in part.
 #[derive(Debug, Clone, Default)]
 pub struct Exported {
