@@ -18,10 +18,24 @@ OUT=target/bench-results
 BENCHES=(peers replay export)
 mkdir -p "$OUT"
 
-# Another cargo/rustc (other people build on this machine) or a high load skews every figure.
+# Another cargo/rustc (other people build on this machine) or anything else using the CPU
+# skews every figure. "Busy" = a compiler is running, or over 20 % of all CPU time was in use
+# in the last 2 s (measured now, not the load average, which our own previous run inflates).
+cpu_busy_pct() {
+    local a b
+    a=($(head -1 /proc/stat))
+    sleep 2
+    b=($(head -1 /proc/stat))
+    local idle=$(((b[4] + b[5]) - (a[4] + a[5]))) total=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    echo $((total > 0 ? 100 * (total - idle) / total : 0))
+}
 busy() {
-    pgrep -x 'cargo|rustc|clippy-driver|rustdoc|cc1|ld|cc' >/dev/null && return 0
-    awk '{ exit !($1 >= 0.5) }' /proc/loadavg
+    local name
+    for name in cargo rustc clippy-driver rustdoc cc1 ld; do
+        pgrep -x "$name" >/dev/null && return 0
+    done
+    (($(cpu_busy_pct) > 20))
 }
 wait_quiet() {
     local waited=0
@@ -51,7 +65,7 @@ for run in $(seq 1 "$RUNS"); do
     mkdir -p "$OUT/run$run"
     for bench in "${BENCHES[@]}"; do
         wait_quiet
-        echo "run $run $bench: load before $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
+        echo "run $run $bench: loadavg $(cut -d' ' -f1-3 /proc/loadavg), cpu busy $(cpu_busy_pct) % before" | tee -a "$OUT/load.txt"
         cargo bench --all-features --bench "$bench" -- \
             --warm-up-time "$WARMUP" --measurement-time "$MEASURE" --noplot \
             >"$OUT/run$run/$bench.txt"
@@ -59,7 +73,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 wait_quiet
-echo "fidelity: load before $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
+echo "fidelity: loadavg $(cut -d' ' -f1-3 /proc/loadavg), cpu busy $(cpu_busy_pct) % before" | tee -a "$OUT/load.txt"
 cargo run --release --all-features --example fidelity >"$OUT/fidelity.md"
 
 python3 - "$OUT" "$RUNS" <<'EOF' | tee "$OUT/tables.md"
