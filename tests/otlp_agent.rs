@@ -391,3 +391,32 @@ fn a_disabled_agent_does_nothing() {
     assert!(agent.shutdown(Duration::from_millis(10)).is_err());
     assert!(collector.attempts().is_empty());
 }
+
+#[test]
+fn shutdown_interrupts_a_hanging_periodic_export_and_still_makes_its_final_attempt() {
+    let collector = FakeCollector::start(vec![Behaviour::Hang; 10]);
+    let manager = Arc::new(Manager::new());
+    let cfg = Config::builder()
+        .endpoint(&collector.endpoint())
+        .interval(Duration::from_secs(2))
+        .export_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut agent = Agent::start(&cfg, vec![("main".into(), manager)]).unwrap();
+    // The periodic export starts within 1.8–2.2 s and hangs on the collector.
+    std::thread::sleep(Duration::from_millis(2_500));
+    let asked = Instant::now();
+    let bound = Duration::from_millis(500);
+    assert!(agent.shutdown(bound).is_err());
+    assert!(
+        asked.elapsed() < bound + Duration::from_secs(1),
+        "took {:?}",
+        asked.elapsed()
+    );
+    let attempts = collector.attempts();
+    assert!(
+        attempts.iter().any(|&t| t >= asked),
+        "the final export was attempted after shutdown was asked: {attempts:?}"
+    );
+}

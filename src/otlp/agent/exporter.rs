@@ -1,5 +1,6 @@
 //! The export loop: on each interval, snapshot → convert → send, with bounded retries.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,22 +59,51 @@ impl Exporter {
     pub async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
         let mut next = Instant::now() + jittered(self.interval);
         loop {
-            tokio::select! {
+            let command = tokio::select! {
                 _ = sleep_until(next) => {
-                    let _ = self.export(self.export_budget).await;
+                    let interrupted = self.periodic_export(&mut commands).await;
                     next = Instant::now() + jittered(self.interval);
+                    match interrupted {
+                        Some(command) => command,
+                        None => continue,
+                    }
                 }
-                command = commands.recv() => match command {
-                    Some(Command::Flush(reply)) => {
-                        let _ = reply.send(self.export(self.export_budget).await);
-                    }
-                    Some(Command::Shutdown { bound, reply }) => {
-                        let _ = reply.send(self.export(bound).await);
-                        return;
-                    }
-                    None => return,
-                },
+                command = commands.recv() => command,
+            };
+            if self.obey(command).await.is_break() {
+                return;
             }
+        }
+    }
+
+    /// A scheduled export that gives way to a command: a flush or shutdown that arrives while
+    /// it is still retrying cancels it (the command's own export follows at once), so that
+    /// `shutdown` keeps its bound even when the collector hangs.
+    async fn periodic_export(
+        &mut self,
+        commands: &mut UnboundedReceiver<Command>,
+    ) -> Option<Option<Command>> {
+        let budget = self.export_budget;
+        let export = self.export(budget);
+        tokio::pin!(export);
+        tokio::select! {
+            _ = &mut export => None,
+            command = commands.recv() => Some(command),
+        }
+    }
+
+    /// Carries out a command; `Break` when the loop must end.
+    async fn obey(&mut self, command: Option<Command>) -> ControlFlow<()> {
+        match command {
+            Some(Command::Flush(reply)) => {
+                let _ = reply.send(self.export(self.export_budget).await);
+                ControlFlow::Continue(())
+            }
+            Some(Command::Shutdown { bound, reply }) => {
+                let _ = reply.send(self.export(bound).await);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Break(()),
         }
     }
 
