@@ -5,6 +5,7 @@
 #
 #   bash scripts/bench.sh                 # RUNS=3, 1 s warm-up, 3 s measurement per bench
 #   RUNS=5 MEASURE=5 bash scripts/bench.sh
+#   SUMMARY_ONLY=1 bash scripts/bench.sh  # only the tables, from the last results
 #
 # Raw criterion output is kept in target/bench-results/run<N>/<bench>.txt.
 set -euo pipefail
@@ -48,6 +49,7 @@ wait_quiet() {
     fi
 }
 
+if [[ -z "${SUMMARY_ONLY:-}" ]]; then
 # Build first, so compiling does not count towards the load of the first run.
 cargo bench --all-features --no-run
 cargo build --release --all-features --example fidelity
@@ -75,6 +77,7 @@ done
 wait_quiet
 echo "fidelity: loadavg $(cut -d' ' -f1-3 /proc/loadavg), cpu busy $(cpu_busy_pct) % before" | tee -a "$OUT/load.txt"
 cargo run --release --all-features --example fidelity >"$OUT/fidelity.md"
+fi
 
 python3 - "$OUT" "$RUNS" <<'EOF' | tee "$OUT/tables.md"
 import re, statistics, sys
@@ -90,6 +93,8 @@ def parse(text):
     res, name, last = {}, None, None
     for line in text.splitlines():
         m = re.match(r"^(\S.*?)\s+time:\s+\[(.*)\]", line)
+        if "%" in line:  # the "change:" block against the previous run
+            continue
         if m or re.match(r"^\s+time:\s+\[", line):
             if m:
                 name, body = m.group(1).strip(), m.group(2)
