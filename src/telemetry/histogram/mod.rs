@@ -107,11 +107,13 @@ impl LatencyHistogram {
     /// read, so that identity always holds; sum, min and max may include a record or two whose
     /// bucket was read a moment earlier, which evens out in the next snapshot.
     pub fn snapshot_into(&self, out: &mut HistogramSnapshot) {
-        out.begin_at_record_scale();
-        let shards = self.exclusive.iter().chain(std::iter::once(&self.shared));
-        for shard in shards.filter_map(OnceLock::get) {
-            out.absorb_shard(shard);
-        }
+        let shards = || {
+            let all = self.exclusive.iter().chain(std::iter::once(&self.shared));
+            all.filter_map(OnceLock::get)
+        };
+        // Totals first: they bound the buckets in use, so only those are read.
+        out.begin(shards().map(|shard| shard.read_totals()));
+        shards().for_each(|shard| out.add_buckets(shard));
         out.finish();
     }
 }

@@ -16,10 +16,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::mapping::{BUCKET_COUNT, MIN_INDEX, index_of};
 
 /// Counters outside the buckets, kept in the shard's first cache line.
+///
+/// `min_nonzero` is the smallest *non-zero* value (zeros are counted in `zero_count` and
+/// touch nothing else). Together with `max` it bounds the buckets in use, so a snapshot reads
+/// only those instead of all of them.
 #[repr(C)]
 struct Totals {
     sum: AtomicU64,
-    min: AtomicU64,
+    min_nonzero: AtomicU64,
     max: AtomicU64,
     zero_count: AtomicU64,
     saturated: AtomicU64,
@@ -35,7 +39,8 @@ pub(crate) struct Shard {
 /// What one shard holds, read without stopping its writer.
 pub(crate) struct ShardReading {
     pub sum: u64,
-    pub min: u64,
+    /// The smallest non-zero value, or `u64::MAX` when there is none.
+    pub min_nonzero: u64,
     pub max: u64,
     pub zero_count: u64,
     pub saturated: u64,
@@ -66,7 +71,7 @@ impl Shard {
         Box::new(Shard {
             totals: Totals {
                 sum: AtomicU64::new(0),
-                min: AtomicU64::new(u64::MAX),
+                min_nonzero: AtomicU64::new(u64::MAX),
                 max: AtomicU64::new(0),
                 zero_count: AtomicU64::new(0),
                 saturated: AtomicU64::new(0),
@@ -77,23 +82,23 @@ impl Shard {
 
     #[inline(always)]
     fn bucket_of(&self, value: u64) -> &AtomicU64 {
-        if value == 0 {
-            &self.totals.zero_count
-        } else {
-            // index_of returns MIN_INDEX..=MAX_INDEX for 1..=MAX_VALUE, so this is in bounds;
-            // the compiler keeps a bounds check that never fails rather than unsafe code.
-            &self.buckets[(index_of(value) - MIN_INDEX) as usize]
-        }
+        // index_of returns MIN_INDEX..=MAX_INDEX for 1..=MAX_VALUE, so this is in bounds; the
+        // compiler keeps a bounds check that never fails rather than unsafe code.
+        &self.buckets[(index_of(value) - MIN_INDEX) as usize]
     }
 
     /// Records an already-clamped value; only the shard's single owner may call this.
     #[inline(always)]
     pub(crate) fn record_exclusive(&self, value: u64) {
+        if value == 0 {
+            add_exclusive(&self.totals.zero_count, 1);
+            return;
+        }
         add_exclusive(self.bucket_of(value), 1);
         add_exclusive(&self.totals.sum, value);
         // Relaxed: single writer (see add_exclusive).
-        if value < self.totals.min.load(Ordering::Relaxed) {
-            self.totals.min.store(value, Ordering::Relaxed);
+        if value < self.totals.min_nonzero.load(Ordering::Relaxed) {
+            self.totals.min_nonzero.store(value, Ordering::Relaxed);
         }
         if value > self.totals.max.load(Ordering::Relaxed) {
             self.totals.max.store(value, Ordering::Relaxed);
@@ -102,10 +107,15 @@ impl Shard {
 
     /// Records an already-clamped value from any thread.
     pub(crate) fn record_shared(&self, value: u64) {
-        self.bucket_of(value).fetch_add(1, Ordering::Relaxed); // Relaxed: independent counter.
+        // Relaxed throughout: independent counters and extremes.
+        if value == 0 {
+            self.totals.zero_count.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.bucket_of(value).fetch_add(1, Ordering::Relaxed);
         add_shared(&self.totals.sum, value);
-        self.totals.min.fetch_min(value, Ordering::Relaxed); // Relaxed: independent extreme.
-        self.totals.max.fetch_max(value, Ordering::Relaxed); // Relaxed: independent extreme.
+        self.totals.min_nonzero.fetch_min(value, Ordering::Relaxed);
+        self.totals.max.fetch_max(value, Ordering::Relaxed);
     }
 
     /// Counts a value that was clamped to the histogram's range.
@@ -122,16 +132,17 @@ impl Shard {
         // Relaxed: see the module docs.
         ShardReading {
             sum: self.totals.sum.load(Ordering::Relaxed),
-            min: self.totals.min.load(Ordering::Relaxed),
+            min_nonzero: self.totals.min_nonzero.load(Ordering::Relaxed),
             max: self.totals.max.load(Ordering::Relaxed),
             zero_count: self.totals.zero_count.load(Ordering::Relaxed),
             saturated: self.totals.saturated.load(Ordering::Relaxed),
         }
     }
 
-    /// Adds this shard's bucket counts into `into`, which has one slot per bucket.
-    pub(crate) fn add_buckets_into(&self, into: &mut [u64]) {
-        for (total, bucket) in into.iter_mut().zip(self.buckets.iter()) {
+    /// Adds the counts of buckets `first..first + into.len()` (array positions) into `into`.
+    pub(crate) fn add_buckets_into(&self, first: usize, into: &mut [u64]) {
+        let buckets = self.buckets.iter().skip(first);
+        for (total, bucket) in into.iter_mut().zip(buckets) {
             // Relaxed: see the module docs.
             *total = total.saturating_add(bucket.load(Ordering::Relaxed));
         }

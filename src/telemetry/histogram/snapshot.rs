@@ -1,7 +1,7 @@
 //! A plain copy of a histogram: downscaling, percentiles, and the figures exporters need.
 
-use super::mapping::{BUCKET_COUNT, MIN_INDEX, RECORD_SCALE, lower_bound};
-use super::shard::Shard;
+use super::mapping::{MIN_INDEX, RECORD_SCALE, index_of, lower_bound};
+use super::shard::{Shard, ShardReading};
 
 /// The percentiles that `dump` prints, as quantiles in `0..=1`.
 pub const PERCENTILES: [(&str, f64); 7] = [
@@ -45,27 +45,44 @@ pub struct HistogramSnapshot {
 }
 
 impl HistogramSnapshot {
-    /// Resets to an empty snapshot at the recording scale with room for every bucket.
-    pub(super) fn begin_at_record_scale(&mut self) {
+    /// Starts a snapshot from the shards' totals: sums them, and sizes `counts` to the buckets
+    /// between the smallest non-zero value and the largest, which are the only ones in use.
+    ///
+    /// A value recorded after its shard's totals were read may fall outside that range; its
+    /// bucket is then read by the next snapshot (ranges only widen), and this one's `count`
+    /// simply does not include it yet.
+    pub(super) fn begin(&mut self, totals: impl Iterator<Item = ShardReading>) {
+        let (mut min_nonzero, mut max) = (u64::MAX, 0u64);
         self.scale = RECORD_SCALE;
-        self.offset = MIN_INDEX;
-        self.counts.clear();
-        self.counts.resize(BUCKET_COUNT, 0);
         self.zero_count = 0;
         self.sum = 0;
-        self.min = u64::MAX;
-        self.max = 0;
         self.saturated = 0;
+        for shard in totals {
+            self.zero_count = self.zero_count.saturating_add(shard.zero_count);
+            self.sum = self.sum.saturating_add(shard.sum);
+            self.saturated = self.saturated.saturating_add(shard.saturated);
+            min_nonzero = min_nonzero.min(shard.min_nonzero);
+            max = max.max(shard.max);
+        }
+        self.counts.clear();
+        if min_nonzero == u64::MAX {
+            self.offset = 0;
+            (self.min, self.max) = (0, 0);
+            return;
+        }
+        // A reader can see a first value's minimum before its maximum: keep min <= max.
+        max = max.max(min_nonzero);
+        self.offset = index_of(min_nonzero);
+        self.counts.resize((index_of(max) - self.offset + 1) as usize, 0);
+        self.min = if self.zero_count > 0 { 0 } else { min_nonzero };
+        self.max = max;
     }
 
-    pub(super) fn absorb_shard(&mut self, shard: &Shard) {
-        shard.add_buckets_into(&mut self.counts);
-        let totals = shard.read_totals();
-        self.zero_count = self.zero_count.saturating_add(totals.zero_count);
-        self.sum = self.sum.saturating_add(totals.sum);
-        self.min = self.min.min(totals.min);
-        self.max = self.max.max(totals.max);
-        self.saturated = self.saturated.saturating_add(totals.saturated);
+    /// Adds one shard's counts for the buckets `begin` sized `counts` to.
+    pub(super) fn add_buckets(&mut self, shard: &Shard) {
+        if !self.counts.is_empty() {
+            shard.add_buckets_into((self.offset - MIN_INDEX) as usize, &mut self.counts);
+        }
     }
 
     /// Trims empty buckets at both ends and derives `count` from what was read.
