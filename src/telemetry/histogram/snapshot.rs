@@ -73,7 +73,8 @@ impl HistogramSnapshot {
         // A reader can see a first value's minimum before its maximum: keep min <= max.
         max = max.max(min_nonzero);
         self.offset = index_of(min_nonzero);
-        self.counts.resize((index_of(max) - self.offset + 1) as usize, 0);
+        self.counts
+            .resize((index_of(max) - self.offset + 1) as usize, 0);
         self.min = if self.zero_count > 0 { 0 } else { min_nonzero };
         self.max = max;
     }
