@@ -46,6 +46,18 @@ pub(crate) struct ShardReading {
     pub saturated: u64,
 }
 
+/// Adds one to a counter that only this shard's writer stores to. A count cannot reach 2^64
+/// (that is 584 years at one record per nanosecond), so unlike sums, which take values up to
+/// 2^36 at a time, it needs no saturation.
+#[inline(always)]
+fn count_exclusive(cell: &AtomicU64) {
+    // Relaxed: single writer (see add_exclusive).
+    cell.store(
+        cell.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Relaxed,
+    );
+}
+
 #[inline(always)]
 fn add_exclusive(cell: &AtomicU64, amount: u64) {
     // Relaxed: only this shard's single writer stores to the cell, so load-then-store cannot
@@ -91,10 +103,10 @@ impl Shard {
     #[inline(always)]
     pub(crate) fn record_exclusive(&self, value: u64) {
         if value == 0 {
-            add_exclusive(&self.totals.zero_count, 1);
+            count_exclusive(&self.totals.zero_count);
             return;
         }
-        add_exclusive(self.bucket_of(value), 1);
+        count_exclusive(self.bucket_of(value));
         add_exclusive(&self.totals.sum, value);
         // Relaxed: single writer (see add_exclusive).
         if value < self.totals.min_nonzero.load(Ordering::Relaxed) {
