@@ -34,9 +34,11 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
     report(&baseline, Telemetry::Off);
     let recorded = replay(dir.path(), None, Telemetry::On, &manager);
+    if let Ok(recorded) = &recorded {
+        report(recorded, Telemetry::On);
+    }
     export.finish();
     let recorded = recorded?;
-    report(&recorded, Telemetry::On);
     let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
     eprintln!(
         "telemetry overhead: {:.1} ns per event",

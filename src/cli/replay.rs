@@ -44,13 +44,15 @@ pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
         Telemetry::Off => None,
     };
     let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager);
+    if let Ok(replayed) = &replayed {
+        report(replayed, args.telemetry);
+    }
     // Export what was recorded even when the replay failed: failed header reads are exactly
     // what an operator wants to see.
     if let Some(export) = export {
         export.finish();
     }
-    let replayed = replayed?;
-    report(&replayed, args.telemetry);
+    replayed?;
     if args.telemetry == Telemetry::On {
         let mut out = std::io::stdout().lock();
         manager.dump(&args.label, &mut out).map_err(stdout_error)?;
