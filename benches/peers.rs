@@ -31,111 +31,17 @@
 //! and reports the wall time per operation per thread.
 
 use std::hint::black_box;
-use std::sync::{Arc, Barrier, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use opentelemetry::metrics::{Histogram as OtelHistogram, MeterProvider as _};
-use opentelemetry_sdk::metrics::{
-    Aggregation, InMemoryMetricExporter, Instrument, PeriodicReader, SdkMeterProvider, Stream,
-};
 use walrec::telemetry::{Manager, clock};
 
-/// The value table's size (a power of two, so the index is a mask).
-const VALUES: usize = 4096;
-const MASK: usize = VALUES - 1;
-
-/// Latencies from 50 ns to ~10 ms with a long tail, generated once so every variant loops over
-/// the same values: 90 % in 64 ns..1 µs, 9 % in 1..128 µs, 1 % in 128 µs..16 ms, capped at 10 ms;
-/// a few below 64 ns reach down to 50 ns.
-fn latency_mix() -> Vec<u64> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    (0..VALUES)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let octave = match state % 100 {
-                0..=89 => 6 + state % 4,
-                90..=98 => 10 + state % 7,
-                _ => 17 + state % 7,
-            };
-            let v = (1u64 << octave) + (state >> 40) % (1u64 << octave);
-            // One value in 64 sits just above 50 ns.
-            if state % 64 == 0 {
-                50 + state % 14
-            } else {
-                v.min(10_000_000)
-            }
-        })
-        .collect()
-}
-
-/// Runs `work(state, iters)` on `threads` threads at once, each with the state `setup` made on
-/// that thread before the start; returns the longest thread's wall time, i.e. the time per
-/// thread-operation once criterion divides by `iters`.
-fn run<S>(
-    threads: usize,
-    iters: u64,
-    setup: impl Fn() -> S + Sync,
-    work: impl Fn(&mut S, u64) + Sync,
-) -> Duration {
-    if threads == 1 {
-        let mut state = setup();
-        let started = Instant::now();
-        work(&mut state, iters);
-        return started.elapsed();
-    }
-    let barrier = Barrier::new(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut state = setup();
-                    barrier.wait();
-                    let started = Instant::now();
-                    work(&mut state, iters);
-                    started.elapsed()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("bench thread"))
-            .max()
-            .unwrap_or_default()
-    })
-}
-
-/// An OTel SDK `Histogram<u64>` with the base-2 exponential view, as a user would configure it.
-/// The provider is returned too: dropping it would shut the pipeline down.
-fn otel_histogram() -> (SdkMeterProvider, OtelHistogram<u64>) {
-    let provider = SdkMeterProvider::builder()
-        // A periodic reader at the default 60 s interval: it never fires during a sample.
-        .with_reader(PeriodicReader::builder(InMemoryMetricExporter::default()).build())
-        .with_view(|instrument: &Instrument| {
-            (instrument.name() == "peer.latency").then(|| {
-                Stream::builder()
-                    .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                        max_size: 160,
-                        max_scale: 20,
-                        record_min_max: true,
-                    })
-                    .build()
-                    .expect("a valid exponential-histogram stream")
-            })
-        })
-        .build();
-    let histogram = provider
-        .meter("walrec-peers")
-        .u64_histogram("peer.latency")
-        .with_unit("ns")
-        .build();
-    (provider, histogram)
-}
+mod common;
+use common::{MASK, latency_mix, otel_histogram, run};
 
 /// The `metrics` facade's global recorder: `metrics-exporter-prometheus`, without its HTTP
 /// listener. Installed once per process; the handle drains histograms between samples.
@@ -256,7 +162,7 @@ fn peers(group: &mut BenchmarkGroup<'_, WallTime>, threads: usize, values: &[u64
         })
     });
 
-    let (_provider, otel) = otel_histogram();
+    let (_provider, otel) = otel_histogram("peer.latency");
     group.bench_function("otel_sdk/instant_pattern", |b| {
         b.iter_custom(|iters| {
             run(

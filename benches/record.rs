@@ -8,33 +8,15 @@
 //! - `writer_record`: the histogram record alone, through an exclusive shard.
 //! - `shared_record`: the histogram record through the shared shard (atomic read-modify-write).
 //! - `two_threads/*`: the same, with two threads recording into one `Manager` at once; the
-//!   figure is wall time per operation per thread.
+//!   figure is wall time per operation per thread (the harness in `benches/common`).
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use walrec::telemetry::{Manager, clock};
 
-/// Latencies from 50 ns to ~10 ms with a long tail, generated once so every variant records the
-/// same values.
-fn latency_mix() -> Vec<u64> {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    (0..4096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let octave = match state % 100 {
-                0..=89 => 6 + state % 4,   // 64 ns .. 1 µs
-                90..=98 => 10 + state % 7, // 1 µs .. 128 µs
-                _ => 17 + state % 7,       // 128 µs .. 16 ms
-            };
-            (1u64 << octave) + (state >> 40) % (1u64 << octave)
-        })
-        .collect()
-}
+mod common;
+use common::{MASK, latency_mix, run};
 
 fn single_thread(c: &mut Criterion) {
     clock::init();
@@ -63,7 +45,7 @@ fn single_thread(c: &mut Criterion) {
         let writer = manager.next_event_histogram.writer();
         let mut i = 0;
         b.iter(|| {
-            writer.record(black_box(values[i & 4095]));
+            writer.record(black_box(values[i & MASK]));
             i += 1;
         });
     });
@@ -73,30 +55,11 @@ fn single_thread(c: &mut Criterion) {
         b.iter(|| {
             manager
                 .next_event_histogram
-                .record(black_box(values[i & 4095]));
+                .record(black_box(values[i & MASK]));
             i += 1;
         });
     });
     group.finish();
-}
-
-/// Runs `op` `iters` times on each of two threads at once; returns wall time per thread-op.
-fn two_threads(iters: u64, manager: &Manager, op: impl Fn(&Manager, u64) + Sync) -> Duration {
-    let barrier = Barrier::new(2);
-    let elapsed: Vec<Duration> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..2)
-            .map(|_| {
-                scope.spawn(|| {
-                    barrier.wait();
-                    let start = Instant::now();
-                    op(manager, iters);
-                    start.elapsed()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    elapsed.into_iter().max().unwrap_or_default()
 }
 
 fn contended(c: &mut Criterion) {
@@ -105,34 +68,49 @@ fn contended(c: &mut Criterion) {
     group.bench_function("on_next_event", |b| {
         let manager = Manager::new();
         b.iter_custom(|iters| {
-            two_threads(iters, &manager, |m, n| {
-                let updater = m.updater();
-                let mut start = clock::now_ns();
-                for _ in 0..n {
-                    start = updater.on_next_event(black_box(start));
-                }
-            })
+            run(
+                2,
+                iters,
+                || manager.updater(),
+                |updater, n| {
+                    let mut start = clock::now_ns();
+                    for _ in 0..n {
+                        start = updater.on_next_event(black_box(start));
+                    }
+                },
+            )
         });
     });
     group.bench_function("writer_record", |b| {
         let manager = Manager::new();
         b.iter_custom(|iters| {
-            two_threads(iters, &manager, |m, n| {
-                let writer = m.next_event_histogram.writer();
-                for i in 0..n as usize {
-                    writer.record(black_box(values[i & 4095]));
-                }
-            })
+            run(
+                2,
+                iters,
+                || manager.next_event_histogram.writer(),
+                |writer, n| {
+                    for i in 0..n as usize {
+                        writer.record(black_box(values[i & MASK]));
+                    }
+                },
+            )
         });
     });
     group.bench_function("shared_record", |b| {
         let manager = Manager::new();
         b.iter_custom(|iters| {
-            two_threads(iters, &manager, |m, n| {
-                for i in 0..n as usize {
-                    m.next_event_histogram.record(black_box(values[i & 4095]));
-                }
-            })
+            run(
+                2,
+                iters,
+                || (),
+                |_, n| {
+                    for i in 0..n as usize {
+                        manager
+                            .next_event_histogram
+                            .record(black_box(values[i & MASK]));
+                    }
+                },
+            )
         });
     });
     group.finish();

@@ -28,14 +28,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use opentelemetry::metrics::{Histogram, MeterProvider as _};
-use opentelemetry_sdk::metrics::{
-    Aggregation, InMemoryMetricExporter, Instrument, PeriodicReader, SdkMeterProvider, Stream,
-};
+use opentelemetry::metrics::Histogram;
 use walrec::telemetry::{Manager, clock};
 use walrec::wal::{
     NoTelemetry, Recorder, RecoveryManager, SegmentReader, SegmentWriter, WriterOptions,
 };
+
+mod common;
+use common::otel_histogram;
 
 /// The recovery manager timed with `std::time::Instant` into an OpenTelemetry SDK histogram, as
 /// an SDK user would instrument it. Only `next_event` (the hot path) records; the cold timing
@@ -84,32 +84,6 @@ impl Recorder for OtelSdk {
         self.histogram.record(end.saturating_sub(start_ns), &[]);
         self.instant_ns()
     }
-}
-
-/// An SDK `Histogram<u64>` with the base-2 exponential view; keep the provider alive with it.
-fn otel_histogram() -> (SdkMeterProvider, Histogram<u64>) {
-    let provider = SdkMeterProvider::builder()
-        // The default 60 s interval: the reader never exports during a sample.
-        .with_reader(PeriodicReader::builder(InMemoryMetricExporter::default()).build())
-        .with_view(|instrument: &Instrument| {
-            (instrument.name() == "wal.next_event").then(|| {
-                Stream::builder()
-                    .with_aggregation(Aggregation::Base2ExponentialHistogram {
-                        max_size: 160,
-                        max_scale: 20,
-                        record_min_max: true,
-                    })
-                    .build()
-                    .expect("a valid exponential-histogram stream")
-            })
-        })
-        .build();
-    let histogram = provider
-        .meter("walrec-bench")
-        .u64_histogram("wal.next_event")
-        .with_unit("ns")
-        .build();
-    (provider, histogram)
 }
 
 /// Events replayed per iteration when benchmarking.
@@ -182,7 +156,7 @@ fn replay(c: &mut Criterion) {
     let one_segment = tempfile::tempdir().expect("temporary directory");
     write_wal(one_segment.path(), events, u64::MAX);
     let manager = Manager::new();
-    let (_provider, otel) = otel_histogram();
+    let (_provider, otel) = otel_histogram("wal.next_event");
 
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(events));

@@ -1,7 +1,8 @@
 //! Duration statistics: [`Duration`] (samples, total, min, max) and [`Operation`] (the same plus
 //! success), with plain snapshots and the figures derived from them.
 //!
-//! Both are shared by all threads and updated with relaxed atomic read-modify-writes. They are
+//! Both are shared by all threads and updated with atomic read-modify-writes (relaxed, but for the
+//! release/acquire pair that keeps `success <= samples` in a snapshot). They are
 //! meant for the recovery manager's colder operations (reading a header, resuming, seeking),
 //! which happen per segment or per resume, not per event; the per-event path uses the sharded
 //! [`LatencyHistogram`](super::histogram::LatencyHistogram) instead.

@@ -100,6 +100,12 @@ fn temporality(config: &Config) -> AggregationTemporality {
     }
 }
 
+/// The time one export may take, retries included: the export timeout, but never past the
+/// next interval.
+fn export_budget(config: &Config) -> Duration {
+    config.export_timeout().min(config.export_interval())
+}
+
 fn exporter(
     config: &Config,
     managers: Vec<(String, Arc<Manager>)>,
@@ -120,7 +126,7 @@ fn exporter(
         sources,
         interval: config.export_interval(),
         attempt_timeout: config.timeout(),
-        export_budget: config.export_timeout().min(config.export_interval()),
+        export_budget: export_budget(config),
         stats,
         started_unix_ns: unix_now_ns(),
         warned: false,
@@ -183,7 +189,7 @@ impl Agent {
             commands: Some(commands),
             thread: None,
             stats,
-            export_budget: config.export_timeout().min(config.export_interval()),
+            export_budget: export_budget(config),
         };
         Ok((agent, exporter.run(receiver)))
     }

@@ -14,7 +14,7 @@ use opentelemetry_proto::tonic::metrics::v1::{
     number_data_point::Value,
 };
 
-use crate::otlp::convert::string_attribute;
+use crate::otlp::convert::{int_value, scope_named, string_attribute};
 
 /// The instrumentation scope of the agent's self-telemetry.
 pub const AGENT_SCOPE: &str = "walrec.agent";
@@ -110,10 +110,6 @@ fn counter(name: &str, unit: &str, description: &str, points: Vec<NumberDataPoin
     }
 }
 
-fn int(value: u64) -> Value {
-    Value::AsInt(i64::try_from(value).unwrap_or(i64::MAX))
-}
-
 impl AgentStatsSnapshot {
     /// The counters as OTLP metrics, cumulative since `start` (Unix ns).
     pub fn to_scope_metrics(&self, start: u64, now: u64) -> ScopeMetrics {
@@ -126,9 +122,9 @@ impl AgentStatsSnapshot {
                 "{data_point}",
                 "Data points the exporter delivered, or failed to (with error.type).",
                 vec![
-                    point(Vec::new(), start, now, int(self.points_exported)),
-                    point(failed, start, now, int(self.points_failed)),
-                    point(rejected, start, now, int(self.points_rejected)),
+                    point(Vec::new(), start, now, int_value(self.points_exported)),
+                    point(failed, start, now, int_value(self.points_failed)),
+                    point(rejected, start, now, int_value(self.points_rejected)),
                 ],
             ),
             counter(
@@ -136,34 +132,38 @@ impl AgentStatsSnapshot {
                 "{export}",
                 "Export requests by outcome.",
                 vec![
-                    point(outcome("ok"), start, now, int(self.exports_ok)),
-                    point(outcome("failed"), start, now, int(self.exports_failed)),
+                    point(outcome("ok"), start, now, int_value(self.exports_ok)),
+                    point(
+                        outcome("failed"),
+                        start,
+                        now,
+                        int_value(self.exports_failed),
+                    ),
                 ],
             ),
             counter(
                 "walrec.agent.sent",
                 "By",
                 "Encoded request bytes sent, retries included.",
-                vec![point(Vec::new(), start, now, int(self.bytes_sent))],
+                vec![point(Vec::new(), start, now, int_value(self.bytes_sent))],
             ),
             Metric {
                 name: "walrec.agent.last_export.duration".to_owned(),
                 description: "Duration of the last export, retries included.".to_owned(),
                 unit: "ns".to_owned(),
                 data: Some(Data::Gauge(Gauge {
-                    data_points: vec![point(Vec::new(), start, now, int(self.last_export_ns))],
+                    data_points: vec![point(
+                        Vec::new(),
+                        start,
+                        now,
+                        int_value(self.last_export_ns),
+                    )],
                 })),
                 ..Metric::default()
             },
         ];
         ScopeMetrics {
-            scope: Some(
-                opentelemetry_proto::tonic::common::v1::InstrumentationScope {
-                    name: AGENT_SCOPE.to_owned(),
-                    version: env!("CARGO_PKG_VERSION").to_owned(),
-                    ..Default::default()
-                },
-            ),
+            scope: Some(scope_named(AGENT_SCOPE)),
             metrics,
             schema_url: String::new(),
         }

@@ -66,8 +66,6 @@ pub struct OtlpCollector<'s, 'c> {
     pub set: &'s mut MetricSet,
     /// What the points share.
     pub context: &'c PointContext<'c>,
-    /// Scratch space for downscaling, reused across histograms.
-    pub scratch: &'s mut HistogramSnapshot,
 }
 
 impl OtlpCollector<'_, '_> {
@@ -81,9 +79,10 @@ impl OtlpCollector<'_, '_> {
         }
     }
 
-    fn histogram_point(&mut self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
-        self.scratch.clone_from(h);
-        self.scratch.downscale_to_fit(self.context.max_buckets);
+    fn histogram_point(&self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
+        // The point owns its bucket counts, so the downscaled copy is built for it.
+        let mut coarse = h.clone();
+        coarse.downscale_to_fit(self.context.max_buckets);
         let delta = self.context.temporality == AggregationTemporality::Delta;
         let has_values = h.count > 0;
         ExponentialHistogramDataPoint {
@@ -92,11 +91,11 @@ impl OtlpCollector<'_, '_> {
             time_unix_nano: self.context.time_unix_nano,
             count: h.count,
             sum: Some(h.sum as f64),
-            scale: self.scratch.scale,
+            scale: coarse.scale,
             zero_count: h.zero_count,
             positive: Some(Buckets {
-                offset: self.scratch.offset,
-                bucket_counts: std::mem::take(&mut self.scratch.counts),
+                offset: coarse.offset,
+                bucket_counts: coarse.counts,
             }),
             // A delta's extremes are not the interval's (only lifetime extremes are kept), so
             // they are left out rather than reported wrong.
@@ -107,16 +106,16 @@ impl OtlpCollector<'_, '_> {
     }
 }
 
-/// Saturates a counter into OTLP's signed integer.
-fn as_int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
+/// A counter as OTLP's signed integer value, saturating at `i64::MAX`.
+pub fn int_value(value: u64) -> Value {
+    Value::AsInt(i64::try_from(value).unwrap_or(i64::MAX))
 }
 
 impl Collector for OtlpCollector<'_, '_> {
     type Error = Infallible;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
-        let point = self.number_point(Value::AsInt(as_int(value)));
+        let point = self.number_point(int_value(value));
         let temporality = self.context.temporality as i32;
         let data = self.set.entry(key, || {
             Data::Sum(Sum {

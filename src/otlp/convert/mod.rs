@@ -21,10 +21,10 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-pub use collector::{MetricSet, OtlpCollector, PointContext};
+pub use collector::{MetricSet, OtlpCollector, PointContext, int_value};
 pub use delta::manager_delta;
 pub use names::{otlp_name, stat_part};
-pub use resource::{SCOPE_NAME, resource, scope, string_attribute};
+pub use resource::{SCOPE_NAME, resource, scope, scope_named, string_attribute};
 
 use crate::telemetry::{Manager, ManagerSnapshot};
 
@@ -110,9 +110,8 @@ impl Converter {
     /// Snapshots every source and builds one request with all of their metrics.
     pub fn request(&self, sources: &mut [ExportSource]) -> ExportMetricsServiceRequest {
         let mut set = MetricSet::default();
-        let mut scratch = Default::default();
         for source in sources.iter_mut() {
-            self.add_source(source, &mut set, &mut scratch);
+            self.add_source(source, &mut set);
         }
         ExportMetricsServiceRequest {
             resource_metrics: vec![ResourceMetrics {
@@ -127,12 +126,7 @@ impl Converter {
         }
     }
 
-    fn add_source(
-        &self,
-        source: &mut ExportSource,
-        set: &mut MetricSet,
-        scratch: &mut crate::telemetry::HistogramSnapshot,
-    ) {
+    fn add_source(&self, source: &mut ExportSource, set: &mut MetricSet) {
         let now = unix_now_ns();
         source.manager.snapshot_into(&mut source.pending);
         source.pending_time_unix_nano = now;
@@ -153,7 +147,6 @@ impl Converter {
         let mut collector = OtlpCollector {
             set,
             context: &context,
-            scratch,
         };
         let Ok(()) = snapshot.collect(METRIC_PREFIX, &mut collector);
     }

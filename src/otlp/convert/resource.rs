@@ -56,8 +56,13 @@ pub fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Res
 
 /// The instrumentation scope: `walrec` and this crate's version.
 pub fn scope() -> InstrumentationScope {
+    scope_named(SCOPE_NAME)
+}
+
+/// A scope of this crate's (`walrec`, or the agent's own `walrec.agent`) at its version.
+pub fn scope_named(name: &str) -> InstrumentationScope {
     InstrumentationScope {
-        name: SCOPE_NAME.to_owned(),
+        name: name.to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         ..InstrumentationScope::default()
     }

@@ -49,23 +49,13 @@ struct PromName<'a, 'k>(&'a MetricKey<'k>);
 impl fmt::Display for PromName<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let key = self.0;
-        let mut first = true;
-        for c in key.prefix.chars() {
-            let allowed =
-                c.is_ascii_alphabetic() || c == '_' || c == ':' || (!first && c.is_ascii_digit());
-            if first && c.is_ascii_digit() {
+        // Letters, digits, '_' and ':' are allowed, but not a leading digit.
+        for (i, c) in key.prefix.chars().enumerate() {
+            if i == 0 && c.is_ascii_digit() {
                 f.write_str("_")?;
             }
-            write!(
-                f,
-                "{}",
-                if allowed || c.is_ascii_digit() {
-                    c
-                } else {
-                    '_'
-                }
-            )?;
-            first = false;
+            let allowed = c.is_ascii_alphanumeric() || c == '_' || c == ':';
+            write!(f, "{}", if allowed { c } else { '_' })?;
         }
         let unprefixed = MetricKey { prefix: "", ..*key };
         if !key.prefix.is_empty() {
