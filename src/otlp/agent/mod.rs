@@ -6,6 +6,7 @@
 //! Either way the loop only *reads* the recorders' atomics: a slow, dead or hostile collector
 //! costs the exporter time and retries, never a recording thread.
 
+mod error;
 mod exporter;
 pub mod retry;
 mod stats;
@@ -19,6 +20,7 @@ use std::sync::mpsc as reply_channel;
 
 use tokio::sync::mpsc;
 
+pub use error::{CollectorStatus, ExportError};
 pub use stats::{AGENT_SCOPE, AgentStats, AgentStatsSnapshot};
 pub use transport::{Exported, TransportError};
 
@@ -30,38 +32,6 @@ use transport::Transport;
 
 /// How long dropping an agent waits for its final export, at most.
 pub const DROP_SHUTDOWN_BOUND: Duration = Duration::from_secs(5);
-
-/// Why an export did not go through.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ExportError {
-    /// The collector refused the data for good (retrying would not help).
-    #[error("the OTLP collector rejected the export: {0}")]
-    Rejected(String),
-    /// Retryable failures continued until the time for this export ran out.
-    #[error(
-        "OTLP export failed after {attempts} attempt(s): {last}; is the collector running and reachable?"
-    )]
-    GaveUp {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: String,
-    },
-    /// The time for this export ran out before an attempt could finish.
-    #[error(
-        "OTLP export ran out of time after {attempts} attempt(s); is the collector slow or unreachable?"
-    )]
-    OutOfTime {
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The agent is not running (disabled, or already shut down).
-    #[error("the OTLP agent is not running (disabled by OTEL_SDK_DISABLED, or shut down)")]
-    NotRunning,
-    /// The export loop did not answer within the bound.
-    #[error("the OTLP agent did not finish within {0:?}")]
-    Timeout(Duration),
-}
 
 /// Why the agent could not start.
 #[derive(Debug, thiserror::Error)]
@@ -253,7 +223,7 @@ fn wait_with_bound(
 ) -> Result<Exported, ExportError> {
     match outcome.recv_timeout(bound) {
         Ok(result) => result,
-        Err(reply_channel::RecvTimeoutError::Timeout) => Err(ExportError::Timeout(bound)),
+        Err(reply_channel::RecvTimeoutError::Timeout) => Err(ExportError::Timeout { bound }),
         Err(reply_channel::RecvTimeoutError::Disconnected) => Err(ExportError::NotRunning),
     }
 }
