@@ -34,14 +34,19 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
     );
     // The baseline first, then the recorded replay, over the same (now cached) files. A
     // signal stops whichever is running (a later one at its first segment boundary).
-    let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new(), interrupts)?;
+    let baseline = replay(
+        dir.path(),
+        None,
+        Telemetry::Off,
+        &Manager::new(),
+        interrupts,
+    )?;
     report(&baseline, Telemetry::Off);
     let recorded = replay(dir.path(), None, Telemetry::On, &manager, interrupts);
     if let Ok(recorded) = &recorded {
         report(recorded, Telemetry::On);
         if !recorded.stopped && !baseline.stopped {
-            let overhead =
-                recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
+            let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
             eprintln!(
                 "telemetry overhead: {:.1} ns per event",
                 overhead / recorded.events.max(1) as f64

@@ -48,7 +48,13 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
         Telemetry::On => Some(Export::start(&args.label, &manager)?),
         Telemetry::Off => None,
     };
-    let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager, interrupts);
+    let replayed = replay(
+        &args.dir,
+        args.from_event,
+        args.telemetry,
+        &manager,
+        interrupts,
+    );
     // The dump and the interruption line come before the final export: a second signal
     // during that export exits at once, and must not lose them.
     let printed = match &replayed {

@@ -69,12 +69,10 @@ impl Interrupts {
     /// The first signal: stop the replays. A second one: exit now.
     fn received(&self, signal: i32) {
         // Relaxed: the flag carries no data; the replays read their own stop flags.
-        let first = self.shared.first.compare_exchange(
-            0,
-            signal,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        );
+        let first =
+            self.shared
+                .first
+                .compare_exchange(0, signal, Ordering::Relaxed, Ordering::Relaxed);
         match first {
             Ok(_) => {
                 eprintln!(

@@ -12,8 +12,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::Config;
-use super::error::{ConfigError, ConfigProblem, Problems};
 use super::env::{INTERVAL_RANGE, TIMEOUT_RANGE};
+use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse::{self, PemKind};
 use super::resolve::{self as r, Lookup};
 use super::secret::{Headers, Secret};

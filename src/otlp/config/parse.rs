@@ -245,7 +245,9 @@ fn read_small_file(path: &std::path::Path) -> io::Result<Vec<u8>> {
         return Err(io::Error::other("not a regular file"));
     }
     if meta.len() > MAX_PEM_FILE_BYTES {
-        return Err(io::Error::other("larger than 1 MiB, too large for a PEM file"));
+        return Err(io::Error::other(
+            "larger than 1 MiB, too large for a PEM file",
+        ));
     }
     let mut pem = Vec::new();
     file.take(MAX_PEM_FILE_BYTES + 1).read_to_end(&mut pem)?;

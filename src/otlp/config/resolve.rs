@@ -84,7 +84,9 @@ fn parse_or<T>(
 }
 
 /// A whole number of milliseconds within `range`.
-fn millis(range: &RangeInclusive<Duration>) -> impl FnOnce(&'static str, &str) -> Result<Duration, ConfigProblem> + '_ {
+fn millis(
+    range: &RangeInclusive<Duration>,
+) -> impl FnOnce(&'static str, &str) -> Result<Duration, ConfigProblem> + '_ {
     move |name, raw| parse::parse_millis(name, raw, range)
 }
 
@@ -200,7 +202,10 @@ fn file(
     let Some((name, raw)) = either(lookup, specific, generic)? else {
         return Ok(None);
     };
-    Ok(Some((check_file(name, PathBuf::from(raw.trim()), kind)?, name)))
+    Ok(Some((
+        check_file(name, PathBuf::from(raw.trim()), kind)?,
+        name,
+    )))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`], [`OTEL_EXPORTER_OTLP_CERTIFICATE`]: a

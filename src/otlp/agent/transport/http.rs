@@ -115,16 +115,19 @@ impl HttpTransport {
             })?;
             post = post.header(CONTENT_ENCODING, "gzip");
         }
-        let response = post
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ExportFailure::transport("OTLP/HTTP request failed", &e.without_url()))?;
+        let response =
+            post.body(body).send().await.map_err(|e| {
+                ExportFailure::transport("OTLP/HTTP request failed", &e.without_url())
+            })?;
         let status = response.status();
         if !status.is_success() {
             let decision = classify_http(status.as_u16(), retry_after(response.headers()));
             let answer = CollectorStatus::Http(status.as_u16());
-            return Err(ExportFailure::answered(decision, answer, format!("HTTP {status}")));
+            return Err(ExportFailure::answered(
+                decision,
+                answer,
+                format!("HTTP {status}"),
+            ));
         }
         let bytes = read_capped(response).await?;
         let partial = ExportMetricsServiceResponse::decode(bytes.as_slice())
