@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Misbehaving collectors on 127.0.0.1, below the OTLP layer: raw TCP for HTTP/1.1 and the
 //! connection-level faults, raw HTTP/2 (h2) for gRPC. Each connection handler stops by itself
 //! (the client goes away, or [`GIVE_UP_AFTER`] passes), and the server stops when dropped.

@@ -133,17 +133,24 @@ pub fn resolve_protocol(lookup: &Lookup<'_>) -> Result<Protocol, ConfigError> {
 /// `/v1/metrics` appended to its path for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`] or
 /// [`DEFAULT_HTTP_ENDPOINT`].
 pub fn resolve_endpoint(lookup: &Lookup<'_>, protocol: Protocol) -> Result<Url, ConfigError> {
-    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT)? {
-        return Ok(parse_endpoint(name, &raw)?);
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+        OTEL_EXPORTER_OTLP_ENDPOINT,
+    )?;
+    match found {
+        Some((name, raw)) if name == OTEL_EXPORTER_OTLP_METRICS_ENDPOINT => {
+            Ok(parse_endpoint(name, &raw)?)
+        }
+        Some((name, raw)) => {
+            let base = parse_endpoint(name, &raw)?;
+            Ok(match protocol {
+                Protocol::Grpc => base,
+                Protocol::HttpProtobuf => with_metrics_path(base),
+            })
+        }
+        None => Ok(default_endpoint(protocol)),
     }
-    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_ENDPOINT)? {
-        let base = parse_endpoint(name, &raw)?;
-        return Ok(match protocol {
-            Protocol::Grpc => base,
-            Protocol::HttpProtobuf => with_metrics_path(base),
-        });
-    }
-    Ok(default_endpoint(protocol))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_HEADERS`], else [`OTEL_EXPORTER_OTLP_HEADERS`] (the specific
