@@ -12,8 +12,10 @@ use walrec::otlp::config::env::*;
 use walrec::otlp::config::{Config, ConfigError, ConfigProblem, redact_endpoint};
 
 fn config(vars: &[(&str, OsString)]) -> Result<Config, ConfigError> {
-    let vars: HashMap<String, OsString> =
-        vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let vars: HashMap<String, OsString> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     Config::from_lookup(&|name| vars.get(name).cloned())
 }
 
@@ -22,7 +24,11 @@ fn garbled() -> OsString {
 }
 
 fn named(error: &ConfigError) -> Vec<&'static str> {
-    error.problems().iter().map(ConfigProblem::setting).collect()
+    error
+        .problems()
+        .iter()
+        .map(ConfigProblem::setting)
+        .collect()
 }
 
 const READ: &[&str] = &[
@@ -115,7 +121,10 @@ fn certificate_and_key_files_must_be_pem() {
     // A key where a certificate belongs is not a certificate.
     let error = config(&[(OTEL_EXPORTER_OTLP_CERTIFICATE, path(&key_pem))]).unwrap_err();
     assert_eq!(named(&error), [OTEL_EXPORTER_OTLP_CERTIFICATE], "{error}");
-    let builder = Config::builder().ca_certificate(&not_pem).build().unwrap_err();
+    let builder = Config::builder()
+        .ca_certificate(&not_pem)
+        .build()
+        .unwrap_err();
     assert_eq!(named(&builder), ["ConfigBuilder::ca_certificate"]);
 }
 

@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostile::{Hostility, HostileServer};
+use hostile::{HostileServer, Hostility};
 use walrec::otlp::agent::{Agent, ExportError};
 use walrec::otlp::config::{Config, Protocol};
 use walrec::telemetry::Manager;
@@ -91,9 +91,7 @@ fn a_flush_keeps_retrying_a_refused_connection() {
         let error = agent.force_flush().unwrap_err();
         // Backoff from 100 ms, doubling, within the 2 s budget: more than the final's two.
         let attempts = match error {
-            ExportError::GaveUp { attempts, .. } | ExportError::OutOfTime { attempts } => {
-                attempts
-            }
+            ExportError::GaveUp { attempts, .. } | ExportError::OutOfTime { attempts } => attempts,
             other => panic!("{protocol}: {other:?}"),
         };
         assert!(attempts > 2, "{protocol}: {attempts} attempts");
