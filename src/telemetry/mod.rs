@@ -12,5 +12,7 @@ pub mod updater;
 pub use collect::{Collector, CsvCollector, Kind, Metric, MetricKey, PrometheusText, Stat, Unit};
 pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
 pub use manager::{Manager, ManagerSnapshot};
-pub use stats::{DerivedDuration, Duration, DurationSnapshot, Operation, OperationSnapshot};
+pub use stats::{
+    DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
+};
 pub use updater::{ManagerUpdater, Status};

@@ -238,6 +238,6 @@ mod tests {
             (2, 2, 0)
         );
         assert_eq!(s.read_segment_header.duration.clamped, 1);
-        assert_eq!(s.read_segment_header.failures(), 1);
+        assert_eq!(s.read_segment_header.failures, 1);
     }
 }

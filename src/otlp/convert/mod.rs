@@ -7,7 +7,6 @@
 //! `wal.recovery.instance` attribute on their points.
 
 mod collector;
-mod delta;
 mod names;
 mod resource;
 
@@ -22,7 +21,6 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 pub use collector::{MetricSet, OtlpCollector, PointContext, int_value};
-pub use delta::manager_delta;
 pub use names::{otlp_name, stat_part};
 pub use resource::{SCOPE_NAME, resource, scope, scope_named, string_attribute};
 
@@ -132,7 +130,9 @@ impl Converter {
         source.pending_time_unix_nano = now;
         let (snapshot, start) = match self.temporality {
             AggregationTemporality::Delta => {
-                manager_delta(&source.pending, &source.baseline, &mut source.delta);
+                source
+                    .pending
+                    .since_into(&source.baseline, &mut source.delta);
                 (&source.delta, source.baseline_time_unix_nano)
             }
             _ => (&source.pending, source.start_time_unix_nano),

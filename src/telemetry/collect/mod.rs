@@ -252,7 +252,7 @@ impl<'p, C: Collector> Emitter<'p, '_, C> {
     fn operation(&mut self, metric: Metric, op: &OperationSnapshot) -> Result<(), C::Error> {
         self.duration(metric, &op.duration)?;
         self.counter(metric, Stat::Success, op.success)?;
-        self.counter(metric, Stat::Failures, op.failures())
+        self.counter(metric, Stat::Failures, op.failures)
     }
 
     fn histogram(&mut self, metric: Metric, h: &HistogramSnapshot) -> Result<(), C::Error> {

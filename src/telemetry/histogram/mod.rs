@@ -17,6 +17,7 @@
 //!
 //! Nothing on the recording path allocates, locks, makes a system call or panics.
 
+mod arithmetic;
 pub mod mapping;
 mod shard;
 mod slots;
