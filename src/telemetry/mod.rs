@@ -6,12 +6,14 @@ pub mod collect;
 pub mod dump;
 pub mod histogram;
 pub mod manager;
+pub mod names;
 pub mod stats;
 pub mod updater;
 
-pub use collect::{Collector, CsvCollector, Kind, Metric, MetricKey, PrometheusText, Stat, Unit};
+pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
 pub use manager::{Manager, ManagerSnapshot};
+pub use names::{Kind, Metric, MetricKey, PrometheusName, Stat, Unit};
 pub use stats::{
     DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
 };

@@ -174,6 +174,15 @@ impl<'a> ManagerUpdater<'a> {
     }
 }
 
+impl std::fmt::Debug for ManagerUpdater<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagerUpdater")
+            .field("next_event", &self.next_event)
+            .field("pending_next_event", &self.pending_next_event.get())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for ManagerUpdater<'_> {
     fn drop(&mut self) {
         self.flush();
