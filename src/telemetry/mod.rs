@@ -7,6 +7,7 @@ pub mod dump;
 pub mod histogram;
 pub mod manager;
 pub mod names;
+mod owned_updater;
 pub mod stats;
 pub mod updater;
 
@@ -14,6 +15,7 @@ pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{Kind, Metric, MetricKey, PrometheusName, Stat, Unit};
+pub use owned_updater::OwnedManagerUpdater;
 pub use stats::{
     DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
 };

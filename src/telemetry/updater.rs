@@ -108,9 +108,12 @@ impl<'a> ManagerUpdater<'a> {
         end_ns
     }
 
-    /// Records one event fetch that began at `start_ns`; returns the end time, which is the
-    /// natural start of the next fetch. This is the hot path; the sample is published one call
-    /// late (see the type docs).
+    /// Records one `next_event` sample: the time since `start_ns`, normally the end time the
+    /// previous call returned. Chained that way, a sample covers fetching an event *and*
+    /// whatever the caller did with the previous one, which is the full replay path the
+    /// specification asks for. To time only the fetch, read the clock before it and use
+    /// [`record_next_event`](Self::record_next_event) with both times. Returns the end time.
+    /// This is the hot path; the sample is published one call late (see the type docs).
     #[inline(always)]
     pub fn on_next_event(&self, start_ns: u64) -> u64 {
         let end_ns = clock::now_ns();
