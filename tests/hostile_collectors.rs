@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hostile::{HostileServer, Hostility, peak_rss_bytes};
-use walrec::otlp::agent::{Agent, ExportError};
 use walrec::otlp::config::{Config, Protocol};
+use walrec::otlp::{Agent, ExportError};
 use walrec::telemetry::Manager;
 
 /// The documented bound on this test process's peak resident memory. The agent reads at most

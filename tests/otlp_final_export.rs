@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hostile::{HostileServer, Hostility};
-use walrec::otlp::agent::{Agent, ExportError};
 use walrec::otlp::config::{Config, Protocol};
+use walrec::otlp::{Agent, ExportError};
 use walrec::telemetry::Manager;
 
 /// A loopback endpoint with nothing listening: a port that was free a moment ago.

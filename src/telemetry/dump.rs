@@ -98,7 +98,7 @@ fn write_operation(out: &mut impl io::Write, name: &str, op: &OperationSnapshot)
         " {name}: samples={} ok={} fail={}{}",
         d.samples,
         op.success,
-        op.failures(),
+        op.failures,
         Timing(d)
     )
 }

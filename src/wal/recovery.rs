@@ -46,6 +46,16 @@ pub struct RecoveryManager<R: Recorder> {
     stopped: bool,
 }
 
+impl<R: Recorder> std::fmt::Debug for RecoveryManager<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecoveryManager")
+            .field("dir", &self.dir)
+            .field("segments", &self.segments.len())
+            .field("slot", &self.slot)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'m> RecoveryManager<ManagerUpdater<'m>> {
     /// Scans `dir`, recording into `manager` through one updater owned by the result.
     pub fn open(dir: impl AsRef<Path>, manager: &'m Manager) -> Result<Self, WalError> {

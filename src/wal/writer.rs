@@ -320,3 +320,13 @@ fn unix_ns() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
+
+impl std::fmt::Debug for SegmentWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentWriter")
+            .field("dir", &self.dir)
+            .field("next_id", &self.next_id)
+            .field("next_index", &self.next_index)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,10 +1,10 @@
 //! A [`Collector`] that writes the Prometheus text exposition format (version 0.0.4).
 
-use std::fmt;
 use std::io;
 
-use super::{Collector, MetricKey};
+use super::Collector;
 use crate::telemetry::histogram::HistogramSnapshot;
+use crate::telemetry::names::{Kind, MetricKey, Unit};
 
 /// Most `le` buckets a histogram is written with; finer histograms are downscaled to fit,
 /// which keeps a scrape small while bounds still differ by a few percent at most.
@@ -12,9 +12,11 @@ pub const MAX_EXPOSED_BUCKETS: usize = 40;
 
 /// Writes each metric as Prometheus text: `# HELP`, `# TYPE` and the samples.
 ///
-/// Names are the collect keys, with any character Prometheus does not allow in a metric name
-/// (from a caller's prefix) replaced by `_`. Histograms become classic cumulative `le` buckets
-/// in nanoseconds, plus `_sum` and `_count`.
+/// Names, units and types are the naming table's ([`names`](crate::telemetry::names)): exactly
+/// what Prometheus makes of walrec's OTLP export, so one dashboard serves both. Times are in
+/// seconds; the histogram becomes a classic histogram with cumulative `le` buckets in
+/// nanoseconds (its unit), plus `_sum` and `_count`.
+#[derive(Debug)]
 pub struct PrometheusText<W> {
     out: W,
 }
@@ -30,38 +32,15 @@ impl<W: io::Write> PrometheusText<W> {
         self.out
     }
 
-    fn header(&mut self, key: &MetricKey<'_>, kind: &str) -> io::Result<()> {
-        let name = PromName(key);
-        let stat = key.stat.map_or("distribution", |s| s.suffix());
-        writeln!(
-            self.out,
-            "# HELP {name} {}: {stat} ({}).",
-            key.metric.description(),
-            key.unit().ucum()
-        )?;
+    fn header(&mut self, key: &MetricKey<'_>) -> io::Result<()> {
+        let name = key.prometheus_name();
+        let kind = match key.kind() {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        };
+        writeln!(self.out, "# HELP {name} {}", key.description())?;
         writeln!(self.out, "# TYPE {name} {kind}")
-    }
-}
-
-/// A collect key as a valid Prometheus metric name.
-struct PromName<'a, 'k>(&'a MetricKey<'k>);
-
-impl fmt::Display for PromName<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self.0;
-        // Letters, digits, '_' and ':' are allowed, but not a leading digit.
-        for (i, c) in key.prefix.chars().enumerate() {
-            if i == 0 && c.is_ascii_digit() {
-                f.write_str("_")?;
-            }
-            let allowed = c.is_ascii_alphanumeric() || c == '_' || c == ':';
-            write!(f, "{}", if allowed { c } else { '_' })?;
-        }
-        let unprefixed = MetricKey { prefix: "", ..*key };
-        if !key.prefix.is_empty() {
-            f.write_str("_")?;
-        }
-        write!(f, "{unprefixed}")
     }
 }
 
@@ -69,18 +48,23 @@ impl<W: io::Write> Collector for PrometheusText<W> {
     type Error = io::Error;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
-        self.header(key, "counter")?;
-        writeln!(self.out, "{} {value}", PromName(key))
+        self.header(key)?;
+        let name = key.prometheus_name();
+        match key.unit() {
+            Unit::Operations => writeln!(self.out, "{name} {value}"),
+            unit => writeln!(self.out, "{name} {}", unit.from_recorded(value as f64)),
+        }
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> io::Result<()> {
-        self.header(key, "gauge")?;
-        writeln!(self.out, "{} {value}", PromName(key))
+        self.header(key)?;
+        let value = key.unit().from_recorded(value);
+        writeln!(self.out, "{} {value}", key.prometheus_name())
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, histogram: &HistogramSnapshot) -> io::Result<()> {
-        self.header(key, "histogram")?;
-        let name = PromName(key);
+        self.header(key)?;
+        let name = key.prometheus_name();
         let mut coarse = histogram.clone();
         coarse.downscale_to_fit(MAX_EXPOSED_BUCKETS);
         let mut cumulative = coarse.zero_count;
