@@ -50,7 +50,7 @@ fn sigterm_mid_replay_prints_the_dump_exports_and_exits_143() {
     let collector = FakeCollector::start(Vec::new());
     let mut walrec = spawn_replay(dir.path(), &export_env(&collector));
     walrec.wait_until("the replay maps a segment", |pid| {
-        maps_a_segment_of(pid, dir.path())
+        maps_a_segment_of(pid, dir.path().to_str().unwrap())
     });
     walrec.signal("TERM");
     let out = walrec.finish();
@@ -115,4 +115,31 @@ fn a_second_signal_during_the_final_export_exits_at_once_with_the_dump_out() {
         out.stdout
     );
     assert!(out.stderr.contains("second signal"), "{}", out.stderr);
+}
+
+#[test]
+fn sigterm_during_the_demo_replay_prints_the_dump_and_exits_143() {
+    let collector = FakeCollector::start(Vec::new());
+    let env = export_env(&collector);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let events = LARGE_WAL_EVENTS.to_string();
+    let args = ["demo", "--events", &events, "--segment-bytes", "4194304"];
+    let mut walrec = Walrec::spawn(&args, &env);
+    walrec.wait_until("the demo replays its WAL", |pid| {
+        maps_a_segment_of(pid, "walrec-demo-")
+    });
+    walrec.signal("TERM");
+    let out = walrec.finish();
+    assert_eq!(out.status.code(), Some(143), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("[walrec demo Metrics] Snapshot:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        interrupted_at(&out.stdout) < LARGE_WAL_EVENTS,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(collector.accepted().len(), 1, "{}", out.stderr);
 }

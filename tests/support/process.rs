@@ -110,12 +110,12 @@ fn read_all(stream: &mut impl Read) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Whether process `pid` has one of `dir`'s segment files mapped: its replay has begun.
-pub fn maps_a_segment_of(pid: u32, dir: &Path) -> bool {
+/// Whether process `pid` has a segment file mapped whose path contains `dir` (a directory,
+/// or part of one): its replay has begun.
+pub fn maps_a_segment_of(pid: u32, dir: &str) -> bool {
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    let dir = dir.display().to_string();
     maps.lines()
-        .any(|line| line.contains(&dir) && line.contains("segment-"))
+        .any(|line| line.contains(dir) && line.contains("segment-"))
 }
 
 /// Writes a WAL of `events` events into `dir` with the binary (export disabled).
