@@ -1,5 +1,6 @@
 //! One naming scheme: `PrometheusText` writes exactly the names and types Prometheus makes of
 //! walrec's OTLP export, and Prometheus' own `promtool` accepts them.
+#![cfg(feature = "otlp")]
 
 mod support;
 

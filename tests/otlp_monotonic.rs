@@ -1,5 +1,6 @@
 //! Through the OTLP conversion: across many exports taken while other threads record, no
 //! cumulative Sum point ever decreases and no gauge shows a sentinel.
+#![cfg(feature = "otlp")]
 
 mod support;
 

@@ -9,8 +9,8 @@
 //!
 //! A snapshot taken while other threads record is always consistent: no count ever goes down
 //! between two snapshots, `success + failures == samples`, and whenever `samples > 0` the
-//! minimum is a recorded duration and `min <= max`. The ordering argument is in [`cells`]'s
-//! docs and model-checked by `tests/loom_model`.
+//! minimum is a recorded duration and `min <= max`. The ordering argument is in the docs of
+//! `stats/cells.rs` and model-checked by `tests/loom_model`.
 
 mod cells;
 mod snapshot;
