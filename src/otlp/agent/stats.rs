@@ -31,7 +31,7 @@ pub(crate) struct AgentStats {
     last_export_ns: AtomicU64,
 }
 
-/// A plain copy of the agent's own counters.
+/// A plain copy of the agent's own counters (see [`Agent::stats`](super::Agent::stats)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AgentStatsSnapshot {
     /// Exports the collector accepted (in whole or in part).

@@ -118,8 +118,8 @@ impl Config {
         self.endpoint.as_str()
     }
 
-    /// The URL to send to, parsed: an absolute `http` or `https` URL with a host.
-    pub fn endpoint_url(&self) -> &Url {
+    /// The URL to send to, parsed (for the transports).
+    pub(crate) fn endpoint_url(&self) -> &Url {
         &self.endpoint
     }
 

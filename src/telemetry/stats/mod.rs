@@ -10,7 +10,7 @@
 //! A snapshot taken while other threads record is always consistent: no count ever goes down
 //! between two snapshots, `success + failures == samples`, and whenever `samples > 0` the
 //! minimum is a recorded duration and `min <= max`. The ordering argument is in the docs of
-//! the `cells` module and model-checked by `tests/loom_model`.
+//! `stats/cells.rs` and model-checked by `tests/loom_model`.
 
 mod cells;
 mod snapshot;
