@@ -23,7 +23,7 @@ pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
 use crate::otlp::config::{Config, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::ManagerSnapshot;
+use crate::telemetry::RecoverySnapshot;
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -53,13 +53,13 @@ pub(crate) struct ExportSource {
     /// When this source was registered: the start of every cumulative point.
     start_time_unix_nano: u64,
     /// Delta temporality: the last snapshot the collector acknowledged, and when it was taken.
-    baseline: ManagerSnapshot,
+    baseline: RecoverySnapshot,
     baseline_time_unix_nano: u64,
     /// The snapshot in flight (sent but not yet acknowledged) and when it was taken.
-    pending: ManagerSnapshot,
+    pending: RecoverySnapshot,
     pending_time_unix_nano: u64,
     /// Scratch for the delta, reused between exports.
-    delta: ManagerSnapshot,
+    delta: RecoverySnapshot,
 }
 
 impl ExportSource {
@@ -72,11 +72,11 @@ impl ExportSource {
             manager,
             attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
             start_time_unix_nano: now,
-            baseline: ManagerSnapshot::default(),
+            baseline: RecoverySnapshot::default(),
             baseline_time_unix_nano: now,
-            pending: ManagerSnapshot::default(),
+            pending: RecoverySnapshot::default(),
             pending_time_unix_nano: now,
-            delta: ManagerSnapshot::default(),
+            delta: RecoverySnapshot::default(),
         }
     }
 
@@ -172,6 +172,10 @@ impl Converter {
             set,
             context: &context,
         };
-        let Ok(()) = snapshot.collect(METRIC_PREFIX, &mut collector);
+        let Ok(()) = if source.manager.is_recovery() {
+            snapshot.collect(METRIC_PREFIX, &mut collector)
+        } else {
+            snapshot.manager.collect(METRIC_PREFIX, &mut collector)
+        };
     }
 }
