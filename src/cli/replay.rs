@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use walrec::telemetry::Manager;
-use walrec::wal::{Recorder, RecoveryManager};
+use walrec::wal::{Hooks, RecoveryManager};
 
 use super::error::stdout_error;
 use super::export::Export;
@@ -76,10 +76,7 @@ pub fn replay(
     }
 }
 
-fn drain<R: Recorder>(
-    mut wal: RecoveryManager<R>,
-    from: Option<u64>,
-) -> Result<Replayed, CliError> {
+fn drain<H: Hooks>(mut wal: RecoveryManager<H>, from: Option<u64>) -> Result<Replayed, CliError> {
     let started = Instant::now();
     let from = from.unwrap_or_else(|| wal.first_event_id());
     wal.resume_from_event(from)

@@ -69,9 +69,9 @@
 
 mod error;
 pub mod format;
+mod hooks;
 mod preloader;
 mod reader;
-mod recorder;
 mod recovery;
 mod scan;
 mod verify;
@@ -79,8 +79,8 @@ mod writer;
 
 pub use error::WalError;
 pub use format::{EventView, SegmentHeader};
+pub use hooks::{Hooks, NoTelemetry};
 pub use reader::SegmentReader;
-pub use recorder::{NoTelemetry, Recorder};
 pub use recovery::RecoveryManager;
 pub use scan::{SegmentInfo, segment_file_name};
 pub use writer::{SegmentWriter, WriterOptions};

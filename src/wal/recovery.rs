@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use super::error::WalError;
 use super::format::EventView;
+use super::hooks::{Hooks, NoTelemetry};
 use super::preloader::Preloader;
 use super::reader::SegmentReader;
-use super::recorder::{NoTelemetry, Recorder};
 use super::scan::{SegmentInfo, check_contiguous, list_segments, read_header};
-use crate::telemetry::{Manager, ManagerUpdater};
+use crate::telemetry::{Manager, ManagerUpdater, Status};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
@@ -24,14 +24,14 @@ use crate::telemetry::{Manager, ManagerUpdater};
 ///
 /// While a segment is replayed, a preloader thread opens and verifies the next one.
 ///
-/// The recorder is one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
+/// The hooks are one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
 /// `RecoveryManager` is used from one thread at a time. The updater holds the last
 /// `next_event` sample back until the next event, [`flush_telemetry`](Self::flush_telemetry)
 /// or drop (see [`ManagerUpdater`]).
-pub struct RecoveryManager<R: Recorder> {
+pub struct RecoveryManager<H: Hooks> {
     dir: PathBuf,
     segments: Vec<SegmentInfo>,
-    recorder: R,
+    hooks: H,
     current: Option<SegmentReader>,
     /// The slot in `segments` of `current`; `segments.len()` once the replay has ended.
     slot: usize,
@@ -44,29 +44,29 @@ pub struct RecoveryManager<R: Recorder> {
 impl<'m> RecoveryManager<ManagerUpdater<'m>> {
     /// Scans `dir`, recording into `manager` through one updater owned by the result.
     pub fn open(dir: impl AsRef<Path>, manager: &'m Manager) -> Result<Self, WalError> {
-        Self::with_recorder(dir, manager.updater())
+        Self::with_hooks(dir, manager.updater())
     }
 }
 
 impl RecoveryManager<NoTelemetry> {
     /// Scans `dir` and records nothing: the same replay with telemetry off.
     pub fn open_untimed(dir: impl AsRef<Path>) -> Result<Self, WalError> {
-        Self::with_recorder(dir, NoTelemetry)
+        Self::with_hooks(dir, NoTelemetry)
     }
 }
 
-impl<R: Recorder> RecoveryManager<R> {
-    /// Scans `dir`, recording into `recorder`. See the type docs. When several headers are
+impl<H: Hooks> RecoveryManager<H> {
+    /// Scans `dir`, recording into `hooks`. See the type docs. When several headers are
     /// bad, every one is still read and recorded, and the first error is returned.
-    pub fn with_recorder(dir: impl AsRef<Path>, recorder: R) -> Result<Self, WalError> {
+    pub fn with_hooks(dir: impl AsRef<Path>, hooks: H) -> Result<Self, WalError> {
         let dir = dir.as_ref().to_path_buf();
         let listed = list_segments(&dir)?;
         let mut segments = Vec::with_capacity(listed.len());
         let mut first_error = None;
         for (index, path) in listed {
-            let start = recorder.now();
+            let start = hooks.now();
             let result = read_header(&path, index);
-            recorder.read_segment_header(start, result.is_ok());
+            hooks.read_segment_header(start, Status::from(&result));
             match result {
                 Ok(info) => segments.push(info),
                 Err(error) => {
@@ -81,7 +81,7 @@ impl<R: Recorder> RecoveryManager<R> {
         Ok(RecoveryManager {
             dir,
             segments,
-            recorder,
+            hooks,
             current: None,
             slot: 0,
             positioned: false,
@@ -100,15 +100,15 @@ impl<R: Recorder> RecoveryManager<R> {
         &self.segments
     }
 
-    /// The recorder, e.g. the [`ManagerUpdater`].
-    pub fn recorder(&self) -> &R {
-        &self.recorder
+    /// The hooks, e.g. the [`ManagerUpdater`].
+    pub fn hooks(&self) -> &H {
+        &self.hooks
     }
 
-    /// Publishes the recorder's held-back sample, so that a snapshot taken now counts every
+    /// Publishes the hooks' held-back sample, so that a snapshot taken now counts every
     /// event returned so far. Dropping the `RecoveryManager` does the same.
     pub fn flush_telemetry(&self) {
-        self.recorder.flush();
+        self.hooks.flush();
     }
 
     /// Id of the WAL's first event.
@@ -132,9 +132,9 @@ impl<R: Recorder> RecoveryManager<R> {
     /// An id before the WAL's first event is an error ([`WalError::EventBeforeWal`]): those
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
-        let start = self.recorder.now();
+        let start = self.hooks.now();
         let result = self.locate_and_seek(event_id);
-        self.last_end = self.recorder.resume_from_event(start, result.is_ok());
+        self.last_end = self.hooks.resume_from_event(start, Status::from(&result));
         result
     }
 
@@ -158,9 +158,9 @@ impl<R: Recorder> RecoveryManager<R> {
             return Ok(None);
         }
         let mut reader = self.load(slot)?;
-        let seek_start = self.recorder.now();
+        let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
-        self.recorder.seek_event(seek_start);
+        self.hooks.seek_event(seek_start);
         self.current = Some(reader);
         self.preload(slot + 1);
         Ok(landed)
@@ -186,7 +186,7 @@ impl<R: Recorder> RecoveryManager<R> {
         let Some(event) = reader.next() else {
             return Ok(None);
         };
-        self.last_end = self.recorder.next_event(self.last_end);
+        self.last_end = self.hooks.next_event(self.last_end);
         Ok(Some(event))
     }
 
