@@ -31,9 +31,21 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         started.elapsed()
     );
     // The baseline first, then the recorded replay, over the same (now cached) files.
-    let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
+    let baseline = replay(
+        dir.path(),
+        None,
+        Telemetry::Off,
+        Default::default(),
+        &Manager::new(),
+    )?;
     report(&baseline, Telemetry::Off);
-    let recorded = replay(dir.path(), None, Telemetry::On, &manager);
+    let recorded = replay(
+        dir.path(),
+        None,
+        Telemetry::On,
+        Default::default(),
+        &manager,
+    );
     if let Ok(recorded) = &recorded {
         report(recorded, Telemetry::On);
     }

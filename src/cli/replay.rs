@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use walrec::telemetry::Manager;
-use walrec::wal::{Hooks, RecoveryManager};
+use walrec::wal::{Hooks, RecoveryManager, RecoveryMode, RecoveryOptions};
 
 use super::error::stdout_error;
 use super::export::Export;
+use super::notices;
 use super::progress::{EVERY, Progress};
 use super::{CliError, ReplayArgs, Telemetry};
 
@@ -43,7 +44,8 @@ pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
         Telemetry::On => Some(Export::start(&args.label, &manager)?),
         Telemetry::Off => None,
     };
-    let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager);
+    let mode = args.recovery_mode.into();
+    let replayed = replay(&args.dir, args.from_event, args.telemetry, mode, &manager);
     if let Ok(replayed) = &replayed {
         report(replayed, args.telemetry);
     }
@@ -61,24 +63,34 @@ pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Replays the WAL in `dir` from `from` (or its first event), recording into `manager` when
-/// `telemetry` is on. `manager` is borrowed so that an exporter can read it meanwhile.
+/// Replays the WAL in `dir` from `from` (or its first event) in recovery `mode`, recording
+/// into `manager` when `telemetry` is on. `manager` is borrowed so that an exporter can read
+/// it meanwhile.
 pub fn replay(
     dir: &Path,
     from: Option<u64>,
     telemetry: Telemetry,
+    mode: RecoveryMode,
     manager: &Manager,
 ) -> Result<Replayed, CliError> {
     let opened = |e| CliError::from_wal("--dir", e);
+    let options = RecoveryOptions::with_mode(mode);
     match telemetry {
-        Telemetry::On => drain(RecoveryManager::open(dir, manager).map_err(opened)?, from),
-        Telemetry::Off => drain(RecoveryManager::open_untimed(dir).map_err(opened)?, from),
+        Telemetry::On => {
+            let wal = RecoveryManager::with_options(dir, manager.updater(), options);
+            drain(wal.map_err(opened)?, from)
+        }
+        Telemetry::Off => {
+            let wal = RecoveryManager::with_options(dir, walrec::wal::NoTelemetry, options);
+            drain(wal.map_err(opened)?, from)
+        }
     }
 }
 
 fn drain<H: Hooks>(mut wal: RecoveryManager<H>, from: Option<u64>) -> Result<Replayed, CliError> {
     let started = Instant::now();
     let from = from.unwrap_or_else(|| wal.first_event_id());
+    notices::check_from_event(&wal, from)?;
     wal.resume_from_event(from)
         .map_err(|e| CliError::from_wal("--from-event", e))?;
     let last = wal.last_event_id();
@@ -109,6 +121,7 @@ fn drain<H: Hooks>(mut wal: RecoveryManager<H>, from: Option<u64>) -> Result<Rep
         }
     }
     progress.finish();
+    notices::print(wal.report());
     Ok(Replayed {
         events,
         segments,

@@ -5,16 +5,20 @@ use std::path::{Path, PathBuf};
 use super::error::WalError;
 use super::format::EventView;
 use super::hooks::{Hooks, NoTelemetry};
+use super::options::{RecoveryMode, RecoveryOptions};
 use super::preloader::Preloader;
-use super::reader::SegmentReader;
-use super::scan::{SegmentInfo, check_contiguous, list_segments, read_header};
+use super::reader::{Buffers, SegmentReader};
+use super::scan::SegmentInfo;
+use super::survey::{RecoveryReport, Survey};
+use super::tail::Discarded;
 use crate::telemetry::{Manager, ManagerUpdater, Status};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
 /// - [`open`](Self::open) scans the directory and reads every segment header, timing each read
 ///   with `on_read_segment_header` (a failed read is recorded as a failure), then sorts the
-///   segments by first event id and checks that the ids are contiguous.
+///   segments by first event id and checks that the ids are contiguous. An unsealed last
+///   segment is read in full there, to know where its intact events end.
 /// - [`resume_from_event`](Self::resume_from_event) locates the segment holding an id, opens
 ///   and verifies it, and seeks: `on_resume_from_event` times the whole, `on_seek_event` the
 ///   inner seek alone.
@@ -22,7 +26,12 @@ use crate::telemetry::{Manager, ManagerUpdater, Status};
 ///   when one ends; `on_next_event` times it, each event's start being the previous one's end,
 ///   so the hot loop reads the clock once per event.
 ///
-/// While a segment is replayed, a preloader thread opens and verifies the next one.
+/// While a segment is replayed, a preloader thread reads and verifies the next one into a
+/// buffer of its own. Events come from those buffers, never from the files directly: a file
+/// changed or cut during the replay gives an error naming it, or the bytes already verified.
+///
+/// Faults are treated by the [`RecoveryMode`] of the [`RecoveryOptions`]; what a replay left out
+/// is in [`report`](Self::report).
 ///
 /// The hooks are one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
 /// `RecoveryManager` is used from one thread at a time. The updater holds the last
@@ -30,15 +39,32 @@ use crate::telemetry::{Manager, ManagerUpdater, Status};
 /// or drop (see [`ManagerUpdater`]).
 pub struct RecoveryManager<H: Hooks> {
     dir: PathBuf,
+    mode: RecoveryMode,
     segments: Vec<SegmentInfo>,
     hooks: H,
     current: Option<SegmentReader>,
+    /// The unsealed last segment, read by the survey, until the replay gets to it.
+    tail_reader: Option<SegmentReader>,
     /// The slot in `segments` of `current`; `segments.len()` once the replay has ended.
     slot: usize,
+    /// A point-in-time replay ends after this slot (a fault was found in it).
+    stop_after: Option<usize>,
     positioned: bool,
     /// End time of the last timed step: the start of the next event's timing.
     last_end: u64,
     preloader: Preloader,
+    report: RecoveryReport,
+}
+
+impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecoveryManager")
+            .field("dir", &self.dir)
+            .field("mode", &self.mode)
+            .field("segments", &self.segments.len())
+            .field("slot", &self.slot)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'m> RecoveryManager<ManagerUpdater<'m>> {
@@ -56,37 +82,34 @@ impl RecoveryManager<NoTelemetry> {
 }
 
 impl<H: Hooks> RecoveryManager<H> {
-    /// Scans `dir`, recording into `hooks`. See the type docs. When several headers are
-    /// bad, every one is still read and recorded, and the first error is returned.
+    /// Scans `dir`, recording into `hooks`, in the default mode (tolerate-tail). See the type
+    /// docs.
     pub fn with_hooks(dir: impl AsRef<Path>, hooks: H) -> Result<Self, WalError> {
+        Self::with_options(dir, hooks, RecoveryOptions::default())
+    }
+
+    /// Scans `dir`, recording into `hooks`, treating faults as `options` say. When several
+    /// headers are bad, every one is still read and recorded.
+    pub fn with_options(
+        dir: impl AsRef<Path>,
+        hooks: H,
+        options: RecoveryOptions,
+    ) -> Result<Self, WalError> {
         let dir = dir.as_ref().to_path_buf();
-        let listed = list_segments(&dir)?;
-        let mut segments = Vec::with_capacity(listed.len());
-        let mut first_error = None;
-        for (index, path) in listed {
-            let start = hooks.now();
-            let result = read_header(&path, index);
-            hooks.read_segment_header(start, Status::from(&result));
-            match result {
-                Ok(info) => segments.push(info),
-                Err(error) => {
-                    first_error.get_or_insert(error);
-                }
-            }
-        }
-        if let Some(error) = first_error {
-            return Err(error);
-        }
-        check_contiguous(&mut segments)?;
+        let survey = Survey::run(&dir, options.mode, &hooks)?;
         Ok(RecoveryManager {
             dir,
-            segments,
+            mode: options.mode,
+            segments: survey.segments,
             hooks,
             current: None,
+            tail_reader: survey.tail_reader,
             slot: 0,
+            stop_after: None,
             positioned: false,
             last_end: 0,
             preloader: Preloader::new(),
+            report: survey.report,
         })
     }
 
@@ -95,9 +118,15 @@ impl<H: Hooks> RecoveryManager<H> {
         &self.dir
     }
 
-    /// The scanned segments, sorted by first event id.
+    /// The segments to replay, sorted by first event id (an unsealed last one with the counts
+    /// of its intact prefix).
     pub fn segments(&self) -> &[SegmentInfo] {
         &self.segments
+    }
+
+    /// What the replay left out so far: tails, unfinished creations, a point-in-time stop.
+    pub fn report(&self) -> &RecoveryReport {
+        &self.report
     }
 
     /// The hooks, e.g. the [`ManagerUpdater`].
@@ -111,12 +140,13 @@ impl<H: Hooks> RecoveryManager<H> {
         self.hooks.flush();
     }
 
-    /// Id of the WAL's first event.
+    /// Id of the WAL's first event (0 for a WAL without intact events).
     pub fn first_event_id(&self) -> u64 {
         self.segments.first().map_or(0, |s| s.header.first_event_id)
     }
 
-    /// Id of the WAL's last event.
+    /// Id of the WAL's last event (0 for a WAL without intact events). A point-in-time replay
+    /// may stop before it, at a fault found only when the segment is read.
     pub fn last_event_id(&self) -> u64 {
         self.segments.last().map_or(0, |s| s.header.last_event_id)
     }
@@ -162,7 +192,7 @@ impl<H: Hooks> RecoveryManager<H> {
         let landed = reader.seek(event_id);
         self.hooks.seek_event(seek_start);
         self.current = Some(reader);
-        self.preload(slot + 1);
+        self.preload(slot + 1, Buffers::default());
         Ok(landed)
     }
 
@@ -195,37 +225,74 @@ impl<H: Hooks> RecoveryManager<H> {
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
-        if next >= self.segments.len() {
+        if next >= self.segments.len() || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
             return Ok(());
         }
         let reader = self.load(next)?;
-        self.current = Some(reader);
+        let done = self.current.replace(reader);
         self.slot = next;
-        self.preload(next + 1);
+        self.preload(
+            next + 1,
+            done.map(SegmentReader::into_buffers).unwrap_or_default(),
+        );
         Ok(())
     }
 
-    /// The verified reader for `slot`, checked against the header seen by the scan.
+    /// The verified reader for `slot`, checked against the header seen by the scan, its fault
+    /// (if any) treated by the recovery mode.
     fn load(&mut self, slot: usize) -> Result<SegmentReader, WalError> {
         let Some(info) = self.segments.get(slot) else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
             });
         };
-        let reader = self.preloader.take(slot, &info.path)?;
+        if slot + 1 == self.segments.len() {
+            if let Some(reader) = self.tail_reader.take() {
+                return Ok(reader);
+            }
+        }
+        let mut reader = self.preloader.take(slot, &info.path)?;
         if reader.header() != &info.header {
             return Err(WalError::Changed {
                 path: info.path.clone(),
             });
         }
+        if let Some(problem) = reader.take_problem() {
+            if self.mode != RecoveryMode::PointInTime {
+                return Err(problem);
+            }
+            self.stop_at(slot, &reader, problem);
+        }
         Ok(reader)
     }
 
-    fn preload(&mut self, slot: usize) {
+    /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
+    #[cold]
+    fn stop_at(&mut self, slot: usize, reader: &SegmentReader, problem: WalError) {
+        self.stop_after = Some(slot);
+        self.report.stopped_early = true;
+        let discarded = reader.discarded().cloned().unwrap_or_else(|| Discarded {
+            path: reader.path().to_path_buf(),
+            offset: 0,
+            bytes: 0,
+            unsealed: false,
+            reason: None,
+        });
+        self.report.discarded.push(Discarded {
+            reason: Some(problem.to_string()),
+            ..discarded
+        });
+    }
+
+    fn preload(&mut self, slot: usize, buffers: Buffers) {
+        let last = slot + 1 == self.segments.len() && self.tail_reader.is_some();
+        if self.stop_after.is_some() || last {
+            return;
+        }
         if let Some(info) = self.segments.get(slot) {
-            self.preloader.request(slot, &info.path);
+            self.preloader.request(slot, &info.path, buffers);
         }
     }
 }

@@ -1,15 +1,16 @@
-//! Verifying one block: CRC, chain, block header fields, and every event slot.
+//! Verifying blocks: one block's CRC, chain, header fields and event slots, and the walk over a
+//! segment's blocks that stops at the first one that fails.
 
 use std::path::Path;
 
 use super::error::WalError;
 use super::format::{
-    BLOCK_CRC_START, BLOCK_HEADER_SIZE, BlockHeader, EVENT_SIZE, MAX_PAYLOAD, chain_crc, le_u16,
-    le_u64,
+    BLOCK_COUNT_OFFSET, BLOCK_CRC_START, BLOCK_EVENTS, BLOCK_HEADER_SIZE, BlockHeader, EVENT_SIZE,
+    HEADER_SIZE, MAX_PAYLOAD, block_len, chain_crc, le_u16, le_u32, le_u64,
 };
 
-/// Verifies the block at file offset `offset` (`bytes` is the whole block), which follows chain
-/// CRC `prev_chain` and must hold `count` events starting at `first_id`. Returns its chain CRC.
+/// Verifies the block at file offset `offset` (`bytes` is the whole block, `count` events long),
+/// which follows chain CRC `prev_chain` and must start at `first_id`. Returns its chain CRC.
 ///
 /// The CRC is checked first, so that any flipped byte in the covered region is reported as a
 /// CRC mismatch; the field checks then catch blocks that were *written* inconsistently.
@@ -49,7 +50,7 @@ pub(crate) fn verify_block(
         what,
     };
     check_block_fields(&header, block, first_id, count).map_err(|(at, what)| bad(at, what))?;
-    check_slots(bytes, first_id, count).map_err(|(at, what)| bad(at, what))?;
+    check_slots(bytes, first_id).map_err(|(at, what)| bad(at, what))?;
     Ok(header.chain_crc)
 }
 
@@ -67,15 +68,6 @@ fn check_block_fields(
             format!(
                 "block_index {} where {block} was expected",
                 header.block_index
-            ),
-        ));
-    }
-    if header.event_count as usize != count {
-        return Err((
-            12,
-            format!(
-                "block event_count {} where {count} was expected",
-                header.event_count
             ),
         ));
     }
@@ -101,7 +93,9 @@ fn check_block_fields(
     Ok(())
 }
 
-fn check_slots(bytes: &[u8], first_id: u64, count: usize) -> Result<(), FieldProblem> {
+/// Checks the reserved block header bytes and every event slot: consecutive ids from
+/// `first_id`, a payload length that fits, zero padding after the payload.
+fn check_slots(bytes: &[u8], first_id: u64) -> Result<(), FieldProblem> {
     if bytes
         .get(32..BLOCK_HEADER_SIZE)
         .is_some_and(|r| r.iter().any(|&b| b != 0))
@@ -109,29 +103,151 @@ fn check_slots(bytes: &[u8], first_id: u64, count: usize) -> Result<(), FieldPro
         return Err((32, "reserved block header bytes are not zero".into()));
     }
     let slots = bytes.get(BLOCK_HEADER_SIZE..).unwrap_or(&[]);
+    let mut want = first_id;
     for (k, slot) in slots.chunks_exact(EVENT_SIZE).enumerate() {
-        let at = BLOCK_HEADER_SIZE + k * EVENT_SIZE;
-        if k >= count {
-            if slot.iter().any(|&b| b != 0) {
-                return Err((at, format!("unused event slot {k} is not zero")));
-            }
-            continue;
-        }
         let id = le_u64(slot, 0);
-        let want = first_id.wrapping_add(k as u64);
-        if id != want {
-            return Err((at, format!("event id {id} where {want} was expected")));
-        }
         let len = usize::from(le_u16(slot, 18));
-        if len > MAX_PAYLOAD {
-            return Err((at + 18, format!("payload_len {len} exceeds {MAX_PAYLOAD}")));
+        // One branch for the common case; the details only when something is wrong.
+        if id != want || len > MAX_PAYLOAD || !padding_is_zero(slot, len) {
+            return Err(slot_problem(BLOCK_HEADER_SIZE + k * EVENT_SIZE, slot, want));
         }
-        if slot
-            .get(20 + len..)
-            .is_some_and(|pad| pad.iter().any(|&b| b != 0))
-        {
-            return Err((at + 20 + len, "payload padding is not zero".into()));
-        }
+        want = want.wrapping_add(1);
     }
     Ok(())
+}
+
+/// Whether the bytes of `slot` after a `len`-byte payload are zero. Reads the slot's last
+/// 48 bytes as six words and masks off the payload, so that the check has no per-byte loop.
+#[inline(always)]
+fn padding_is_zero(slot: &[u8], len: usize) -> bool {
+    let mut acc = 0u64;
+    for w in 0..6 {
+        let at = 16 + w * 8;
+        let word = le_u64(slot, at);
+        // Payload bytes of this word: those at offsets < 20 + len, relative to the word.
+        let keep = (20 + len).saturating_sub(at).min(8);
+        let mask = if keep == 8 { 0 } else { u64::MAX << (keep * 8) };
+        acc |= word & mask;
+    }
+    acc == 0
+}
+
+fn slot_problem(at: usize, slot: &[u8], want: u64) -> FieldProblem {
+    let id = le_u64(slot, 0);
+    if id != want {
+        return (at, format!("event id {id} where {want} was expected"));
+    }
+    let len = usize::from(le_u16(slot, 18));
+    if len > MAX_PAYLOAD {
+        return (at + 18, format!("payload_len {len} exceeds {MAX_PAYLOAD}"));
+    }
+    (at + 20 + len, "payload padding is not zero".into())
+}
+
+/// One verified block: the ids it holds and where its events are in the segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BlockSpan {
+    /// Id of the block's first event.
+    pub first_id: u64,
+    /// Byte offset of the block's first event slot.
+    pub events_at: usize,
+    /// Events in the block, 1..=64.
+    pub count: usize,
+}
+
+impl BlockSpan {
+    /// Byte offset just past the block's last slot.
+    #[inline(always)]
+    pub fn end(&self) -> usize {
+        self.events_at + self.count * EVENT_SIZE
+    }
+}
+
+/// Where a walk over a segment's blocks ended.
+#[derive(Debug)]
+pub(crate) struct Walked {
+    /// Byte offset just past the last verified block: the end of the intact prefix.
+    pub end: usize,
+    /// Events in the verified blocks.
+    pub events: u64,
+    /// Chain CRC of the last verified block (the seed when there is none).
+    pub chain: u32,
+    /// Why the walk stopped before the end of the bytes, if it did.
+    pub stop: Option<WalError>,
+}
+
+/// Verifies the blocks of a segment (`bytes` is the whole file as read, header included)
+/// from the first one on, pushing each verified block to `spans` (cleared first), until the
+/// bytes end or a block fails. A torn or corrupt block ends the walk: the blocks before it are
+/// the intact prefix, and `stop` says what is wrong with the first byte after it.
+pub(crate) fn walk_blocks(
+    path: &Path,
+    bytes: &[u8],
+    first_id: u64,
+    seed: u32,
+    spans: &mut Vec<BlockSpan>,
+) -> Walked {
+    spans.clear();
+    let mut walked = Walked {
+        end: HEADER_SIZE,
+        events: 0,
+        chain: seed,
+        stop: None,
+    };
+    let mut next_id = first_id;
+    while walked.end < bytes.len() {
+        let offset = walked.end;
+        match next_block(path, bytes, offset, spans.len(), walked.chain, next_id) {
+            Ok((span, chain)) => {
+                spans.push(span);
+                walked.chain = chain;
+                walked.end = span.end();
+                walked.events += span.count as u64;
+                next_id = next_id.wrapping_add(span.count as u64);
+            }
+            Err(error) => {
+                walked.stop = Some(error);
+                break;
+            }
+        }
+    }
+    walked
+}
+
+/// Verifies the block at `offset` of `bytes`, the `index`-th of its segment.
+fn next_block(
+    path: &Path,
+    bytes: &[u8],
+    offset: usize,
+    index: usize,
+    prev_chain: u32,
+    first_id: u64,
+) -> Result<(BlockSpan, u32), WalError> {
+    let truncated = |expected: usize| WalError::Truncated {
+        path: path.to_path_buf(),
+        expected: expected as u64,
+        actual: bytes.len() as u64,
+    };
+    let head = bytes
+        .get(offset..offset + BLOCK_HEADER_SIZE)
+        .ok_or_else(|| truncated(offset + BLOCK_HEADER_SIZE))?;
+    let count = le_u32(head, BLOCK_COUNT_OFFSET) as usize;
+    if count == 0 || count > BLOCK_EVENTS {
+        return Err(WalError::BadField {
+            path: path.to_path_buf(),
+            offset: (offset + BLOCK_COUNT_OFFSET) as u64,
+            what: format!("block event_count {count} is not 1..=64 (a torn or zeroed block)"),
+        });
+    }
+    let len = block_len(count);
+    let block = bytes
+        .get(offset..offset + len)
+        .ok_or_else(|| truncated(offset + len))?;
+    let chain = verify_block(path, index, offset, block, prev_chain, first_id, count)?;
+    let span = BlockSpan {
+        first_id,
+        events_at: offset + BLOCK_HEADER_SIZE,
+        count,
+    };
+    Ok((span, chain))
 }
