@@ -200,6 +200,17 @@ pub enum WalError {
         /// The last id written.
         last: u64,
     },
+    /// A block header whose event count cannot be (torn, zeroed, or corrupt), so the block's
+    /// extent, and thus its CRC, is unknown.
+    #[error("{} at byte {offset}: block event_count {count} is not 1..=64: the block is torn, zeroed or corrupt; at the end of the last segment, replay with --recovery-mode tolerate-tail or cut it with walrec repair", path.display())]
+    BadBlockCount {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the count field.
+        offset: u64,
+        /// The count found.
+        count: u32,
+    },
     /// A segment name on something that is not a regular file.
     #[error("{} is {kind}, not a regular file; a WAL segment must be a regular file, move it out of the WAL directory", path.display())]
     SpecialFile {
@@ -256,6 +267,7 @@ impl WalError {
             Gap { path, .. } | Overlap { path, .. } | PreloaderGone { path } => Some(path),
             SpecialFile { path, .. } | Unsealed { path, .. } | WriterFailed { path } => Some(path),
             Locked { lock_file, .. } => Some(lock_file),
+            BadBlockCount { path, .. } => Some(path),
             BadOption { .. } | PayloadTooLarge { .. } | IdOverflow { .. } => None,
         }
     }

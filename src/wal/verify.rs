@@ -231,12 +231,13 @@ fn next_block(
     let head = bytes
         .get(offset..offset + BLOCK_HEADER_SIZE)
         .ok_or_else(|| truncated(offset + BLOCK_HEADER_SIZE))?;
-    let count = le_u32(head, BLOCK_COUNT_OFFSET) as usize;
+    let raw_count = le_u32(head, BLOCK_COUNT_OFFSET);
+    let count = raw_count as usize;
     if count == 0 || count > BLOCK_EVENTS {
-        return Err(WalError::BadField {
+        return Err(WalError::BadBlockCount {
             path: path.to_path_buf(),
             offset: (offset + BLOCK_COUNT_OFFSET) as u64,
-            what: format!("block event_count {count} is not 1..=64 (a torn or zeroed block)"),
+            count: raw_count,
         });
     }
     let len = block_len(count);
