@@ -112,9 +112,12 @@ impl SegmentReader {
             chain_seed(&header_bytes),
             &mut spans,
         );
-        let problem = walked.stop.or_else(|| {
+        // A sealed segment of the wrong length is reported as such, before what that does to
+        // its blocks.
+        let length = sealed_len.and_then(|_| check_len(&path, &header, bytes.len() as u64).err());
+        let problem = length.or(walked.stop).or_else(|| {
             sealed_len?;
-            check_sealed_end(&path, &header, bytes.len(), spans.len())
+            check_block_count(&path, &header, spans.len())
         });
         let discarded = (problem.is_some() || !header.sealed).then(|| Discarded {
             path: path.clone(),
@@ -298,17 +301,9 @@ fn sealed_len(path: &Path, header: &SegmentHeader) -> Result<Option<usize>, WalE
     })
 }
 
-/// After walking a sealed segment to its promised length: the file must be that long, and the
-/// blocks must be as many as the header says.
-fn check_sealed_end(
-    path: &Path,
-    header: &SegmentHeader,
-    actual: usize,
-    blocks: usize,
-) -> Option<WalError> {
-    if let Err(error) = check_len(path, header, actual as u64) {
-        return Some(error);
-    }
+/// After walking a sealed segment of the right length: the blocks must be as many as the
+/// header says.
+fn check_block_count(path: &Path, header: &SegmentHeader, blocks: usize) -> Option<WalError> {
     (blocks as u64 != header.block_count).then(|| WalError::BadField {
         path: path.to_path_buf(),
         offset: 48,
