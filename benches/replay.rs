@@ -13,9 +13,10 @@
 //!   the `Base2ExponentialHistogram` view (max_size 160, max_scale 20), through an [`OtelSdk`]
 //!   implementation of [`Hooks`].
 //! - `clock_read`: one `clock::now_ns()`; `instant_read`: one `Instant::now()`.
-//! - `verify/*`: opening and verifying one segment (`SegmentReader::open`: mmap, header, every
-//!   block CRC32C and chain link, every field) against raw `crc32c::crc32c` over the same bytes
-//!   already in memory, as bytes per second.
+//! - `verify/*`: one segment read into the reader's buffer and verified (`SegmentReader::open`:
+//!   `read`, header, every block CRC32C and chain link, every field), the same verification of
+//!   bytes already in memory (`SegmentReader::from_vec`), and raw `crc32c::crc32c` over those
+//!   bytes, as bytes per second.
 //!
 //! The `replay` pair includes scanning the headers and verifying every segment (the preloader
 //! does that on a second thread), as a real recovery would; the replay can be bound by that
@@ -27,7 +28,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::metrics::Histogram;
 use walrec::telemetry::{Manager, Status, clock};
 use walrec::wal::{
@@ -203,8 +204,15 @@ fn replay(c: &mut Criterion) {
     c.bench_function("clock_read", |b| b.iter(|| black_box(clock::now_ns())));
     c.bench_function("instant_read", |b| b.iter(|| black_box(Instant::now())));
 
-    // One segment of the multi-segment WAL (16 MiB when benchmarking), already in the page cache.
-    let segment = std::fs::read_dir(dir.path())
+    verify(c, dir.path());
+    let recorded = manager.snapshot().next_event.samples;
+    assert!(recorded % events == 0, "every replayed event was recorded");
+}
+
+/// Verifying one segment of the multi-segment WAL (16 MiB when benchmarking), already in the
+/// page cache, against raw CRC32C over the same bytes.
+fn verify(c: &mut Criterion, dir: &Path) {
+    let segment = std::fs::read_dir(dir)
         .expect("list the WAL")
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "wal"))
@@ -214,15 +222,20 @@ fn replay(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
-    group.bench_function("segment_open_and_verify", |b| {
+    group.bench_function("segment_read_and_verify", |b| {
         b.iter(|| black_box(SegmentReader::open(&segment).expect("a valid segment")))
+    });
+    group.bench_function("segment_verify_in_memory", |b| {
+        b.iter_batched(
+            || bytes.clone(),
+            |copy| black_box(SegmentReader::from_vec("bench", copy).expect("a valid segment")),
+            BatchSize::LargeInput,
+        )
     });
     group.bench_function("crc32c_raw", |b| {
         b.iter(|| black_box(crc32c::crc32c(black_box(&bytes))))
     });
     group.finish();
-    let recorded = manager.snapshot().next_event.samples;
-    assert!(recorded % events == 0, "every replayed event was recorded");
 }
 
 criterion_group! {

@@ -243,6 +243,14 @@ fn directory_level_problems() {
         "{error}"
     );
     fs::remove_file(&foreign).unwrap();
+    assert_eq!(replay(dir.path(), &manager).unwrap(), 300);
+}
+
+#[test]
+fn an_unfinished_segment_creation_is_ignored_except_by_absolute_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let manager = Manager::new();
+    small_wal(dir.path(), 300);
     // An unfinished segment creation (never more than a header): reported and ignored,
     // except by absolute recovery.
     let unfinished = dir.path().join("segment-0000000003.wal.tmp");

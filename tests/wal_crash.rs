@@ -120,7 +120,7 @@ fn check_cli_exit_codes(dir: &Path, torn: bool, round: usize) {
 #[test]
 fn every_durable_event_survives_sigkill_and_appending_continues() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rng = XorShift(0x5eed_11);
+    let mut rng = XorShift(0x005e_ed11);
     let mut durable_ever = 0u64;
     let (mut torn_rounds, mut unfinished_rounds) = (0, 0);
     let started = Instant::now();

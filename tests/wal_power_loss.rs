@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use wal_support::{block_spans, replay_ids, segment_files};
-use walrec::wal::{RecoveryMode, SegmentWriter, WriterOptions};
+use walrec::wal::{NoTelemetry, RecoveryManager, RecoveryMode, SegmentWriter, WriterOptions};
 
 /// A WAL of one segment: 100 events synced in blocks of 7, then 150 more in blocks of 5 that
 /// the simulation treats as not yet synced. Returns the segment, the synced length and the
@@ -183,5 +183,25 @@ fn a_partial_header_of_an_unfinished_segment_is_ignored() {
         let replay = replay_ids(dir.path(), RecoveryMode::TolerateTail).unwrap();
         assert_eq!(replay.ids, before, "header of {len} bytes");
         assert_eq!(replay.report.unfinished, vec![tmp]);
+    }
+}
+
+#[test]
+fn resuming_again_into_a_torn_last_segment_reads_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (segment, _, _) = wal_with_unsynced_suffix(dir.path());
+    let mut bytes = fs::read(&segment).unwrap();
+    bytes.extend([0x77; 99]);
+    fs::write(&segment, &bytes).unwrap();
+    let mut wal = RecoveryManager::with_hooks(dir.path(), NoTelemetry).unwrap();
+    assert_eq!(wal.last_event_id(), 250);
+    for from in [1, 240, 7, 250] {
+        assert_eq!(wal.resume_from_event(from).unwrap(), Some(from));
+        let mut next = from;
+        while let Some(event) = wal.next_event().unwrap() {
+            assert_eq!(event.id(), next);
+            next += 1;
+        }
+        assert_eq!(next, 251, "resumed at {from}");
     }
 }

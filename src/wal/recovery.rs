@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::WalError;
-use super::format::EventView;
+use super::format::{EventView, SegmentHeader};
 use super::hooks::{Hooks, NoTelemetry};
 use super::options::{RecoveryMode, RecoveryOptions};
 use super::preloader::Preloader;
@@ -254,16 +254,18 @@ impl<H: Hooks> RecoveryManager<H> {
             }
         }
         let mut reader = self.preloader.take(slot, &info.path)?;
-        if reader.header() != &info.header {
+        if !same_segment(&reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
             });
         }
-        if let Some(problem) = reader.take_problem() {
-            if self.mode != RecoveryMode::PointInTime {
-                return Err(problem);
-            }
-            self.stop_at(slot, &reader, problem);
+        let problem = reader.take_problem();
+        match problem {
+            // An unsealed segment's tail was accepted (and reported) by the survey.
+            Some(_) if !info.header.sealed => {}
+            Some(problem) if self.mode != RecoveryMode::PointInTime => return Err(problem),
+            Some(problem) => self.stop_at(slot, &reader, problem),
+            None => {}
         }
         Ok(reader)
     }
@@ -295,4 +297,17 @@ impl<H: Hooks> RecoveryManager<H> {
             self.preloader.request(slot, &info.path, buffers);
         }
     }
+}
+
+/// Whether `reader` holds the segment the survey saw: the same header, or for an unsealed one
+/// (whose surveyed header carries the counts of its intact prefix) the same start and count.
+fn same_segment(reader: &SegmentReader, surveyed: &SegmentHeader) -> bool {
+    if surveyed.sealed {
+        return reader.header() == surveyed;
+    }
+    let header = reader.header();
+    !header.sealed
+        && header.segment_index == surveyed.segment_index
+        && header.first_event_id == surveyed.first_event_id
+        && reader.event_count() == surveyed.event_count
 }

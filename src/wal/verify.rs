@@ -105,10 +105,11 @@ fn check_slots(bytes: &[u8], first_id: u64) -> Result<(), FieldProblem> {
     let slots = bytes.get(BLOCK_HEADER_SIZE..).unwrap_or(&[]);
     let mut want = first_id;
     for (k, slot) in slots.chunks_exact(EVENT_SIZE).enumerate() {
-        let id = le_u64(slot, 0);
-        let len = usize::from(le_u16(slot, 18));
+        let Ok(slot) = <&[u8; EVENT_SIZE]>::try_from(slot) else {
+            continue; // chunks_exact yields EVENT_SIZE-byte chunks only
+        };
         // One branch for the common case; the details only when something is wrong.
-        if id != want || len > MAX_PAYLOAD || !padding_is_zero(slot, len) {
+        if !slot_is_sound(slot, want) {
             return Err(slot_problem(BLOCK_HEADER_SIZE + k * EVENT_SIZE, slot, want));
         }
         want = want.wrapping_add(1);
@@ -116,20 +117,27 @@ fn check_slots(bytes: &[u8], first_id: u64) -> Result<(), FieldProblem> {
     Ok(())
 }
 
-/// Whether the bytes of `slot` after a `len`-byte payload are zero. Reads the slot's last
-/// 48 bytes as six words and masks off the payload, so that the check has no per-byte loop.
+/// The slot's id is `want`, its payload length at most 44, and the bytes after the payload
+/// zero. Reads the slot as eight words: the padding check masks off the payload in the last
+/// six, with no per-byte loop and no bounds checks.
 #[inline(always)]
-fn padding_is_zero(slot: &[u8], len: usize) -> bool {
-    let mut acc = 0u64;
-    for w in 0..6 {
-        let at = 16 + w * 8;
-        let word = le_u64(slot, at);
-        // Payload bytes of this word: those at offsets < 20 + len, relative to the word.
-        let keep = (20 + len).saturating_sub(at).min(8);
+fn slot_is_sound(slot: &[u8; EVENT_SIZE], want: u64) -> bool {
+    let word = |w: usize| {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(&slot[w * 8..w * 8 + 8]);
+        u64::from_le_bytes(raw)
+    };
+    let id = word(0);
+    let len = usize::from(u16::from_le_bytes([slot[18], slot[19]]));
+    // Bytes 16..20 are kind and payload_len; the payload starts at 20.
+    let data_end = 20 + len.min(MAX_PAYLOAD);
+    let mut padding = 0u64;
+    for w in 2..8 {
+        let keep = data_end.saturating_sub(w * 8).min(8);
         let mask = if keep == 8 { 0 } else { u64::MAX << (keep * 8) };
-        acc |= word & mask;
+        padding |= word(w) & mask;
     }
-    acc == 0
+    (id == want) & (len <= MAX_PAYLOAD) & (padding == 0)
 }
 
 fn slot_problem(at: usize, slot: &[u8], want: u64) -> FieldProblem {
@@ -163,7 +171,7 @@ impl BlockSpan {
     }
 }
 
-/// Where a walk over a segment's blocks ended.
+/// A walk over a segment's blocks, which can go on as more of the file is read.
 #[derive(Debug)]
 pub(crate) struct Walked {
     /// Byte offset just past the last verified block: the end of the intact prefix.
@@ -172,46 +180,69 @@ pub(crate) struct Walked {
     pub events: u64,
     /// Chain CRC of the last verified block (the seed when there is none).
     pub chain: u32,
+    /// Id the next block must start with.
+    next_id: u64,
     /// Why the walk stopped before the end of the bytes, if it did.
     pub stop: Option<WalError>,
 }
 
-/// Verifies the blocks of a segment (`bytes` is the whole file as read, header included)
-/// from the first one on, pushing each verified block to `spans` (cleared first), until the
-/// bytes end or a block fails. A torn or corrupt block ends the walk: the blocks before it are
-/// the intact prefix, and `stop` says what is wrong with the first byte after it.
+impl Walked {
+    /// A walk from the first block, of a segment starting at `first_id` with chain `seed`.
+    pub fn start(first_id: u64, seed: u32) -> Self {
+        Walked {
+            end: HEADER_SIZE,
+            events: 0,
+            chain: seed,
+            next_id: first_id,
+            stop: None,
+        }
+    }
+}
+
+/// Verifies the blocks of a segment (`bytes` is the file as read so far, header included) from
+/// where `walked` is, pushing each verified block to `spans`. With `complete` false, more bytes
+/// are still coming: the walk pauses before a block that does not fit yet. Otherwise it goes
+/// until the bytes end or a block fails: a torn or corrupt block ends the walk, the blocks
+/// before it are the intact prefix, and `stop` says what is wrong with the first byte after it.
 pub(crate) fn walk_blocks(
     path: &Path,
     bytes: &[u8],
-    first_id: u64,
-    seed: u32,
+    walked: &mut Walked,
     spans: &mut Vec<BlockSpan>,
-) -> Walked {
-    spans.clear();
-    let mut walked = Walked {
-        end: HEADER_SIZE,
-        events: 0,
-        chain: seed,
-        stop: None,
-    };
-    let mut next_id = first_id;
-    while walked.end < bytes.len() {
+    complete: bool,
+) {
+    while walked.stop.is_none() && walked.end < bytes.len() {
         let offset = walked.end;
-        match next_block(path, bytes, offset, spans.len(), walked.chain, next_id) {
+        if !complete && !block_fits(bytes, offset) {
+            return;
+        }
+        match next_block(
+            path,
+            bytes,
+            offset,
+            spans.len(),
+            walked.chain,
+            walked.next_id,
+        ) {
             Ok((span, chain)) => {
                 spans.push(span);
                 walked.chain = chain;
                 walked.end = span.end();
                 walked.events += span.count as u64;
-                next_id = next_id.wrapping_add(span.count as u64);
+                walked.next_id = walked.next_id.wrapping_add(span.count as u64);
             }
-            Err(error) => {
-                walked.stop = Some(error);
-                break;
-            }
+            Err(error) => walked.stop = Some(error),
         }
     }
-    walked
+}
+
+/// Whether the block at `offset` lies wholly within `bytes` (a bad count "fits": it fails).
+fn block_fits(bytes: &[u8], offset: usize) -> bool {
+    let Some(head) = bytes.get(offset..offset + BLOCK_HEADER_SIZE) else {
+        return false;
+    };
+    let count = le_u32(head, BLOCK_COUNT_OFFSET) as usize;
+    count == 0 || count > BLOCK_EVENTS || offset + block_len(count) <= bytes.len()
 }
 
 /// Verifies the block at `offset` of `bytes`, the `index`-th of its segment.
