@@ -4,6 +4,8 @@
 //!
 //! - `clock_read`: one `clock::now_ns()`, the unit everything else is compared with.
 //! - `on_next_event`: the hot-path hook with chained timestamps (clock read included).
+//! - `owned_on_next_event`: the same hook through an `OwnedManagerUpdater` (an engine that
+//!   holds its `Arc<Manager>` and updater together).
 //! - `on_next_event_immediate`: the same with the sample published at once (not one call late).
 //! - `writer_record`: the histogram record alone, through an exclusive shard.
 //! - `shared_record`: the histogram record through the shared shard (atomic read-modify-write).
@@ -13,7 +15,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use walrec::telemetry::{Manager, clock};
+use std::sync::Arc;
+
+use walrec::telemetry::{Manager, OwnedManagerUpdater, clock};
 
 mod common;
 use common::{MASK, latency_mix, run};
@@ -26,6 +30,12 @@ fn single_thread(c: &mut Criterion) {
     group.bench_function("on_next_event", |b| {
         let manager = Manager::new();
         let updater = manager.updater();
+        let mut start = clock::now_ns();
+        b.iter(|| start = updater.on_next_event(black_box(start)));
+    });
+    group.bench_function("owned_on_next_event", |b| {
+        let owned = OwnedManagerUpdater::new(Arc::new(Manager::new()));
+        let updater = owned.updater();
         let mut start = clock::now_ns();
         b.iter(|| start = updater.on_next_event(black_box(start)));
     });

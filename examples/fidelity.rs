@@ -25,15 +25,17 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use opentelemetry::metrics::MeterProvider as _;
-use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric::Data};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{
     Aggregation, InMemoryMetricExporter, InMemoryMetricExporterBuilder, Instrument, PeriodicReader,
     SdkMeterProvider, Stream, Temporality,
 };
+use prost::Message as _;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, LogNormal};
-use walrec::otlp::convert::{Converter, ExportSource, resource};
+use walrec::otlp::{Config, MetricsEncoder};
 use walrec::telemetry::{LatencyHistogram, Manager, clock};
 use walrec::wal::{NoTelemetry, RecoveryManager, SegmentWriter, WriterOptions};
 
@@ -303,13 +305,15 @@ fn walrec_point(values: &[u64]) -> Point {
             updater.record_next_event(0, v);
         }
     }
-    let converter = Converter::new(
-        resource("walrec-fidelity", &[]),
-        AggregationTemporality::Cumulative,
-        MAX_SIZE as usize,
-    );
-    let mut sources = [ExportSource::new("fidelity", manager)];
-    let request = converter.request(&mut sources);
+    let config = Config::builder()
+        .service_name("walrec-fidelity")
+        .max_histogram_buckets(MAX_SIZE as usize)
+        .build()
+        .expect("a valid configuration");
+    let mut encoder = MetricsEncoder::new(&config);
+    encoder.add("fidelity", manager);
+    let request = ExportMetricsServiceRequest::decode(encoder.encode().as_slice())
+        .expect("walrec's own request decodes");
     let metric = request
         .resource_metrics
         .iter()

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test. Does its own set-up, so it works on a fresh machine with cargo and python3
-# (pip, for the rotel collector).
+# (pip, for the rotel collector) and apt-get (for promtool, as root or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The real OpenTelemetry collector for tests/e2e_rotel.rs (from PyPI into .tools/rotel).
 WALREC_ROTEL_AGENT="$(bash scripts/install-rotel.sh)"
 export WALREC_ROTEL_AGENT
+# Prometheus' own promtool (Debian's prometheus package) for tests/naming.rs.
+WALREC_PROMTOOL="$(bash scripts/install-promtool.sh)"
+export WALREC_PROMTOOL
 
 cargo test --all-features --all-targets
 cargo test --all-features --doc

@@ -26,7 +26,7 @@
 //! With `default-features = false` the crate is only this recorder and the WAL: no async
 //! runtime, no network code.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "otlp")]
 pub mod otlp;

@@ -177,18 +177,19 @@ fn recording_allocates_nothing_while_exporting() {
 
 #[cfg(feature = "otlp")]
 fn export_until(manager: &Arc<Manager>, stop: &AtomicBool, exports: &AtomicUsize) {
-    use opentelemetry_proto::tonic::metrics::v1::AggregationTemporality;
-    use prost::Message;
-    use walrec::otlp::convert::{Converter, DEFAULT_MAX_BUCKETS, ExportSource, resource};
+    use walrec::otlp::config::Temporality;
+    use walrec::otlp::{Config, MetricsEncoder};
 
-    let converter = Converter::new(
-        resource("alloc-test", &[]),
-        AggregationTemporality::Delta,
-        DEFAULT_MAX_BUCKETS,
-    );
-    let mut sources = [ExportSource::new("alloc-test", Arc::clone(manager))];
+    let config = Config::builder()
+        .service_name("alloc-test")
+        .temporality(Temporality::Delta)
+        .build()
+        .expect("a valid configuration");
+    let mut encoder = MetricsEncoder::new(&config);
+    encoder.add("alloc-test", manager);
     while !stop.load(Ordering::Relaxed) {
-        std::hint::black_box(converter.request(&mut sources).encode_to_vec());
+        std::hint::black_box(encoder.encode());
+        encoder.acknowledge();
         exports.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -201,7 +202,7 @@ fn export_until(_manager: &Arc<Manager>, _stop: &AtomicBool, _exports: &AtomicUs
 #[test]
 fn recording_allocates_nothing_next_to_the_agent() {
     use std::time::Duration;
-    use walrec::otlp::agent::Agent;
+    use walrec::otlp::Agent;
     use walrec::otlp::config::Config;
 
     let _turn = serial();

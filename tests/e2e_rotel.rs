@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::rotel::{LoggedMetric, LoggedPoint, Rotel, parse_metrics};
-use walrec::otlp::agent::Agent;
+use walrec::otlp::Agent;
 use walrec::otlp::config::{Config, Protocol};
 use walrec::telemetry::Manager;
 
@@ -125,6 +125,11 @@ fn point_of<'a>(metric: &'a LoggedMetric, instance: &str) -> Result<&'a LoggedPo
 }
 
 /// The single point of `metric` for instance `main`.
+/// Equal up to the rounding of a logged floating-point value.
+fn close(logged: f64, expected: f64) -> bool {
+    (logged - expected).abs() <= 1e-6 * expected.abs() + 1e-12
+}
+
 fn main_point(metric: &LoggedMetric) -> Result<&LoggedPoint, String> {
     point_of(metric, "main")
 }
@@ -135,7 +140,7 @@ fn check_log(log: &str, expected: &Expected) -> Result<(), String> {
     let metrics = parse_metrics(log);
     let cumulative = "AGGREGATION_TEMPORALITY_CUMULATIVE";
 
-    let sum = |name: &str, unit: &str, value: u64| -> Result<(), String> {
+    let sum = |name: &str, unit: &str, value: f64| -> Result<(), String> {
         let found = named(&metrics, name);
         ensure(!found.is_empty(), || format!("{name} not in rotel's log"))?;
         for metric in found {
@@ -152,7 +157,7 @@ fn check_log(log: &str, expected: &Expected) -> Result<(), String> {
                 format!("{name}: unit {}", metric.unit)
             })?;
             let point = main_point(metric)?;
-            ensure(point.int_value() == Some(value as i64), || {
+            ensure(point.float_value().is_some_and(|v| close(v, value)), || {
                 format!("{name}: value {:?}, recorded {value}", point.value)
             })?;
         }
@@ -165,15 +170,14 @@ fn check_log(log: &str, expected: &Expected) -> Result<(), String> {
             ensure(metric.data_type == "Gauge", || {
                 format!("{name} is a {}, not a Gauge", metric.data_type)
             })?;
-            ensure(metric.unit == "ns", || {
+            ensure(metric.unit == "s", || {
                 format!("{name}: unit {}", metric.unit)
             })?;
             let point = main_point(metric)?;
             let logged = point.float_value();
-            ensure(
-                logged.is_some_and(|v| (v - value).abs() <= 1e-9 * value.max(1.0) + 0.5),
-                || format!("{name}: value {:?}, expected {value}", point.value),
-            )?;
+            ensure(logged.is_some_and(|v| close(v, value)), || {
+                format!("{name}: value {:?}, expected {value}", point.value)
+            })?;
         }
         Ok(())
     };
@@ -191,26 +195,27 @@ fn check_log(log: &str, expected: &Expected) -> Result<(), String> {
         sum(
             &format!("walrec.{metric}.samples"),
             "{operation}",
-            samples.len() as u64,
+            samples.len() as f64,
         )?;
-        sum(&format!("walrec.{metric}.time"), "ns", total)?;
-        gauge(&format!("walrec.{metric}.min"), min as f64)?;
-        gauge(&format!("walrec.{metric}.max"), max as f64)?;
+        // Times are exported in seconds (the naming table's unit); recorded in nanoseconds.
+        sum(&format!("walrec.{metric}.time"), "s", total as f64 / 1e9)?;
+        gauge(&format!("walrec.{metric}.min"), min as f64 / 1e9)?;
+        gauge(&format!("walrec.{metric}.max"), max as f64 / 1e9)?;
         gauge(
             &format!("walrec.{metric}.avg"),
-            total as f64 / samples.len() as f64,
+            total as f64 / samples.len() as f64 / 1e9,
         )?;
     }
     let header_ok = expected.header_ns.len() as u64 - expected.header_failures;
     sum(
         "walrec.read_segment_header.success",
         "{operation}",
-        header_ok,
+        header_ok as f64,
     )?;
     sum(
         "walrec.read_segment_header.failures",
         "{operation}",
-        expected.header_failures,
+        expected.header_failures as f64,
     )?;
 
     let name = "walrec.next_event_histogram";
@@ -413,16 +418,16 @@ fn check_demo_log(log: &str, dumped: &[(&str, u64)]) -> Result<(), String> {
             format!("{name}: rotel logged {value:?}, the demo's dump says {samples}")
         })?;
         let time = one(&format!("walrec.{metric}.time"))?;
-        ensure(time.data_type == "Sum" && time.unit == "ns", || {
+        ensure(time.data_type == "Sum" && time.unit == "s", || {
             format!("{metric}.time: {time:?}")
         })?;
-        let time = point_of(time, DEMO_INSTANCE)?.int_value().unwrap_or(-1);
-        ensure(samples == 0 || time > 0, || {
+        let time = point_of(time, DEMO_INSTANCE)?.float_value().unwrap_or(-1.0);
+        ensure(samples == 0 || time > 0.0, || {
             format!("walrec.{metric}.time is {time} for {samples} samples")
         })?;
         let bound = |stat: &str| -> Result<f64, String> {
             let gauge = one(&format!("walrec.{metric}.{stat}"))?;
-            ensure(gauge.data_type == "Gauge" && gauge.unit == "ns", || {
+            ensure(gauge.data_type == "Gauge" && gauge.unit == "s", || {
                 format!("{metric}.{stat}: {gauge:?}")
             })?;
             point_of(gauge, DEMO_INSTANCE)?

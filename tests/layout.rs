@@ -2,7 +2,9 @@
 
 use std::mem::{align_of, offset_of, size_of};
 
-use walrec::telemetry::{DerivedDuration, Duration, LatencyHistogram, Manager, Operation};
+use walrec::telemetry::{
+    DerivedDurationStats, DurationStats, LatencyHistogram, Manager, OperationStats,
+};
 
 #[test]
 fn manager_is_cache_line_aligned_and_sized() {
@@ -28,9 +30,9 @@ fn every_metric_starts_on_its_own_cache_line() {
 
 #[test]
 fn metric_types_are_aligned() {
-    assert_eq!(align_of::<Operation>(), 64);
-    assert_eq!(align_of::<Duration>(), 64);
-    assert_eq!(align_of::<DerivedDuration>(), 64);
+    assert_eq!(align_of::<OperationStats>(), 64);
+    assert_eq!(align_of::<DurationStats>(), 64);
+    assert_eq!(align_of::<DerivedDurationStats>(), 64);
     assert_eq!(align_of::<LatencyHistogram>(), 64);
 }
 

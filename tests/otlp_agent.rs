@@ -10,7 +10,7 @@ use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric::Da
 use support::fake_collector::{Behaviour, FakeCollector};
 use support::otlp_read::{metric, sum_value, walrec_metrics};
 use tonic::Code;
-use walrec::otlp::agent::Agent;
+use walrec::otlp::Agent;
 use walrec::otlp::config::{Compression, Config, Temporality};
 use walrec::telemetry::Manager;
 
@@ -69,13 +69,13 @@ fn five_metrics_arrive_with_types_units_and_temporality() {
         };
         assert!(sum.is_monotonic);
         assert_eq!(sum.aggregation_temporality, cumulative);
-        assert_eq!(metric(first, &format!("walrec.{prefix}.time")).unit, "ns");
+        assert_eq!(metric(first, &format!("walrec.{prefix}.time")).unit, "s");
         let max = metric(first, &format!("walrec.{prefix}.max"));
         assert!(
             matches!(max.data, Some(Data::Gauge(_))),
             "{prefix} max is a Gauge"
         );
-        assert_eq!(max.unit, "ns");
+        assert_eq!(max.unit, "s");
     }
     assert_eq!(
         sum_value(first, "walrec.read_segment_header.failures", "main"),

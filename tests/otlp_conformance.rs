@@ -2,7 +2,7 @@
 //! Conformance of the exported exponential histogram with the reference OpenTelemetry SDK.
 //!
 //! For the same recorded values, the same `max_size` and the same `max_scale`, the
-//! `walrec.next_event_histogram` point that [`Converter`] builds must equal what
+//! `walrec.next_event_histogram` point that [`MetricsEncoder`] builds must equal what
 //! `opentelemetry_sdk`'s `Base2ExponentialHistogram` aggregation exports through its
 //! `InMemoryMetricExporter`: scale, offset, bucket counts, zero count, count, sum, min and max.
 //!
@@ -25,15 +25,17 @@
 use std::sync::Arc;
 
 use opentelemetry::metrics::{Histogram, MeterProvider as _};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric::Data};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{
     Aggregation, InMemoryMetricExporter, InMemoryMetricExporterBuilder, Instrument, PeriodicReader,
     SdkMeterProvider, Stream, Temporality,
 };
+use prost::Message as _;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, LogNormal, Pareto};
-use walrec::otlp::convert::{Converter, ExportSource, resource};
+use walrec::otlp::{Config, MetricsEncoder};
 use walrec::telemetry::Manager;
 use walrec::telemetry::histogram::{MAX_VALUE, RECORD_SCALE};
 
@@ -64,27 +66,23 @@ struct Point {
     max: Option<f64>,
 }
 
-/// Our side: a `Manager` exported through [`Converter`], cumulatively.
+/// Our side: a `Manager` exported through [`MetricsEncoder`], cumulatively.
 struct Ours {
     manager: Arc<Manager>,
-    converter: Converter,
-    sources: [ExportSource; 1],
+    encoder: MetricsEncoder,
 }
 
 impl Ours {
     fn new(max_size: u32) -> Self {
         let manager = Arc::new(Manager::new());
-        let converter = Converter::new(
-            resource("walrec-conformance", &[]),
-            AggregationTemporality::Cumulative,
-            max_size as usize,
-        );
-        let sources = [ExportSource::new("conformance", Arc::clone(&manager))];
-        Ours {
-            manager,
-            converter,
-            sources,
-        }
+        let config = Config::builder()
+            .service_name("walrec-conformance")
+            .max_histogram_buckets(max_size as usize)
+            .build()
+            .expect("a valid configuration");
+        let mut encoder = MetricsEncoder::new(&config);
+        encoder.add("conformance", &manager);
+        Ours { manager, encoder }
     }
 
     fn record(&self, values: &[u64]) {
@@ -96,7 +94,8 @@ impl Ours {
 
     /// Builds a request and reads the histogram's one data point out of it.
     fn point(&mut self) -> Point {
-        let request = self.converter.request(&mut self.sources);
+        let bytes = self.encoder.encode();
+        let request = ExportMetricsServiceRequest::decode(bytes.as_slice()).expect("valid OTLP");
         let metric = request
             .resource_metrics
             .iter()

@@ -11,7 +11,7 @@ use std::time::Duration;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use support::fake_collector::FakeCollector;
 use tonic::transport::{Certificate, Identity, ServerTlsConfig};
-use walrec::otlp::agent::Agent;
+use walrec::otlp::Agent;
 use walrec::otlp::config::{Config, ConfigBuilder};
 use walrec::telemetry::Manager;
 

@@ -71,17 +71,17 @@ struct Recording {
 impl Collector for Recording {
     type Error = std::convert::Infallible;
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Self::Error> {
-        assert_eq!(key.stat.unwrap().kind(), Kind::Counter);
+        assert_eq!(key.kind(), Kind::Counter);
         self.counters.insert(key.to_string(), value);
         Ok(())
     }
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Self::Error> {
-        assert_eq!(key.stat.unwrap().kind(), Kind::Gauge);
+        assert_eq!(key.kind(), Kind::Gauge);
         self.gauges.insert(key.to_string(), value);
         Ok(())
     }
     fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Self::Error> {
-        assert!(key.stat.is_none());
+        assert_eq!(key.kind(), Kind::Histogram);
         self.histograms.insert(key.to_string(), h.clone());
         Ok(())
     }
@@ -93,6 +93,8 @@ fn collect_uses_the_specified_keys() {
     let mut got = Recording::default();
     manager.collect("wal", &mut got).unwrap();
 
+    // Every name is the spec's key `<prefix>_<metric>` followed by the statistic, its unit in
+    // Prometheus' words and `_total` on counters.
     let mut counters: Vec<String> = Vec::new();
     let mut gauges: Vec<String> = Vec::new();
     for metric in [
@@ -101,32 +103,33 @@ fn collect_uses_the_specified_keys() {
         "seek_event",
         "next_event",
     ] {
-        for stat in ["samples", "total_ns", "clamped"] {
+        for stat in ["samples_total", "time_seconds_total", "clamped_total"] {
             counters.push(format!("wal_{metric}_{stat}"));
         }
-        for stat in ["min_ns", "max_ns", "avg_ns"] {
+        for stat in ["min_seconds", "max_seconds", "avg_seconds"] {
             gauges.push(format!("wal_{metric}_{stat}"));
         }
     }
     for metric in ["read_segment_header", "resume_from_event"] {
-        counters.push(format!("wal_{metric}_success"));
-        counters.push(format!("wal_{metric}_failures"));
+        counters.push(format!("wal_{metric}_success_total"));
+        counters.push(format!("wal_{metric}_failures_total"));
     }
-    counters.push("wal_next_event_histogram_saturated".into());
+    counters.push("wal_next_event_histogram_saturated_total".into());
     counters.sort();
     gauges.sort();
     assert_eq!(got.counters.keys().cloned().collect::<Vec<_>>(), counters);
     assert_eq!(got.gauges.keys().cloned().collect::<Vec<_>>(), gauges);
     assert_eq!(
         got.histograms.keys().collect::<Vec<_>>(),
-        ["wal_next_event_histogram"]
+        ["wal_next_event_histogram_nanoseconds"]
     );
 
-    assert_eq!(got.counters["wal_read_segment_header_failures"], 1);
-    assert_eq!(got.counters["wal_next_event_samples"], 1001);
-    assert_eq!(got.counters["wal_next_event_clamped"], 1);
-    assert_eq!(got.gauges["wal_seek_event_max_ns"], 250.0);
-    let h = &got.histograms["wal_next_event_histogram"];
+    // Collectors get recorded units (ns); each output converts to the key's unit.
+    assert_eq!(got.counters["wal_read_segment_header_failures_total"], 1);
+    assert_eq!(got.counters["wal_next_event_samples_total"], 1001);
+    assert_eq!(got.counters["wal_next_event_clamped_total"], 1);
+    assert_eq!(got.gauges["wal_seek_event_max_seconds"], 250.0);
+    let h = &got.histograms["wal_next_event_histogram_nanoseconds"];
     assert_eq!((h.count, h.zero_count, h.scale), (1001, 1, 6));
     assert_eq!(h.sum, (100..1100).sum::<u64>());
 }
@@ -160,9 +163,13 @@ fn prometheus_text_parses_with_a_real_parser() {
             .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
     };
     use prometheus_parse::Value;
-    assert!(matches!(value_of("walrec_next_event_samples"), Value::Counter(v) if v == 1001.0));
-    assert!(matches!(value_of("walrec_seek_event_min_ns"), Value::Gauge(v) if v == 250.0));
-    match value_of("walrec_next_event_histogram") {
+    assert!(
+        matches!(value_of("walrec_next_event_samples_total"), Value::Counter(v) if v == 1001.0)
+    );
+    assert!(matches!(value_of("walrec_seek_event_min_seconds"), Value::Gauge(v) if v == 250e-9));
+    let time = value_of("walrec_seek_event_time_seconds_total");
+    assert!(matches!(time, Value::Counter(v) if v == 250e-9), "{time:?}");
+    match value_of("walrec_next_event_histogram_nanoseconds") {
         Value::Histogram(buckets) => {
             let inf = buckets.last().unwrap();
             assert!(inf.less_than.is_infinite());
@@ -181,7 +188,7 @@ fn prometheus_text_parses_with_a_real_parser() {
         }
         other => panic!("histogram parsed as {other:?}"),
     }
-    assert!(text.contains("# TYPE walrec_next_event_histogram histogram"));
+    assert!(text.contains("# TYPE walrec_next_event_histogram_nanoseconds histogram"));
 }
 
 #[test]
@@ -190,7 +197,7 @@ fn prometheus_names_are_sanitised() {
     Manager::new().collect("9my-app.wal", &mut prom).unwrap();
     let text = String::from_utf8(prom.into_inner()).unwrap();
     assert!(
-        text.contains("\n_9my_app_wal_seek_event_samples 0\n"),
+        text.contains("\n_9my_app_wal_seek_event_samples_total 0\n"),
         "{text}"
     );
 }
@@ -212,9 +219,17 @@ fn csv_rows_round_trip_through_a_csv_reader() {
             .find(|r| &r[0] == key && &r[1] == kind)
             .unwrap_or_else(|| panic!("no row {key} {kind}"))
     };
-    assert_eq!(&find("odd,prefix_next_event_samples", "counter")[4], "1001");
-    assert_eq!(&find("odd,prefix_seek_event_total_ns", "counter")[2], "ns");
-    assert_eq!(&find("odd,prefix_next_event_histogram", "count")[4], "1001");
+    // The names are the naming table's (the prefix made a valid name), times in seconds.
+    assert_eq!(
+        &find("odd_prefix_next_event_samples_total", "counter")[4],
+        "1001"
+    );
+    let time = find("odd_prefix_seek_event_time_seconds_total", "counter");
+    assert_eq!((&time[2], &time[4]), ("s", "0.00000025"));
+    assert_eq!(
+        &find("odd_prefix_next_event_histogram_nanoseconds", "count")[4],
+        "1001"
+    );
     let bucket_total: u64 = rows
         .iter()
         .filter(|r| &r[1] == "bucket")

@@ -73,7 +73,7 @@ fn partial_replays_and_failed_resumes_are_counted() {
     assert_eq!(events, 20 + 20 + 11);
     assert_eq!(s.next_event.samples, events);
     assert_eq!(s.resume_from_event.duration.samples, 5);
-    assert_eq!(s.resume_from_event.failures(), 1);
+    assert_eq!(s.resume_from_event.failures, 1);
     // Seeks only happen when there is a segment to seek in.
     assert_eq!(s.seek_event.samples, 3);
 }
@@ -91,7 +91,7 @@ fn bad_headers_are_counted_as_failures() {
     assert!(RecoveryManager::open(dir.path(), &manager).is_err());
     let s = manager.snapshot();
     assert_eq!(s.read_segment_header.duration.samples, 5);
-    assert_eq!(s.read_segment_header.failures(), 2);
+    assert_eq!(s.read_segment_header.failures, 2);
     assert_eq!(s.next_event.samples, 0);
 }
 

@@ -13,7 +13,7 @@ use super::CliError;
 /// The agent, when the crate was built with OTLP support.
 pub struct Export {
     #[cfg(feature = "otlp")]
-    agent: walrec::otlp::agent::Agent,
+    agent: walrec::otlp::Agent,
     #[cfg(feature = "otlp")]
     bound: std::time::Duration,
 }
@@ -40,7 +40,7 @@ impl Export {
     /// Starts exporting `manager` as `instance`, configured from the environment. A bad
     /// `OTEL_*` variable is a configuration error (exit 2) that lists every problem.
     pub fn start(instance: &str, manager: &Arc<Manager>) -> Result<Export, CliError> {
-        use walrec::otlp::agent::Agent;
+        use walrec::otlp::Agent;
         use walrec::otlp::config::Config;
 
         let config = Config::from_env().map_err(|e| {

@@ -1,5 +1,22 @@
 //! The OTLP push agent: configuration, conversion and export.
+//!
+//! The public surface is what this module re-exports: the [`Agent`] and its registrations and
+//! errors, the configuration ([`config`]), [`MetricsEncoder`] for the OTLP bytes without an
+//! agent, and the attribute and prefix every exported point uses. The transports, retry
+//! policy and conversion are private, so that no `tonic`, `prost`, `reqwest` or generated
+//! protobuf type is part of walrec's API.
 
-pub mod agent;
+mod agent;
 pub mod config;
-pub mod convert;
+mod convert;
+mod encoder;
+mod manager_ref;
+
+pub use agent::{
+    AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, DROP_SHUTDOWN_BOUND, ExportError, Exported,
+    Registration, TransportError,
+};
+pub use config::{Config, ConfigBuilder, ConfigError};
+pub use convert::{DEFAULT_MAX_BUCKETS, INSTANCE_ATTRIBUTE, METRIC_PREFIX};
+pub use encoder::MetricsEncoder;
+pub use manager_ref::ManagerRef;

@@ -19,7 +19,7 @@ use super::manager::{Manager, ManagerSnapshot};
 use super::stats::{DurationSnapshot, OperationSnapshot};
 
 /// The rule above and below the metrics: 65 dashes.
-const RULE: &str = "-----------------------------------------------------------------";
+pub(crate) const RULE: &str = "-----------------------------------------------------------------";
 
 /// A nanosecond figure shown in the largest unit that keeps it at or above 1: ns, µs, ms or s.
 #[derive(Debug, Clone, Copy)]
@@ -81,14 +81,22 @@ impl fmt::Display for Timing<'_> {
     }
 }
 
-fn write_duration(out: &mut impl io::Write, name: &str, d: &DurationSnapshot) -> io::Result<()> {
+pub(crate) fn write_duration(
+    out: &mut impl io::Write,
+    name: &str,
+    d: &DurationSnapshot,
+) -> io::Result<()> {
     if d.samples == 0 {
         return writeln!(out, " {name}: samples=0");
     }
     writeln!(out, " {name}: samples={}{}", d.samples, Timing(d))
 }
 
-fn write_operation(out: &mut impl io::Write, name: &str, op: &OperationSnapshot) -> io::Result<()> {
+pub(crate) fn write_operation(
+    out: &mut impl io::Write,
+    name: &str,
+    op: &OperationSnapshot,
+) -> io::Result<()> {
     let d = &op.duration;
     if d.samples == 0 {
         return writeln!(out, " {name}: samples=0");
@@ -98,7 +106,7 @@ fn write_operation(out: &mut impl io::Write, name: &str, op: &OperationSnapshot)
         " {name}: samples={} ok={} fail={}{}",
         d.samples,
         op.success,
-        op.failures(),
+        op.failures,
         Timing(d)
     )
 }

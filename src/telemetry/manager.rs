@@ -1,7 +1,9 @@
 //! `Manager`: the recovery manager's five metrics, laid out one per cache line.
 
 use super::histogram::{HistogramSnapshot, LatencyHistogram};
-use super::stats::{DerivedDuration, Duration, DurationSnapshot, Operation, OperationSnapshot};
+use super::stats::{
+    DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
+};
 use super::updater::ManagerUpdater;
 
 /// The telemetry of a WAL recovery manager.
@@ -16,14 +18,16 @@ use super::updater::ManagerUpdater;
 #[repr(C, align(64))]
 pub struct Manager {
     /// Parsing and validating each segment header while scanning the directory.
-    pub read_segment_header: Operation,
+    pub read_segment_header: OperationStats,
     /// Resuming playback at an event id: locate, open, verify and seek.
-    pub resume_from_event: Operation,
+    pub resume_from_event: OperationStats,
     /// The reader's inner `seek(event_id)` alone.
-    pub seek_event: Duration,
-    /// Fetching the next event; its figures come from `next_event_histogram`.
-    pub next_event: DerivedDuration,
-    /// Nanosecond latency distribution of `next_event`, for p50 … p99.9999.
+    pub seek_event: DurationStats,
+    /// The time from one `on_next_event` call to the next: fetching an event *and* whatever the
+    /// caller did with the previous one (the full replay path). Its figures come from
+    /// `next_event_histogram`.
+    pub next_event: DerivedDurationStats,
+    /// Nanosecond distribution of the `next_event` samples, for p50 … p99.9999.
     pub next_event_histogram: LatencyHistogram,
 }
 
@@ -49,10 +53,10 @@ impl Manager {
     /// histogram writer is created.
     pub const fn new() -> Self {
         Manager {
-            read_segment_header: Operation::new(),
-            resume_from_event: Operation::new(),
-            seek_event: Duration::new(),
-            next_event: DerivedDuration::new(),
+            read_segment_header: OperationStats::new(),
+            resume_from_event: OperationStats::new(),
+            seek_event: DurationStats::new(),
+            next_event: DerivedDurationStats::new(),
             next_event_histogram: LatencyHistogram::new(),
         }
     }
@@ -80,6 +84,13 @@ impl Manager {
     }
 }
 
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A snapshot, not the atomics: what the counters say, not how they are laid out.
+        f.debug_tuple("Manager").field(&self.snapshot()).finish()
+    }
+}
+
 /// A plain copy of a [`Manager`]'s five metrics.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ManagerSnapshot {
@@ -93,4 +104,32 @@ pub struct ManagerSnapshot {
     pub next_event: DurationSnapshot,
     /// See [`Manager::next_event_histogram`], at the recording scale.
     pub next_event_histogram: HistogramSnapshot,
+}
+
+impl ManagerSnapshot {
+    /// Writes what was recorded after `base` (an earlier snapshot of the same `Manager`) into
+    /// `out`, reusing its histogram buffer: the interval between the two snapshots. Counts,
+    /// totals and buckets are differences; min and max stay lifetime values (see
+    /// [`DurationSnapshot::since`]).
+    pub fn since_into(&self, base: &ManagerSnapshot, out: &mut ManagerSnapshot) {
+        out.read_segment_header = self.read_segment_header.since(&base.read_segment_header);
+        out.resume_from_event = self.resume_from_event.since(&base.resume_from_event);
+        out.seek_event = self.seek_event.since(&base.seek_event);
+        self.next_event_histogram
+            .since_into(&base.next_event_histogram, &mut out.next_event_histogram);
+        out.next_event = self.next_event.since(&base.next_event);
+        // The histogram is the source of next_event's figures: keep the two in step.
+        out.next_event.samples = out.next_event_histogram.count;
+    }
+
+    /// Adds `other`'s values, as if both had been recorded into one `Manager` (for example two
+    /// consecutive intervals).
+    pub fn merge(&mut self, other: &ManagerSnapshot) {
+        self.read_segment_header.merge(&other.read_segment_header);
+        self.resume_from_event.merge(&other.resume_from_event);
+        self.seek_event.merge(&other.seek_event);
+        self.next_event.merge(&other.next_event);
+        self.next_event_histogram.merge(&other.next_event_histogram);
+        self.next_event.samples = self.next_event_histogram.count;
+    }
 }

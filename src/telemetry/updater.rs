@@ -108,9 +108,12 @@ impl<'a> ManagerUpdater<'a> {
         end_ns
     }
 
-    /// Records one event fetch that began at `start_ns`; returns the end time, which is the
-    /// natural start of the next fetch. This is the hot path; the sample is published one call
-    /// late (see the type docs).
+    /// Records one `next_event` sample: the time since `start_ns`, normally the end time the
+    /// previous call returned. Chained that way, a sample covers fetching an event *and*
+    /// whatever the caller did with the previous one, which is the full replay path the
+    /// specification asks for. To time only the fetch, read the clock before it and use
+    /// [`record_next_event`](Self::record_next_event) with both times. Returns the end time.
+    /// This is the hot path; the sample is published one call late (see the type docs).
     #[inline(always)]
     pub fn on_next_event(&self, start_ns: u64) -> u64 {
         let end_ns = clock::now_ns();
@@ -171,6 +174,15 @@ impl<'a> ManagerUpdater<'a> {
     pub fn record_next_event(&self, start_ns: u64, end_ns: u64) {
         let elapsed = self.elapsed_or_clamped(start_ns, end_ns);
         self.next_event.record(elapsed);
+    }
+}
+
+impl std::fmt::Debug for ManagerUpdater<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagerUpdater")
+            .field("next_event", &self.next_event)
+            .field("pending_next_event", &self.pending_next_event.get())
+            .finish_non_exhaustive()
     }
 }
 
@@ -238,6 +250,6 @@ mod tests {
             (2, 2, 0)
         );
         assert_eq!(s.read_segment_header.duration.clamped, 1);
-        assert_eq!(s.read_segment_header.failures(), 1);
+        assert_eq!(s.read_segment_header.failures, 1);
     }
 }

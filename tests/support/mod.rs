@@ -3,4 +3,5 @@
 
 pub mod fake_collector;
 pub mod otlp_read;
+pub mod promtool;
 pub mod rotel;

@@ -44,3 +44,26 @@ pub fn sum_value(request: &ExportMetricsServiceRequest, name: &str, instance: &s
         other => panic!("{name}: {other:?}"),
     }
 }
+
+/// The `wal.recovery.instance` of every point of the Sum `name`, sorted; empty when the
+/// request does not have the metric.
+pub fn instances(request: &ExportMetricsServiceRequest, name: &str) -> Vec<String> {
+    let Some(found) = walrec_metrics(request).into_iter().find(|m| m.name == name) else {
+        return Vec::new();
+    };
+    let Some(Data::Sum(sum)) = &found.data else {
+        panic!("{name} is not a Sum");
+    };
+    let mut names: Vec<String> = sum
+        .data_points
+        .iter()
+        .flat_map(|p| &p.attributes)
+        .filter(|kv| kv.key == "wal.recovery.instance")
+        .filter_map(|kv| match kv.value.as_ref().and_then(|v| v.value.clone()) {
+            Some(AnyValue::StringValue(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names
+}

@@ -103,6 +103,15 @@ impl Exporter {
                 let _ = reply.send(self.export(bound).await);
                 ControlFlow::Break(())
             }
+            Some(Command::Register(source)) => {
+                self.sources.push(*source);
+                ControlFlow::Continue(())
+            }
+            Some(Command::Unregister(id)) => {
+                let retiring = self.sources.iter_mut().filter(|source| source.id == id);
+                retiring.for_each(|source| source.retiring = true);
+                ControlFlow::Continue(())
+            }
             None => ControlFlow::Break(()),
         }
     }
@@ -120,6 +129,9 @@ impl Exporter {
         }
         let points = count_points(&request);
         let result = self.send_with_retries(&request, deadline).await;
+        // Unregistered sources have had their final values sent: stop reading them. (An export
+        // cancelled before this point leaves them for the next one.)
+        self.sources.retain(|source| !source.retiring);
         self.stats.export_took(started.elapsed().as_nanos() as u64);
         match &result {
             Ok(exported) => {

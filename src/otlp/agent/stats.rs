@@ -21,7 +21,7 @@ pub const AGENT_SCOPE: &str = "walrec.agent";
 
 /// Counters the export loop updates and anyone may read.
 #[derive(Debug, Default)]
-pub struct AgentStats {
+pub(crate) struct AgentStats {
     exports_ok: AtomicU64,
     exports_failed: AtomicU64,
     points_exported: AtomicU64,
@@ -31,7 +31,7 @@ pub struct AgentStats {
     last_export_ns: AtomicU64,
 }
 
-/// A plain copy of [`AgentStats`].
+/// A plain copy of the agent's own counters (see [`Agent::stats`](super::Agent::stats)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AgentStatsSnapshot {
     /// Exports the collector accepted (in whole or in part).
@@ -112,7 +112,7 @@ fn counter(name: &str, unit: &str, description: &str, points: Vec<NumberDataPoin
 
 impl AgentStatsSnapshot {
     /// The counters as OTLP metrics, cumulative since `start` (Unix ns).
-    pub fn to_scope_metrics(&self, start: u64, now: u64) -> ScopeMetrics {
+    pub(crate) fn to_scope_metrics(self, start: u64, now: u64) -> ScopeMetrics {
         let outcome = |o: &str| vec![string_attribute("outcome", o)];
         let failed = vec![string_attribute("error.type", "export_failed")];
         let rejected = vec![string_attribute("error.type", "rejected")];

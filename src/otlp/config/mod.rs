@@ -115,11 +115,6 @@ impl Config {
         self.endpoint.as_str()
     }
 
-    /// The URL to send to, parsed: an absolute `http` or `https` URL with a host.
-    pub fn endpoint_url(&self) -> &Url {
-        &self.endpoint
-    }
-
     /// Extra request headers (gRPC metadata); values are secrets.
     pub fn headers(&self) -> &Headers {
         &self.headers

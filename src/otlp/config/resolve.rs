@@ -99,7 +99,10 @@ pub fn resolve_protocol(lookup: &Lookup<'_>) -> Result<Protocol, ConfigError> {
 /// [`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`] as is; else [`OTEL_EXPORTER_OTLP_ENDPOINT`], with
 /// `/v1/metrics` appended to its path for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`] or
 /// [`DEFAULT_HTTP_ENDPOINT`].
-pub fn resolve_endpoint(lookup: &Lookup<'_>, protocol: Protocol) -> Result<Url, ConfigError> {
+pub(crate) fn resolve_endpoint(
+    lookup: &Lookup<'_>,
+    protocol: Protocol,
+) -> Result<Url, ConfigError> {
     if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
         return Ok(parse_endpoint(name, &raw)?);
     }

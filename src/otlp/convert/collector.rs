@@ -10,19 +10,19 @@ use opentelemetry_proto::tonic::metrics::v1::{
     number_data_point::Value,
 };
 
-use super::names::{description, otlp_name};
-use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat};
+use super::resource::string_attribute;
+use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat, Unit};
 
 /// The metrics of one export, one entry per name, with a data point per `Manager`.
 #[derive(Default)]
-pub struct MetricSet {
+pub(crate) struct MetricSet {
     metrics: Vec<Metric>,
     by_key: HashMap<(telemetry::Metric, Option<Stat>), usize>,
 }
 
 impl MetricSet {
     /// The metrics gathered so far, in first-seen order.
-    pub fn into_metrics(self) -> Vec<Metric> {
+    pub(crate) fn into_metrics(self) -> Vec<Metric> {
         self.metrics
     }
 
@@ -32,8 +32,8 @@ impl MetricSet {
             Some(&index) => index,
             None => {
                 self.metrics.push(Metric {
-                    name: otlp_name(key),
-                    description: description(key.metric, key.stat),
+                    name: key.otlp_name(),
+                    description: key.description(),
                     unit: key.unit().ucum().to_owned(),
                     metadata: Vec::new(),
                     data: None,
@@ -47,31 +47,35 @@ impl MetricSet {
 }
 
 /// What every data point of one `Manager` in one export shares.
-pub struct PointContext<'a> {
+pub(crate) struct PointContext<'a> {
     /// The attributes that tell this `Manager` apart (`wal.recovery.instance`).
-    pub attributes: &'a [KeyValue],
+    pub(crate) attributes: &'a [KeyValue],
     /// Start of the period the values cover (Unix ns).
-    pub start_time_unix_nano: u64,
+    pub(crate) start_time_unix_nano: u64,
     /// When the values were read (Unix ns).
-    pub time_unix_nano: u64,
+    pub(crate) time_unix_nano: u64,
     /// Cumulative or delta, for sums and the histogram.
-    pub temporality: AggregationTemporality,
+    pub(crate) temporality: AggregationTemporality,
     /// The most histogram buckets a point may carry; finer histograms are downscaled.
-    pub max_buckets: usize,
+    pub(crate) max_buckets: usize,
 }
 
 /// Appends one `Manager`'s values to a [`MetricSet`].
-pub struct OtlpCollector<'s, 'c> {
+pub(crate) struct OtlpCollector<'s, 'c> {
     /// Where the metrics go.
-    pub set: &'s mut MetricSet,
+    pub(crate) set: &'s mut MetricSet,
     /// What the points share.
-    pub context: &'c PointContext<'c>,
+    pub(crate) context: &'c PointContext<'c>,
 }
 
 impl OtlpCollector<'_, '_> {
-    fn number_point(&self, value: Value) -> NumberDataPoint {
+    fn number_point(&self, key: &MetricKey<'_>, value: Value) -> NumberDataPoint {
+        let mut attributes = self.context.attributes.to_vec();
+        if let Some(attribute) = key.attribute {
+            attributes.push(string_attribute(attribute.key, attribute.value));
+        }
         NumberDataPoint {
-            attributes: self.context.attributes.to_vec(),
+            attributes,
             start_time_unix_nano: self.context.start_time_unix_nano,
             time_unix_nano: self.context.time_unix_nano,
             value: Some(value),
@@ -106,8 +110,18 @@ impl OtlpCollector<'_, '_> {
     }
 }
 
+impl OtlpCollector<'_, '_> {
+    fn gauge_point(&mut self, key: &MetricKey<'_>, value: Value) {
+        let point = self.number_point(key, value);
+        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
+        if let Data::Gauge(gauge) = data {
+            gauge.data_points.push(point);
+        }
+    }
+}
+
 /// A counter as OTLP's signed integer value, saturating at `i64::MAX`.
-pub fn int_value(value: u64) -> Value {
+pub(crate) fn int_value(value: u64) -> Value {
     Value::AsInt(i64::try_from(value).unwrap_or(i64::MAX))
 }
 
@@ -115,7 +129,11 @@ impl Collector for OtlpCollector<'_, '_> {
     type Error = Infallible;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
-        let point = self.number_point(int_value(value));
+        let value = match key.unit() {
+            Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
+            _ => int_value(value),
+        };
+        let point = self.number_point(key, value);
         let temporality = self.context.temporality as i32;
         let data = self.set.entry(key, || {
             Data::Sum(Sum {
@@ -131,15 +149,17 @@ impl Collector for OtlpCollector<'_, '_> {
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Infallible> {
-        let value = match key.stat {
-            Some(Stat::AvgNs) => Value::AsDouble(value),
-            _ => Value::AsInt(value as i64),
+        let value = Value::AsDouble(key.unit().from_recorded(value));
+        self.gauge_point(key, value);
+        Ok(())
+    }
+
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
+        let value = match key.unit() {
+            Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
+            _ => int_value(value),
         };
-        let point = self.number_point(value);
-        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
-        if let Data::Gauge(gauge) = data {
-            gauge.data_points.push(point);
-        }
+        self.gauge_point(key, value);
         Ok(())
     }
 

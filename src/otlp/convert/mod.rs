@@ -7,11 +7,8 @@
 //! `wal.recovery.instance` attribute on their points.
 
 mod collector;
-mod delta;
-mod names;
 mod resource;
 
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
@@ -21,12 +18,12 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-pub use collector::{MetricSet, OtlpCollector, PointContext, int_value};
-pub use delta::manager_delta;
-pub use names::{otlp_name, stat_part};
-pub use resource::{SCOPE_NAME, resource, scope, scope_named, string_attribute};
+pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
+pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
-use crate::telemetry::{Manager, ManagerSnapshot};
+use crate::otlp::config::{Config, Temporality};
+use crate::otlp::manager_ref::ManagerRef;
+use crate::telemetry::RecoverySnapshot;
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -38,54 +35,67 @@ pub const METRIC_PREFIX: &str = "walrec";
 pub const DEFAULT_MAX_BUCKETS: usize = 160;
 
 /// Nanoseconds since the Unix epoch, as OTLP timestamps want them (0 if the clock is before 1970).
-pub fn unix_now_ns() -> u64 {
+pub(crate) fn unix_now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// One `Manager` being exported, with the state its temporality needs.
-pub struct ExportSource {
-    manager: Arc<Manager>,
+#[derive(Debug)]
+pub(crate) struct ExportSource {
+    /// Which registration this source belongs to.
+    pub(crate) id: u64,
+    /// Unregistered: exported once more (its final values), then removed.
+    pub(crate) retiring: bool,
+    manager: ManagerRef,
     attributes: Vec<KeyValue>,
     /// When this source was registered: the start of every cumulative point.
     start_time_unix_nano: u64,
     /// Delta temporality: the last snapshot the collector acknowledged, and when it was taken.
-    baseline: ManagerSnapshot,
+    baseline: RecoverySnapshot,
     baseline_time_unix_nano: u64,
     /// The snapshot in flight (sent but not yet acknowledged) and when it was taken.
-    pending: ManagerSnapshot,
+    pending: RecoverySnapshot,
     pending_time_unix_nano: u64,
     /// Scratch for the delta, reused between exports.
-    delta: ManagerSnapshot,
+    delta: RecoverySnapshot,
 }
 
 impl ExportSource {
     /// A source for `manager`, whose points carry `wal.recovery.instance = instance`.
-    pub fn new(instance: &str, manager: Arc<Manager>) -> Self {
+    pub(crate) fn new(instance: &str, manager: ManagerRef) -> Self {
         let now = unix_now_ns();
         ExportSource {
+            id: 0,
+            retiring: false,
             manager,
             attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
             start_time_unix_nano: now,
-            baseline: ManagerSnapshot::default(),
+            baseline: RecoverySnapshot::default(),
             baseline_time_unix_nano: now,
-            pending: ManagerSnapshot::default(),
+            pending: RecoverySnapshot::default(),
             pending_time_unix_nano: now,
-            delta: ManagerSnapshot::default(),
+            delta: RecoverySnapshot::default(),
         }
+    }
+
+    /// The same source, belonging to registration `id`.
+    pub(crate) fn with_id(self, id: u64) -> Self {
+        ExportSource { id, ..self }
     }
 
     /// The collector accepted the last request: for delta temporality, what it carried becomes
     /// the baseline of the next delta. Without this call the next delta also carries it.
-    pub fn acknowledge(&mut self) {
+    pub(crate) fn acknowledge(&mut self) {
         std::mem::swap(&mut self.baseline, &mut self.pending);
         self.baseline_time_unix_nano = self.pending_time_unix_nano;
     }
 }
 
 /// Builds export requests for a set of [`ExportSource`]s.
-pub struct Converter {
+#[derive(Debug)]
+pub(crate) struct Converter {
     resource: Resource,
     scope: InstrumentationScope,
     temporality: AggregationTemporality,
@@ -93,8 +103,20 @@ pub struct Converter {
 }
 
 impl Converter {
+    /// A converter with `config`'s resource, temporality and bucket limit.
+    pub(crate) fn from_config(config: &Config) -> Self {
+        let temporality = match config.temporality() {
+            Temporality::Cumulative => AggregationTemporality::Cumulative,
+            // Every walrec metric is a synchronous counter or histogram, for which the
+            // specification's low-memory preference is delta.
+            Temporality::Delta | Temporality::LowMemory => AggregationTemporality::Delta,
+        };
+        let resource = resource(config.service_name(), config.resource_attributes());
+        Converter::new(resource, temporality, config.max_histogram_buckets())
+    }
+
     /// A converter with this resource, temporality and bucket limit (at least 2).
-    pub fn new(
+    pub(crate) fn new(
         resource: Resource,
         temporality: AggregationTemporality,
         max_buckets: usize,
@@ -108,7 +130,7 @@ impl Converter {
     }
 
     /// Snapshots every source and builds one request with all of their metrics.
-    pub fn request(&self, sources: &mut [ExportSource]) -> ExportMetricsServiceRequest {
+    pub(crate) fn request(&self, sources: &mut [ExportSource]) -> ExportMetricsServiceRequest {
         let mut set = MetricSet::default();
         for source in sources.iter_mut() {
             self.add_source(source, &mut set);
@@ -132,7 +154,9 @@ impl Converter {
         source.pending_time_unix_nano = now;
         let (snapshot, start) = match self.temporality {
             AggregationTemporality::Delta => {
-                manager_delta(&source.pending, &source.baseline, &mut source.delta);
+                source
+                    .pending
+                    .since_into(&source.baseline, &mut source.delta);
                 (&source.delta, source.baseline_time_unix_nano)
             }
             _ => (&source.pending, source.start_time_unix_nano),
@@ -148,6 +172,10 @@ impl Converter {
             set,
             context: &context,
         };
-        let Ok(()) = snapshot.collect(METRIC_PREFIX, &mut collector);
+        let Ok(()) = if source.manager.is_recovery() {
+            snapshot.collect(METRIC_PREFIX, &mut collector)
+        } else {
+            snapshot.manager.collect(METRIC_PREFIX, &mut collector)
+        };
     }
 }

@@ -6,10 +6,10 @@ use opentelemetry_proto::tonic::common::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 /// The scope name on every metric this crate exports.
-pub const SCOPE_NAME: &str = "walrec";
+pub(crate) const SCOPE_NAME: &str = "walrec";
 
 /// A string attribute.
-pub fn string_attribute(key: &str, value: &str) -> KeyValue {
+pub(crate) fn string_attribute(key: &str, value: &str) -> KeyValue {
     KeyValue {
         key: key.to_owned(),
         value: Some(AnyValue {
@@ -33,7 +33,7 @@ fn int_attribute(key: &str, value: i64) -> KeyValue {
 /// `telemetry.sdk.*`, then the user's attributes (from `OTEL_RESOURCE_ATTRIBUTES`), which
 /// override the detected ones except `service.name`, which `service_name` decides, as the
 /// OpenTelemetry specification gives `OTEL_SERVICE_NAME` precedence.
-pub fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Resource {
+pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Resource {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let mut attributes = vec![
         string_attribute("service.instance.id", &uuid::Uuid::new_v4().to_string()),
@@ -55,12 +55,12 @@ pub fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Res
 }
 
 /// The instrumentation scope: `walrec` and this crate's version.
-pub fn scope() -> InstrumentationScope {
+pub(crate) fn scope() -> InstrumentationScope {
     scope_named(SCOPE_NAME)
 }
 
 /// A scope of this crate's (`walrec`, or the agent's own `walrec.agent`) at its version.
-pub fn scope_named(name: &str) -> InstrumentationScope {
+pub(crate) fn scope_named(name: &str) -> InstrumentationScope {
     InstrumentationScope {
         name: name.to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),

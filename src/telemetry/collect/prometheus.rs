@@ -1,10 +1,10 @@
 //! A [`Collector`] that writes the Prometheus text exposition format (version 0.0.4).
 
-use std::fmt;
 use std::io;
 
-use super::{Collector, MetricKey};
+use super::Collector;
 use crate::telemetry::histogram::HistogramSnapshot;
+use crate::telemetry::names::{Kind, MetricKey, Unit};
 
 /// Most `le` buckets a histogram is written with; finer histograms are downscaled to fit,
 /// which keeps a scrape small while bounds still differ by a few percent at most.
@@ -12,17 +12,39 @@ pub const MAX_EXPOSED_BUCKETS: usize = 40;
 
 /// Writes each metric as Prometheus text: `# HELP`, `# TYPE` and the samples.
 ///
-/// Names are the collect keys, with any character Prometheus does not allow in a metric name
-/// (from a caller's prefix) replaced by `_`. Histograms become classic cumulative `le` buckets
-/// in nanoseconds, plus `_sum` and `_count`.
+/// Names, units and types are the naming table's ([`names`](crate::telemetry::names)): exactly
+/// what Prometheus makes of walrec's OTLP export, so one dashboard serves both. Times are in
+/// seconds; the histogram becomes a classic histogram with cumulative `le` buckets in
+/// nanoseconds (its unit), plus `_sum` and `_count`.
+#[derive(Debug)]
 pub struct PrometheusText<W> {
     out: W,
+    /// The family whose `# HELP`/`# TYPE` was written last.
+    last_family: Option<String>,
+}
+
+/// A series' attribute as a Prometheus label set (`{wal_recovery_phase="scan"}`), or nothing.
+struct Labels<'a, 'k>(&'a MetricKey<'k>);
+
+impl std::fmt::Display for Labels<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.attribute {
+            Some(attribute) => {
+                let name = attribute.key.replace('.', "_");
+                write!(f, "{{{name}=\"{}\"}}", attribute.value)
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl<W: io::Write> PrometheusText<W> {
     /// A collector that writes to `out`.
     pub fn new(out: W) -> Self {
-        PrometheusText { out }
+        PrometheusText {
+            out,
+            last_family: None,
+        }
     }
 
     /// The writer back, for example to read a `Vec<u8>`.
@@ -30,38 +52,37 @@ impl<W: io::Write> PrometheusText<W> {
         self.out
     }
 
-    fn header(&mut self, key: &MetricKey<'_>, kind: &str) -> io::Result<()> {
-        let name = PromName(key);
-        let stat = key.stat.map_or("distribution", |s| s.suffix());
-        writeln!(
-            self.out,
-            "# HELP {name} {}: {stat} ({}).",
-            key.metric.description(),
-            key.unit().ucum()
-        )?;
-        writeln!(self.out, "# TYPE {name} {kind}")
-    }
-}
-
-/// A collect key as a valid Prometheus metric name.
-struct PromName<'a, 'k>(&'a MetricKey<'k>);
-
-impl fmt::Display for PromName<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self.0;
-        // Letters, digits, '_' and ':' are allowed, but not a leading digit.
-        for (i, c) in key.prefix.chars().enumerate() {
-            if i == 0 && c.is_ascii_digit() {
-                f.write_str("_")?;
+    /// A whole-number sample: exact as an integer, or in seconds for a time.
+    fn whole(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
+        let (name, labels) = (key.prometheus_name(), Labels(key));
+        match key.unit() {
+            Unit::Seconds => {
+                let seconds = Unit::Seconds.from_recorded(value as f64);
+                writeln!(self.out, "{name}{labels} {seconds}")
             }
-            let allowed = c.is_ascii_alphanumeric() || c == '_' || c == ':';
-            write!(f, "{}", if allowed { c } else { '_' })?;
+            _ => writeln!(self.out, "{name}{labels} {value}"),
         }
-        let unprefixed = MetricKey { prefix: "", ..*key };
-        if !key.prefix.is_empty() {
-            f.write_str("_")?;
+    }
+
+    /// `# HELP` and `# TYPE`, once per family: the series of one metric that differ only in
+    /// an attribute (the phases) share them.
+    fn header(&mut self, key: &MetricKey<'_>) -> io::Result<()> {
+        let family = MetricKey {
+            attribute: None,
+            ..*key
+        };
+        if self.last_family == Some(family.to_string()) {
+            return Ok(());
         }
-        write!(f, "{unprefixed}")
+        self.last_family = Some(family.to_string());
+        let name = key.prometheus_name();
+        let kind = match key.kind() {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        };
+        writeln!(self.out, "# HELP {name} {}", key.description())?;
+        writeln!(self.out, "# TYPE {name} {kind}")
     }
 }
 
@@ -69,18 +90,24 @@ impl<W: io::Write> Collector for PrometheusText<W> {
     type Error = io::Error;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
-        self.header(key, "counter")?;
-        writeln!(self.out, "{} {value}", PromName(key))
+        self.header(key)?;
+        self.whole(key, value)
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> io::Result<()> {
-        self.header(key, "gauge")?;
-        writeln!(self.out, "{} {value}", PromName(key))
+        self.header(key)?;
+        let value = key.unit().from_recorded(value);
+        writeln!(self.out, "{}{} {value}", key.prometheus_name(), Labels(key))
+    }
+
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
+        self.header(key)?;
+        self.whole(key, value)
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, histogram: &HistogramSnapshot) -> io::Result<()> {
-        self.header(key, "histogram")?;
-        let name = PromName(key);
+        self.header(key)?;
+        let name = key.prometheus_name();
         let mut coarse = histogram.clone();
         coarse.downscale_to_fit(MAX_EXPOSED_BUCKETS);
         let mut cumulative = coarse.zero_count;

@@ -17,6 +17,7 @@
 //!
 //! Nothing on the recording path allocates, locks, makes a system call or panics.
 
+mod arithmetic;
 pub mod mapping;
 mod shard;
 mod slots;
@@ -118,6 +119,15 @@ impl LatencyHistogram {
     }
 }
 
+impl std::fmt::Debug for LatencyHistogram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // What it holds, not its shards: a snapshot says that without stopping any writer.
+        f.debug_tuple("LatencyHistogram")
+            .field(&self.snapshot())
+            .finish()
+    }
+}
+
 /// Clamps `value_ns` into range, counting it if it was clamped, and records it.
 #[inline(always)]
 fn record_clamped(shard: &Shard, value_ns: u64, exclusive: bool) {
@@ -164,6 +174,14 @@ impl<'a> HistogramWriter<'a> {
     /// Whether this writer owns an exclusive shard (false when all slots were taken).
     pub fn is_exclusive(&self) -> bool {
         self.slot.is_some()
+    }
+}
+
+impl std::fmt::Debug for HistogramWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistogramWriter")
+            .field("slot", &self.slot)
+            .finish_non_exhaustive()
     }
 }
 
