@@ -118,26 +118,61 @@ fn check_slots(bytes: &[u8], first_id: u64) -> Result<(), FieldProblem> {
 }
 
 /// The slot's id is `want`, its payload length at most 44, and the bytes after the payload
-/// zero. Reads the slot as eight words: the padding check masks off the payload in the last
-/// six, with no per-byte loop and no bounds checks.
+/// zero. Reads the slot as words: the padding check masks off the payload in the last six,
+/// with no per-byte loop, no branch and no bounds checks.
 #[inline(always)]
 fn slot_is_sound(slot: &[u8; EVENT_SIZE], want: u64) -> bool {
-    let word = |w: usize| {
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(&slot[w * 8..w * 8 + 8]);
-        u64::from_le_bytes(raw)
-    };
-    let id = word(0);
     let len = usize::from(u16::from_le_bytes([slot[18], slot[19]]));
-    // Bytes 16..20 are kind and payload_len; the payload starts at 20.
-    let data_end = 20 + len.min(MAX_PAYLOAD);
-    let mut padding = 0u64;
-    for w in 2..8 {
-        let keep = data_end.saturating_sub(w * 8).min(8);
-        let mask = if keep == 8 { 0 } else { u64::MAX << (keep * 8) };
-        padding |= word(w) & mask;
+    let masks = &PADDING_MASKS[len.min(MAX_PAYLOAD)];
+    let padding = (word::<16>(slot) & masks[0])
+        | (word::<24>(slot) & masks[1])
+        | (word::<32>(slot) & masks[2])
+        | (word::<40>(slot) & masks[3])
+        | (word::<48>(slot) & masks[4])
+        | (word::<56>(slot) & masks[5]);
+    (word::<0>(slot) == want) & (len <= MAX_PAYLOAD) & (padding == 0)
+}
+
+/// The little-endian word at byte `AT` of a slot (a constant offset: one load, no check).
+#[inline(always)]
+fn word<const AT: usize>(slot: &[u8; EVENT_SIZE]) -> u64 {
+    u64::from_le_bytes([
+        slot[AT],
+        slot[AT + 1],
+        slot[AT + 2],
+        slot[AT + 3],
+        slot[AT + 4],
+        slot[AT + 5],
+        slot[AT + 6],
+        slot[AT + 7],
+    ])
+}
+
+/// For each payload length, the bits of slot words 2..8 (bytes 16..64) that are padding: at or
+/// after byte `20 + len` (bytes 16..20 are kind and payload_len).
+const PADDING_MASKS: [[u64; 6]; MAX_PAYLOAD + 1] = padding_masks();
+
+const fn padding_masks() -> [[u64; 6]; MAX_PAYLOAD + 1] {
+    let mut masks = [[0u64; 6]; MAX_PAYLOAD + 1];
+    let mut len = 0;
+    while len <= MAX_PAYLOAD {
+        let data_end = 20 + len;
+        let mut w = 0;
+        while w < 6 {
+            let at = 16 + w * 8;
+            let keep = if data_end <= at {
+                0
+            } else if data_end - at >= 8 {
+                8
+            } else {
+                data_end - at
+            };
+            masks[len][w] = if keep == 8 { 0 } else { u64::MAX << (keep * 8) };
+            w += 1;
+        }
+        len += 1;
     }
-    (id == want) & (len <= MAX_PAYLOAD) & (padding == 0)
+    masks
 }
 
 fn slot_problem(at: usize, slot: &[u8], want: u64) -> FieldProblem {
