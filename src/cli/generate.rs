@@ -7,6 +7,7 @@ use std::time::Instant;
 use walrec::wal::{SegmentWriter, WalError, WriterOptions, format::MAX_PAYLOAD};
 
 use super::error::stdout_error;
+use super::progress::EVERY;
 use super::{CliError, GenerateArgs};
 
 /// What `generate` wrote.
@@ -29,7 +30,7 @@ pub fn run(args: &GenerateArgs) -> Result<Generated, CliError> {
         append: args.append,
         print_durable: args.print_durable,
     };
-    let generated = write(&args.dir, args.events, opts, output)?;
+    let generated = write(&args.dir, args.events, opts, output, &|| false)?;
     eprintln!(
         "wrote {} events in {} segments to {} in {:.2?}",
         generated.events,
@@ -47,19 +48,21 @@ struct Output {
     print_durable: bool,
 }
 
-/// Writes `events` synthetic events into `dir`, syncing each segment if `sync`.
+/// Writes `events` synthetic events into `dir`, syncing each segment if `sync`; stops early
+/// (keeping what was written) once `stopped` says so, checked every [`EVERY`] events.
 pub fn write_wal(
     dir: &Path,
     events: u64,
     segment_bytes: u64,
     sync: bool,
+    stopped: &dyn Fn() -> bool,
 ) -> Result<Generated, CliError> {
     let opts = WriterOptions {
         segment_bytes,
         sync,
         ..WriterOptions::default()
     };
-    write(dir, events, opts, Output::default())
+    write(dir, events, opts, Output::default(), stopped)
 }
 
 fn write(
@@ -67,6 +70,7 @@ fn write(
     events: u64,
     opts: WriterOptions,
     output: Output,
+    stopped: &dyn Fn() -> bool,
 ) -> Result<Generated, CliError> {
     if events == 0 {
         return Err(CliError::Usage("--events: must be at least 1".into()));
@@ -82,7 +86,9 @@ fn write(
     .map_err(wal_error)?;
     let mut durable = Durable::new(output.print_durable, writer.durable_event_id());
     let mut payload = [0u8; MAX_PAYLOAD];
-    for _ in 0..events {
+    let mut written = 0;
+    while written < events && (written % EVERY != 0 || !stopped()) {
+        written += 1;
         let id = writer.next_event_id();
         let (timestamp, kind, len) = synthetic_event(id, &mut payload);
         writer
@@ -91,7 +97,10 @@ fn write(
         durable.tell(writer.durable_event_id())?;
     }
     let segments = writer.finish().map_err(wal_error)?;
-    Ok(Generated { segments, events })
+    Ok(Generated {
+        segments,
+        events: written,
+    })
 }
 
 /// `--print-durable`: one `durable <id>` line on stdout, flushed, each time the durable id

@@ -9,6 +9,7 @@ use super::options::{RecoveryMode, RecoveryOptions};
 use super::preloader::Preloader;
 use super::reader::{Buffers, SegmentReader};
 use super::scan::SegmentInfo;
+use super::stop::StopHandle;
 use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
 use crate::telemetry::{Manager, ManagerUpdater, Status};
@@ -54,6 +55,10 @@ pub struct RecoveryManager<H: Hooks> {
     last_end: u64,
     preloader: Preloader,
     report: RecoveryReport,
+    /// Checked at segment boundaries only: see [`StopHandle`].
+    stop: StopHandle,
+    /// Whether the replay ended because of `stop`.
+    stopped: bool,
 }
 
 impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
@@ -110,6 +115,8 @@ impl<H: Hooks> RecoveryManager<H> {
             last_end: 0,
             preloader: Preloader::new(),
             report: survey.report,
+            stop: StopHandle::default(),
+            stopped: false,
         })
     }
 
@@ -220,12 +227,28 @@ impl<H: Hooks> RecoveryManager<H> {
         Ok(Some(event))
     }
 
-    /// Moves from an exhausted segment to the next one, or to the end of the WAL.
+    /// A handle that stops this replay from another thread: after
+    /// [`StopHandle::stop`], [`next_event`](Self::next_event) returns `Ok(None)` when the
+    /// current segment ends, and [`was_stopped`](Self::was_stopped) returns true.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Whether the replay ended early because its [`StopHandle`] asked it to.
+    pub fn was_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Moves from an exhausted segment to the next one, or to the end of the WAL (also when a
+    /// stop has been asked for: the one place the flag is read).
     #[cold]
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
-        if next >= self.segments.len() || self.stop_after == Some(self.slot) {
+        if next < self.segments.len() && self.stop.is_stopped() {
+            self.stopped = true;
+        }
+        if next >= self.segments.len() || self.stopped || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
             return Ok(());
