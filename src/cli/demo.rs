@@ -33,11 +33,14 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     // The baseline first, then the recorded replay, over the same (now cached) files.
     let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
     report(&baseline, Telemetry::Off);
+    let recorder = super::record::start(args.record.as_deref(), "walrec demo", &manager)?;
     let recorded = replay(dir.path(), None, Telemetry::On, &manager);
     if let Ok(recorded) = &recorded {
         report(recorded, Telemetry::On);
     }
+    let recording = super::record::finish(recorder, args.record.as_deref());
     export.finish();
+    recording?;
     let recorded = recorded?;
     let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
     eprintln!(

@@ -9,7 +9,9 @@ mod error;
 mod export;
 mod generate;
 mod progress;
+mod record;
 mod replay;
+mod report;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ enum Command {
     Replay(ReplayArgs),
     /// Generate a few million events in a temporary directory and replay them.
     Demo(DemoArgs),
+    /// Read a flight recording: a table per interval, the dump of any window, plots and files.
+    Report(report::ReportArgs),
 }
 
 /// `walrec generate`.
@@ -75,6 +79,9 @@ pub struct ReplayArgs {
     /// Record telemetry (on) or replay without any recording (off).
     #[arg(long, value_enum, default_value_t = Telemetry::On)]
     pub telemetry: Telemetry,
+    /// Write a flight recording here (one interval every WALREC_RECORD_INTERVAL ms).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// `walrec demo`.
@@ -86,6 +93,9 @@ pub struct DemoArgs {
     /// Largest segment file in bytes.
     #[arg(long, value_name = "B", default_value_t = 16 << 20)]
     pub segment_bytes: u64,
+    /// Write a flight recording of the recorded replay here.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Parses `args` and runs the command.
@@ -103,6 +113,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), CliError> {
         Command::Generate(args) => generate::run(&args).map(|_| ()),
         Command::Replay(args) => replay::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
 

@@ -43,15 +43,20 @@ pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
         Telemetry::On => Some(Export::start(&args.label, &manager)?),
         Telemetry::Off => None,
     };
+    let recorder = super::record::start(args.record.as_deref(), &args.label, &manager)?;
     let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager);
     if let Ok(replayed) = &replayed {
         report(replayed, args.telemetry);
     }
     // Export what was recorded even when the replay failed: failed header reads are exactly
     // what an operator wants to see.
+    // The recording's final interval first: the export's final attempt may wait for a
+    // collector, and that wait is not part of the replay.
+    let recorded = super::record::finish(recorder, args.record.as_deref());
     if let Some(export) = export {
         export.finish();
     }
+    recorded?;
     replayed?;
     if args.telemetry == Telemetry::On {
         let mut out = std::io::stdout().lock();

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 
-use super::clock::measure_resolution_ps;
 use super::config::RecordingConfig;
 use super::error::RecordingError;
 use super::header::RecordingHeader;
-use super::sampler::{IntervalSampler, unix_now_ns};
+use super::sampler::IntervalSampler;
 use super::writer::RecordingWriter;
 use crate::telemetry::Manager;
 
@@ -61,18 +60,10 @@ impl FlightRecorder {
         config: &RecordingConfig,
         managers: Vec<(String, Arc<Manager>)>,
     ) -> Result<FlightRecorder, RecordingError> {
-        let start = unix_now_ns();
         let (names, managers): (Vec<String>, Vec<Arc<Manager>>) = managers.into_iter().unzip();
-        let header = RecordingHeader::new(
-            &config.service_name,
-            config.resource_attributes.clone(),
-            names,
-            config.interval,
-            measure_resolution_ps(),
-            start,
-        );
+        let header = RecordingHeader::for_config(config, names);
+        let sampler = IntervalSampler::new(managers, header.start_unix_nano);
         let writer = RecordingWriter::create(config, header)?;
-        let sampler = IntervalSampler::new(managers, start);
         let (commands, receiver) = mpsc::channel();
         let interval = config.interval;
         let thread = std::thread::Builder::new()

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::config::RecordingConfig;
 use super::schema::pb;
 use crate::telemetry::ManagerSnapshot;
 use crate::telemetry::histogram::mapping::{MAX_VALUE, RECORD_SCALE};
@@ -49,8 +50,21 @@ pub struct RecordingHeader {
 }
 
 impl RecordingHeader {
+    /// The header a recording of `instances` with `config` starting now gets: the recorder's
+    /// histogram layout and the clock resolution, measured now (a few microseconds).
+    pub fn for_config(config: &RecordingConfig, instances: Vec<String>) -> Self {
+        RecordingHeader::new(
+            &config.service_name,
+            config.resource_attributes.clone(),
+            instances,
+            config.interval,
+            super::clock::measure_resolution_ps(),
+            super::sampler::unix_now_ns(),
+        )
+    }
+
     /// A header for a recording of `instances` starting now, at the recorder's histogram layout.
-    pub(crate) fn new(
+    fn new(
         service_name: &str,
         resource_attributes: Vec<(String, AttributeValue)>,
         instances: Vec<String>,

@@ -17,6 +17,8 @@ mod header;
 mod hlog;
 #[cfg(feature = "otlp")]
 mod otlp;
+#[cfg(feature = "plot")]
+mod plot;
 mod reader;
 mod sampler;
 mod schema;
@@ -33,6 +35,8 @@ pub use header::{AttributeValue, FORMAT_VERSION, RecordedInterval, RecordingHead
 pub use hlog::write_hlog;
 #[cfg(feature = "otlp")]
 pub use otlp::{push, write_otlp_json};
+#[cfg(feature = "plot")]
+pub use plot::{FONT_VARIABLE, write_plot};
 pub use reader::{Recording, TornTail};
 pub use sampler::IntervalSampler;
 pub use window::{IntervalRow, Window};
