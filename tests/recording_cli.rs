@@ -23,7 +23,9 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn generate(dir: &Path, events: u64) {
-    let out = run(walrec().args(["generate", "--events", &events.to_string(), "--dir"]).arg(dir));
+    let out = run(walrec()
+        .args(["generate", "--events", &events.to_string(), "--dir"])
+        .arg(dir));
     assert!(out.status.success(), "generate: {}", text(&out.stderr));
 }
 
@@ -60,24 +62,45 @@ fn a_replay_killed_mid_run_keeps_every_written_interval() {
     let running = child.try_wait().unwrap().is_none();
     child.kill().expect("SIGKILL"); // std's kill() is SIGKILL on Unix, sent to this PID only.
     child.wait().unwrap();
-    assert!(running, "the replay ended before the kill: make the WAL larger");
+    assert!(
+        running,
+        "the replay ended before the kill: make the WAL larger"
+    );
 
     let recording = Recording::open(&file).expect("the killed recording reads");
-    assert!(recording.intervals.len() >= seen, "intervals written before the kill are kept");
+    assert!(
+        recording.intervals.len() >= seen,
+        "intervals written before the kill are kept"
+    );
     let sequences: Vec<u64> = recording.intervals.iter().map(|i| i.sequence).collect();
     assert_eq!(sequences, (0..sequences.len() as u64).collect::<Vec<_>>());
-    assert!(!recording.intervals.iter().any(|i| i.last), "no final interval after SIGKILL");
+    assert!(
+        !recording.intervals.iter().any(|i| i.last),
+        "no final interval after SIGKILL"
+    );
 
     // A kill between two writes leaves whole records; cut the last one as a kill (or a power
     // loss) in the middle of its write would.
     let length = std::fs::metadata(&file).unwrap().len();
-    std::fs::OpenOptions::new().write(true).open(&file).unwrap().set_len(length - 3).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_len(length - 3)
+        .unwrap();
     let out = run(walrec().arg("report").arg(&file));
     assert!(out.status.success(), "report: {}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("torn last record"), "{stderr}");
-    let rows = text(&out.stdout).lines().filter(|l| l.starts_with("replay ")).count();
-    assert_eq!(rows, recording.intervals.len() - 1, "the torn interval is skipped");
+    let rows = text(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("replay "))
+        .count();
+    assert_eq!(
+        rows,
+        recording.intervals.len() - 1,
+        "the torn interval is skipped"
+    );
 }
 
 #[test]
@@ -85,7 +108,11 @@ fn a_whole_recording_reports_the_replays_own_dump() {
     let dir = tempfile::tempdir().unwrap();
     let (wal, file) = (dir.path().join("wal"), dir.path().join("rec.walrec"));
     generate(&wal, 200_000);
-    let replay = run(walrec().args(["replay", "--dir"]).arg(&wal).arg("--record").arg(&file));
+    let replay = run(walrec()
+        .args(["replay", "--dir"])
+        .arg(&wal)
+        .arg("--record")
+        .arg(&file));
     assert!(replay.status.success(), "replay: {}", text(&replay.stderr));
     let report = run(walrec().arg("report").arg(&file));
     assert!(report.status.success(), "report: {}", text(&report.stderr));
@@ -93,7 +120,10 @@ fn a_whole_recording_reports_the_replays_own_dump() {
     let dump = &report[report.find("[replay Metrics]").expect("a dump")..];
     assert_eq!(dump, text(&replay.stdout));
     let recording = Recording::open(&file).unwrap();
-    assert!(recording.intervals.last().unwrap().last, "the final interval is marked");
+    assert!(
+        recording.intervals.last().unwrap().last,
+        "the final interval is marked"
+    );
 }
 
 #[test]
@@ -108,8 +138,18 @@ fn bad_record_interval_and_missing_recording_are_clear_errors() {
         .arg(dir.path().join("r"))
         .env("WALREC_RECORD_INTERVAL", "fast"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("WALREC_RECORD_INTERVAL=\"fast\""), "{}", text(&out.stderr));
-    let out = run(walrec().arg("report").arg(dir.path().join("missing.walrec")));
+    assert!(
+        text(&out.stderr).contains("WALREC_RECORD_INTERVAL=\"fast\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(walrec()
+        .arg("report")
+        .arg(dir.path().join("missing.walrec")));
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("missing.walrec"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("missing.walrec"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -28,7 +28,10 @@ fn golden_recording_from_format_1_reads_back() {
     // a format change shows up here first.
     let fresh = tempfile::NamedTempFile::new().unwrap();
     write_golden(fresh.path());
-    assert_eq!(std::fs::read(fresh.path()).unwrap(), std::fs::read(GOLDEN).unwrap());
+    assert_eq!(
+        std::fs::read(fresh.path()).unwrap(),
+        std::fs::read(GOLDEN).unwrap()
+    );
 }
 
 fn golden_bytes() -> Vec<u8> {
@@ -64,15 +67,24 @@ fn corruption_before_the_end_names_the_file_and_offset() {
         "{error:?}"
     );
     let message = error.to_string();
-    assert!(message.contains("rec.walrec") && message.contains(&header_frame.to_string()), "{message}");
+    assert!(
+        message.contains("rec.walrec") && message.contains(&header_frame.to_string()),
+        "{message}"
+    );
 }
 
 #[test]
 fn not_a_recording_and_an_empty_file_are_told_apart() {
     let error = Recording::parse(b"hello world, this is text", Path::new("x")).unwrap_err();
-    assert!(matches!(error, RecordingError::NotARecording { .. }), "{error:?}");
+    assert!(
+        matches!(error, RecordingError::NotARecording { .. }),
+        "{error:?}"
+    );
     let error = Recording::parse(b"", Path::new("x")).unwrap_err();
-    assert!(matches!(error, RecordingError::NoHeader { .. }), "{error:?}");
+    assert!(
+        matches!(error, RecordingError::NoHeader { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -84,13 +96,21 @@ fn rotation_bounds_each_file_and_keeps_the_newest() {
     config.kept_files = 2;
     let (current, _) = sampled_recording(&path, 24, config);
     assert!(std::fs::metadata(&path).unwrap().len() <= 2_000);
-    let older: Vec<_> = (1..=2).map(|n| Recording::open(&rotated(&path, n)).unwrap()).collect();
-    assert!(!rotated(&path, 3).exists(), "only two rotated files are kept");
+    let older: Vec<_> = (1..=2)
+        .map(|n| Recording::open(&rotated(&path, n)).unwrap())
+        .collect();
+    assert!(
+        !rotated(&path, 3).exists(),
+        "only two rotated files are kept"
+    );
     // Newest first: FILE, FILE.1, FILE.2, with consecutive rotation numbers and sequences.
     assert_eq!(older[0].header.rotation + 1, current.header.rotation);
     assert_eq!(older[1].header.rotation + 1, older[0].header.rotation);
     let first_current = current.intervals[0].sequence;
-    assert_eq!(older[0].intervals.last().unwrap().sequence + 1, first_current);
+    assert_eq!(
+        older[0].intervals.last().unwrap().sequence + 1,
+        first_current
+    );
     assert!(current.intervals.last().unwrap().last);
 }
 

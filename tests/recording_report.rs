@@ -54,7 +54,10 @@ fn window_dumps_equal_live_dumps_over_the_same_window() {
             assert_eq!(dump(&merged), dump(&expected));
         }
     }
-    assert_eq!(recording.merged(0, Window::default()), live[INTERVALS as usize]);
+    assert_eq!(
+        recording.merged(0, Window::default()),
+        live[INTERVALS as usize]
+    );
 }
 
 #[test]
@@ -84,7 +87,10 @@ fn hlog_reads_back_within_one_percent() {
         let ours = own.value_at_quantile(q).unwrap();
         let theirs = total.value_at_quantile(q) as f64;
         let error = (theirs - ours).abs() / ours;
-        assert!(error < 0.01, "q={q}: hlog {theirs} vs recording {ours} ({error:.4})");
+        assert!(
+            error < 0.01,
+            "q={q}: hlog {theirs} vs recording {ours} ({error:.4})"
+        );
     }
 }
 
@@ -111,9 +117,15 @@ fn normalised(mut request: ExportMetricsServiceRequest) -> ExportMetricsServiceR
     use opentelemetry_proto::tonic::metrics::v1::metric::Data;
     for resource in &mut request.resource_metrics {
         if let Some(resource) = &mut resource.resource {
-            resource.attributes.retain(|kv| kv.key != "service.instance.id");
+            resource
+                .attributes
+                .retain(|kv| kv.key != "service.instance.id");
         }
-        for metric in resource.scope_metrics.iter_mut().flat_map(|s| &mut s.metrics) {
+        for metric in resource
+            .scope_metrics
+            .iter_mut()
+            .flat_map(|s| &mut s.metrics)
+        {
             match &mut metric.data {
                 Some(Data::Sum(sum)) => sum.data_points.iter_mut().for_each(|p| {
                     (p.start_time_unix_nano, p.time_unix_nano) = (0, 0);
@@ -135,14 +147,19 @@ fn normalised(mut request: ExportMetricsServiceRequest) -> ExportMetricsServiceR
 fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rec.walrec");
-    let otlp = Config::builder().temporality(Temporality::Delta).build().unwrap();
+    let otlp = Config::builder()
+        .temporality(Temporality::Delta)
+        .build()
+        .unwrap();
     let config = RecordingConfig::new(&path).with_otlp_resource(&otlp);
     let manager = std::sync::Arc::new(Manager::new());
     let mut encoder = MetricsEncoder::new(&otlp);
     encoder.add("replay", &manager);
     let header = RecordingHeader::for_config(&config, vec!["replay".to_owned()]);
-    let mut sampler =
-        IntervalSampler::new(vec![std::sync::Arc::clone(&manager)], header.start_unix_nano);
+    let mut sampler = IntervalSampler::new(
+        vec![std::sync::Arc::clone(&manager)],
+        header.start_unix_nano,
+    );
     let mut writer = RecordingWriter::create(&config, header).unwrap();
     let mut sent = Vec::new();
     for k in 0..4 {
@@ -159,7 +176,9 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     let text = std::fs::read_to_string(&out).unwrap();
     let parsed: Vec<ExportMetricsServiceRequest> = text
         .lines()
-        .map(|line| serde_json::from_str(line).expect("each line is an ExportMetricsServiceRequest"))
+        .map(|line| {
+            serde_json::from_str(line).expect("each line is an ExportMetricsServiceRequest")
+        })
         .collect();
     assert_eq!(parsed.len(), sent.len());
     for (k, (file, live)) in parsed.into_iter().zip(sent).enumerate() {
@@ -169,7 +188,10 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     // OTLP/JSON spellings: lowerCamelCase names, 64-bit integers as strings.
     let first = text.lines().next().unwrap();
     assert!(first.contains("\"resourceMetrics\"") && first.contains("\"startTimeUnixNano\":\""));
-    assert!(first.contains("\"bucketCounts\":[\""), "bucket counts are strings");
+    assert!(
+        first.contains("\"bucketCounts\":[\""),
+        "bucket counts are strings"
+    );
 }
 
 /// The contents of an SVG's `<text>` elements, trimmed.
@@ -192,7 +214,10 @@ fn plot_renders_percentile_and_rate_series() {
     let text = std::fs::read_to_string(&svg).unwrap();
     let labels = svg_texts(&text);
     for label in ["p50", "p99", "p99.9", "max", "events/s"] {
-        assert!(labels.iter().any(|l| l == label), "legend entry {label} in {labels:?}");
+        assert!(
+            labels.iter().any(|l| l == label),
+            "legend entry {label} in {labels:?}"
+        );
     }
     // Five series, each a polyline through one point per interval.
     assert!(text.matches("<polyline").count() >= 5, "{}", text.len());
@@ -202,6 +227,7 @@ fn plot_renders_percentile_and_rate_series() {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
     // 1200 × 800 (the IHDR chunk's width and height).
     assert_eq!(&bytes[16..24], &[0, 0, 4, 176, 0, 0, 3, 32]);
-    let error = walrec::recording::write_plot(&recording, Window::default(), &dir.path().join("x.gif"));
+    let error =
+        walrec::recording::write_plot(&recording, Window::default(), &dir.path().join("x.gif"));
     assert!(error.unwrap_err().to_string().contains(".svg or .png"));
 }

@@ -45,7 +45,8 @@ fn seconds(text: &str) -> Result<Duration, String> {
         .trim_end_matches('s')
         .parse()
         .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    Duration::try_from_secs_f64(value).map_err(|_| format!("{text:?} is not a number of seconds ≥ 0"))
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("{text:?} is not a number of seconds ≥ 0"))
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), CliError> {
@@ -136,7 +137,11 @@ fn convert(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(
 #[cfg(feature = "plot")]
 fn plot(recording: &Recording, window: Window, path: &Path) -> Result<(), CliError> {
     walrec::recording::write_plot(recording, window, path).map_err(|e| runtime(&e))?;
-    eprintln!("plotted {} intervals to {}", recording.rows(window).len(), path.display());
+    eprintln!(
+        "plotted {} intervals to {}",
+        recording.rows(window).len(),
+        path.display()
+    );
     Ok(())
 }
 
@@ -151,7 +156,10 @@ fn plot(_: &Recording, _: Window, _: &Path) -> Result<(), CliError> {
 fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(), CliError> {
     let config = walrec::otlp::Config::from_env().map_err(|e| {
         let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!("invalid OTLP configuration: {}", problems.join("; ")))
+        CliError::Usage(format!(
+            "invalid OTLP configuration: {}",
+            problems.join("; ")
+        ))
     })?;
     if let Some(path) = &args.otlp_json {
         let n = walrec::recording::write_otlp_json(recording, window, &config, path)

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum RecordingError {
     /// The file could not be created, written, synced or rotated.
-    #[error("cannot write the recording {path:?}; check the directory exists, is writable and has space")]
+    #[error(
+        "cannot write the recording {path:?}; check the directory exists, is writable and has space"
+    )]
     Write {
         /// The file.
         path: PathBuf,
@@ -29,7 +31,9 @@ pub enum RecordingError {
         path: PathBuf,
     },
     /// The file holds no complete header record (it was cut right after it was created).
-    #[error("{path:?} holds no complete header record: the recording was cut before its first write")]
+    #[error(
+        "{path:?} holds no complete header record: the recording was cut before its first write"
+    )]
     NoHeader {
         /// The file.
         path: PathBuf,
@@ -48,7 +52,9 @@ pub enum RecordingError {
         reason: String,
     },
     /// The file was written by a newer walrec, in a format this one does not know.
-    #[error("{path:?} has recording format version {found}; this walrec reads up to {supported}: use a newer walrec")]
+    #[error(
+        "{path:?} has recording format version {found}; this walrec reads up to {supported}: use a newer walrec"
+    )]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
@@ -58,7 +64,9 @@ pub enum RecordingError {
         supported: u32,
     },
     /// `WALREC_RECORD_INTERVAL` is not a positive number of milliseconds.
-    #[error("WALREC_RECORD_INTERVAL={value:?} is not a whole number of milliseconds above 0; set e.g. 1000")]
+    #[error(
+        "WALREC_RECORD_INTERVAL={value:?} is not a whole number of milliseconds above 0; set e.g. 1000"
+    )]
     Interval {
         /// The variable's value.
         value: String,
@@ -72,7 +80,9 @@ pub enum RecordingError {
         what: String,
     },
     /// `--push`: the collector did not accept every interval.
-    #[error("backfill stopped after {sent} of {total} intervals: {what}; check the collector and OTEL_EXPORTER_OTLP_* settings")]
+    #[error(
+        "backfill stopped after {sent} of {total} intervals: {what}; check the collector and OTEL_EXPORTER_OTLP_* settings"
+    )]
     Push {
         /// Requests the collector accepted.
         sent: usize,
@@ -82,6 +92,8 @@ pub enum RecordingError {
         what: String,
     },
     /// The recorder's thread could not be started.
-    #[error("cannot start the flight recorder's thread; the process may be out of threads or memory")]
+    #[error(
+        "cannot start the flight recorder's thread; the process may be out of threads or memory"
+    )]
     Thread(#[source] std::io::Error),
 }

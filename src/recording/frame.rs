@@ -118,7 +118,13 @@ mod tests {
         bytes.truncate(bytes.len() - 2);
         let frames: Vec<_> = Frames::new(&bytes, MAGIC.len()).collect();
         assert_eq!(frames.len(), 3);
-        assert!(matches!(frames[1], Frame::Intact { payload: b"two", .. }));
+        assert!(matches!(
+            frames[1],
+            Frame::Intact {
+                payload: b"two",
+                ..
+            }
+        ));
         assert!(matches!(frames[2], Frame::Torn { offset, .. } if offset == whole as u64));
     }
 

@@ -93,7 +93,11 @@ impl RecordingHeader {
             format_version: self.format_version,
             writer: self.writer.clone(),
             service_name: self.service_name.clone(),
-            resource_attributes: self.resource_attributes.iter().map(attribute_to_pb).collect(),
+            resource_attributes: self
+                .resource_attributes
+                .iter()
+                .map(attribute_to_pb)
+                .collect(),
             instances: self.instances.clone(),
             histogram: Some(pb::HistogramLayout {
                 scale: self.histogram_scale,
@@ -111,13 +115,17 @@ impl RecordingHeader {
     }
 
     pub(crate) fn from_pb(header: &pb::Header) -> Self {
-        let layout = header.histogram.clone().unwrap_or_default();
+        let layout = header.histogram.unwrap_or_default();
         let clock = header.clock.clone().unwrap_or_default();
         RecordingHeader {
             format_version: header.format_version,
             writer: header.writer.clone(),
             service_name: header.service_name.clone(),
-            resource_attributes: header.resource_attributes.iter().map(attribute_from_pb).collect(),
+            resource_attributes: header
+                .resource_attributes
+                .iter()
+                .map(attribute_from_pb)
+                .collect(),
             instances: header.instances.clone(),
             histogram_scale: layout.scale,
             histogram_max_ns: layout.max_value,

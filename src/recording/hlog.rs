@@ -66,7 +66,8 @@ pub fn write_hlog(
 pub(crate) fn to_hdr(h: &HistogramSnapshot) -> Result<Histogram<u64>, String> {
     let mut hdr = Histogram::<u64>::new(SIGNIFICANT_DIGITS).map_err(|e| format!("{e:?}"))?;
     if h.zero_count > 0 {
-        hdr.record_n(0, h.zero_count).map_err(|e| format!("{e:?}"))?;
+        hdr.record_n(0, h.zero_count)
+            .map_err(|e| format!("{e:?}"))?;
     }
     for (k, &count) in h.counts.iter().enumerate() {
         if count == 0 {

@@ -114,7 +114,11 @@ pub fn write_otlp_json(
 
 /// Sends the ticks inside `window` to `config`'s collector, oldest first, each once; returns
 /// how many the collector accepted.
-pub fn push(recording: &Recording, window: Window, config: &Config) -> Result<usize, RecordingError> {
+pub fn push(
+    recording: &Recording,
+    window: Window,
+    config: &Config,
+) -> Result<usize, RecordingError> {
     let requests = requests(recording, window, config);
     let total = requests.len();
     crate::otlp::backfill::push(config, requests).map_err(|(sent, what)| RecordingError::Push {

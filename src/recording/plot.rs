@@ -36,7 +36,11 @@ const PERCENTILE_SERIES: [Series; 4] = [
 ];
 
 /// Draws the recording's intervals inside `window` to `path` (SVG or PNG by its extension).
-pub fn write_plot(recording: &Recording, window: Window, path: &Path) -> Result<(), RecordingError> {
+pub fn write_plot(
+    recording: &Recording,
+    window: Window,
+    path: &Path,
+) -> Result<(), RecordingError> {
     let output = |what: String| RecordingError::Output {
         path: path.to_owned(),
         what,
@@ -45,9 +49,21 @@ pub fn write_plot(recording: &Recording, window: Window, path: &Path) -> Result<
     let rows = recording.rows(window);
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let result = match extension.to_ascii_lowercase().as_str() {
-        "svg" => draw(SVGBackend::new(path, SIZE).into_drawing_area(), recording, &rows),
-        "png" => draw(BitMapBackend::new(path, SIZE).into_drawing_area(), recording, &rows),
-        _ => return Err(output("the plot's file name must end in .svg or .png".to_owned())),
+        "svg" => draw(
+            SVGBackend::new(path, SIZE).into_drawing_area(),
+            recording,
+            &rows,
+        ),
+        "png" => draw(
+            BitMapBackend::new(path, SIZE).into_drawing_area(),
+            recording,
+            &rows,
+        ),
+        _ => {
+            return Err(output(
+                "the plot's file name must end in .svg or .png".to_owned(),
+            ));
+        }
     };
     result.map_err(output)
 }
@@ -86,7 +102,10 @@ fn draw<B: DrawingBackend>(
     let text = |e: DrawingAreaErrorKind<B::ErrorType>| e.to_string();
     area.fill(&WHITE).map_err(text)?;
     let (top, bottom) = area.split_vertically(SIZE.1 * 62 / 100);
-    let seconds = rows.iter().map(|r| r.end.as_secs_f64()).fold(1e-3, f64::max);
+    let seconds = rows
+        .iter()
+        .map(|r| r.end.as_secs_f64())
+        .fold(1e-3, f64::max);
     let header = &recording.header;
     let caption = format!(
         "{}: next_event latency per interval (clock resolution {:.1} ns)",
@@ -106,7 +125,11 @@ fn draw_percentiles<B: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<B::ErrorType>> {
     let values = rows.iter().flat_map(|r| [r.p50_ns, r.max_ns]).flatten();
     let (low, high) = values.fold((f64::MAX, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let low = if low == f64::MAX { 1.0 } else { (low / 2.0).max(0.5) };
+    let low = if low == f64::MAX {
+        1.0
+    } else {
+        (low / 2.0).max(0.5)
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 22))
         .margin(12)
@@ -140,7 +163,10 @@ fn draw_rate<B: DrawingBackend>(
     rows: &[IntervalRow],
     seconds: f64,
 ) -> Result<(), DrawingAreaErrorKind<B::ErrorType>> {
-    let top = rows.iter().map(|r| r.events_per_sec / 1e6).fold(1e-3, f64::max);
+    let top = rows
+        .iter()
+        .map(|r| r.events_per_sec / 1e6)
+        .fold(1e-3, f64::max);
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(36)

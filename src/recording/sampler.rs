@@ -63,7 +63,11 @@ impl IntervalSampler {
 
     /// Snapshots every manager now and appends each one's interval since the previous call;
     /// `last` marks the recording's final interval.
-    pub fn sample(&mut self, writer: &mut RecordingWriter, last: bool) -> Result<(), RecordingError> {
+    pub fn sample(
+        &mut self,
+        writer: &mut RecordingWriter,
+        last: bool,
+    ) -> Result<(), RecordingError> {
         let now = unix_now_ns().max(self.last_unix_nano);
         self.interval.sequence = self.sequence;
         self.interval.start_unix_nano = self.last_unix_nano;

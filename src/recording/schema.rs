@@ -4,7 +4,12 @@
 use crate::telemetry::{DurationSnapshot, HistogramSnapshot, ManagerSnapshot, OperationSnapshot};
 
 /// The code `build.rs` generated from `proto/`.
-#[allow(missing_docs, missing_debug_implementations, clippy::all, clippy::pedantic)]
+#[allow(
+    missing_docs,
+    missing_debug_implementations,
+    clippy::all,
+    clippy::pedantic
+)]
 pub(crate) mod pb {
     include!(concat!(env!("OUT_DIR"), "/walrec.v1.rs"));
 }

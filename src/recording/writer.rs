@@ -33,7 +33,10 @@ pub struct RecordingWriter {
 
 impl RecordingWriter {
     /// Creates (or truncates) `config.path` and writes `header` to it.
-    pub fn create(config: &RecordingConfig, header: RecordingHeader) -> Result<Self, RecordingError> {
+    pub fn create(
+        config: &RecordingConfig,
+        header: RecordingHeader,
+    ) -> Result<Self, RecordingError> {
         let path = config.path.clone();
         let file = File::create(&path).map_err(|source| write_error(&path, source))?;
         let mut writer = RecordingWriter {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use walrec::recording::{
-    AttributeValue, IntervalSampler, RecordedInterval, Recording, RecordingConfig,
-    RecordingHeader, RecordingWriter,
+    AttributeValue, IntervalSampler, RecordedInterval, Recording, RecordingConfig, RecordingHeader,
+    RecordingWriter,
 };
 use walrec::telemetry::{Manager, ManagerSnapshot, Status};
 
@@ -23,11 +23,21 @@ pub fn record_mix(manager: &Manager, k: u64, events: u64) {
         state ^= state >> 7;
         state ^= state << 17;
         let spread = 1 + (k % 4) * 3;
-        let value = 5 + (state % 200) * spread + if state % 997 == 0 { state % 1_000_000 } else { 0 };
+        let value = 5
+            + (state % 200) * spread
+            + if state % 997 == 0 {
+                state % 1_000_000
+            } else {
+                0
+            };
         updater.record_next_event(1_000, 1_000 + value);
     }
     for h in 0..3 {
-        let status = if k % 3 == 2 && h == 0 { Status::Failed } else { Status::Ok };
+        let status = if k % 3 == 2 && h == 0 {
+            Status::Failed
+        } else {
+            Status::Ok
+        };
         updater.record_read_segment_header(0, 4_000 + 100 * h + k, status);
     }
     updater.record_resume_from_event(0, 20_000 + k, Status::Ok);
@@ -51,7 +61,9 @@ pub fn sampled_recording(
         record_mix(&manager, k, 2_000 + 500 * k);
         // Interval ends must differ for windows to tell them apart.
         std::thread::sleep(Duration::from_millis(2));
-        sampler.sample(&mut writer, k + 1 == intervals).expect("sample");
+        sampler
+            .sample(&mut writer, k + 1 == intervals)
+            .expect("sample");
         live.push(manager.snapshot());
     }
     drop(writer);
@@ -66,7 +78,10 @@ pub fn golden_header() -> RecordingHeader {
         writer: "walrec 0.1.0".to_owned(),
         service_name: "golden".to_owned(),
         resource_attributes: vec![
-            ("host.name".to_owned(), AttributeValue::Text("recorder".to_owned())),
+            (
+                "host.name".to_owned(),
+                AttributeValue::Text("recorder".to_owned()),
+            ),
             ("process.pid".to_owned(), AttributeValue::Int(4242)),
         ],
         instances: vec!["primary".to_owned(), "standby".to_owned()],
