@@ -81,7 +81,10 @@ fn interval(c: &mut Criterion) {
     let before = writer.file_bytes();
     sampler.sample(&mut writer, false).expect("sample");
     let record_bytes = writer.file_bytes() - before;
-    let otlp = Config::builder().temporality(Temporality::Delta).build().expect("config");
+    let otlp = Config::builder()
+        .temporality(Temporality::Delta)
+        .build()
+        .expect("config");
     let mut encoder = MetricsEncoder::new(&otlp);
     encoder.add("bench", &manager);
     let request_bytes = encoder.encode().len();

@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUSTC_BOOTSTRAP=1 cargo rustdoc --lib --all-features --quiet -- -Z unstable-options --output-format json
-python3 scripts/check-public-api.py target/doc/walrec.json
+python3 scripts/check-public-api.py "${CARGO_TARGET_DIR:-target}/doc/walrec.json"

@@ -11,12 +11,47 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::metrics::v1::{Metric, metric::Data};
 use prost::Message as _;
 use support::otlp_read::walrec_metrics;
+use walrec::otlp::ManagerRef;
 use walrec::otlp::{Config, METRIC_PREFIX, MetricsEncoder};
-use walrec::telemetry::{Manager, MetricKey, PrometheusText};
+use walrec::telemetry::{
+    IntegrityProblem, Manager, MetricKey, Phase, PrometheusText, Recovery, RecoverySnapshot,
+};
 
-/// A manager with every statistic present (gauges appear only once there are samples).
+/// A recovery with every series present (gauges appear only once there are samples).
+fn busy_recovery() -> Arc<Recovery> {
+    let recovery = Arc::new(Recovery::new());
+    record_manager(&recovery.manager);
+    let reader = &recovery.segment_reader;
+    for op in [
+        &reader.open_segment,
+        &reader.close_segment,
+        &reader.verify_segment,
+    ] {
+        op.record(0, 1_000, true);
+    }
+    reader.build_index.record(0, 300, false);
+    reader.seek_event.record(0, 40);
+    reader.count_problem(IntegrityProblem::BlockChecksum);
+    let preloader = &recovery.preloader;
+    preloader.preload_segment.record(0, 9_000, true);
+    preloader.finish_segment.record(0, 90, true);
+    preloader.stalled(0, 5_000);
+    preloader.set_ready_ahead(1);
+    let progress = &recovery.progress;
+    progress.scanned(3, Some(999));
+    progress.replay_started(0);
+    progress.replayed(64, 4_160, 63, 200_000_000);
+    progress.segment_replayed();
+    recovery
+}
+
 fn busy_manager() -> Arc<Manager> {
     let manager = Arc::new(Manager::new());
+    record_manager(&manager);
+    manager
+}
+
+fn record_manager(manager: &Manager) {
     let updater = manager.updater();
     updater.record_read_segment_header(0, 1_500, true);
     updater.record_read_segment_header(0, 700, false);
@@ -25,8 +60,6 @@ fn busy_manager() -> Arc<Manager> {
     for v in [0u64, 90, 1_000, 40_000] {
         updater.record_next_event(0, v);
     }
-    drop(updater);
-    manager
 }
 
 /// Prometheus' OTLP translation of a metric's name, written from its documentation rather
@@ -37,6 +70,7 @@ fn translate(metric: &Metric) -> (String, &'static str) {
     let unit_word = match metric.unit.as_str() {
         "s" => Some("seconds"),
         "ns" => Some("nanoseconds"),
+        "By" => Some("bytes"),
         unit if unit.starts_with('{') => None,
         other => panic!("no translation written for unit {other:?}"),
     };
@@ -55,9 +89,9 @@ fn translate(metric: &Metric) -> (String, &'static str) {
     (name, kind)
 }
 
-fn otlp_families() -> BTreeMap<String, &'static str> {
+fn otlp_families(source: ManagerRef) -> BTreeMap<String, &'static str> {
     let mut encoder = MetricsEncoder::new(&Config::builder().build().unwrap());
-    encoder.add("naming", busy_manager());
+    encoder.add("naming", source);
     let request = ExportMetricsServiceRequest::decode(encoder.encode().as_slice()).unwrap();
     walrec_metrics(&request)
         .into_iter()
@@ -65,10 +99,26 @@ fn otlp_families() -> BTreeMap<String, &'static str> {
         .collect()
 }
 
-fn prometheus_text() -> String {
+fn prometheus_text(snapshot: &RecoverySnapshot, whole_recovery: bool) -> String {
     let mut prom = PrometheusText::new(Vec::new());
-    busy_manager().collect(METRIC_PREFIX, &mut prom).unwrap();
+    if whole_recovery {
+        snapshot.collect(METRIC_PREFIX, &mut prom).unwrap();
+    } else {
+        snapshot.manager.collect(METRIC_PREFIX, &mut prom).unwrap();
+    }
     String::from_utf8(prom.into_inner()).unwrap()
+}
+
+fn manager_text() -> String {
+    let snapshot = RecoverySnapshot {
+        manager: busy_manager().snapshot(),
+        ..RecoverySnapshot::default()
+    };
+    prometheus_text(&snapshot, false)
+}
+
+fn recovery_text() -> String {
+    prometheus_text(&busy_recovery().snapshot(), true)
 }
 
 /// `# TYPE name kind` lines, checking that every family also has its `# HELP`.
@@ -90,17 +140,33 @@ fn text_families(text: &str) -> BTreeMap<String, &str> {
     families
 }
 
-#[test]
-fn prometheus_text_names_equal_the_translated_otlp_names() {
-    let otlp = otlp_families();
-    let text = prometheus_text();
-    let written = text_families(&text);
+fn assert_same_families(otlp: BTreeMap<String, &str>, text: &str) {
+    let written = text_families(text);
     assert_eq!(
         written.keys().collect::<Vec<_>>(),
         otlp.keys().collect::<Vec<_>>()
     );
     for (name, kind) in &otlp {
         assert_eq!(written[name], *kind, "{name}");
+    }
+}
+
+#[test]
+fn prometheus_text_names_equal_the_translated_otlp_names() {
+    assert_same_families(otlp_families(busy_manager().into()), &manager_text());
+    assert_same_families(otlp_families(busy_recovery().into()), &recovery_text());
+}
+
+#[test]
+fn the_phase_is_one_series_per_phase_with_the_current_one_at_1() {
+    let text = recovery_text();
+    for phase in Phase::ALL {
+        let value = u8::from(phase == Phase::Replay);
+        let line = format!(
+            "walrec_recovery_phase{{wal_recovery_phase=\"{}\"}} {value}\n",
+            phase.name()
+        );
+        assert!(text.contains(&line), "{line} missing from\n{text}");
     }
 }
 
@@ -113,26 +179,33 @@ fn every_name_starts_with_a_collect_key_of_the_specification() {
         "next_event",
         "next_event_histogram",
     ];
-    let names: Vec<String> = MetricKey::all("walrec").map(|k| k.to_string()).collect();
-    assert_eq!(names.len(), text_families(&prometheus_text()).len());
-    for key in MetricKey::all("walrec") {
+    let names: Vec<String> = MetricKey::manager("walrec")
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(names.len(), text_families(&manager_text()).len());
+    for key in MetricKey::manager("walrec") {
         let name = key.to_string();
-        assert!(
-            stems
-                .iter()
-                .any(|stem| name.starts_with(&format!("walrec_{stem}_"))),
-            "{name}"
-        );
-        assert!(
-            key.otlp_name()
-                .starts_with(&format!("walrec.{}", key.metric.name()))
-        );
+        let stem = stems
+            .iter()
+            .find(|s| name.starts_with(&format!("walrec_{s}_")));
+        assert!(stem.is_some(), "{name}");
+        let otlp = format!("walrec.{}", key.metric.name());
+        assert!(key.otlp_name().starts_with(&otlp), "{}", key.otlp_name());
+    }
+    // The other components' names carry their component after the prefix.
+    let components = ["segment_reader_", "segment_preloader_", "recovery_"];
+    let mut families: Vec<String> = MetricKey::all("walrec").map(|k| k.to_string()).collect();
+    families.dedup();
+    assert_eq!(families.len(), text_families(&recovery_text()).len());
+    for name in families.iter().filter(|name| !names.contains(name)) {
+        let rest = name.strip_prefix("walrec_").unwrap();
+        assert!(components.iter().any(|c| rest.starts_with(c)), "{name}");
     }
 }
 
 #[test]
 fn promtool_finds_nothing_but_the_histograms_own_name() {
-    let findings = support::promtool::check_metrics(&prometheus_text());
+    let findings = support::promtool::check_metrics(&recovery_text());
     // The spec's key `next_event_histogram` names a type (flagged on the histogram and on its
     // saturation counter), and the histogram keeps its exact nanosecond buckets (see
     // `walrec::telemetry::names`). Nothing else.

@@ -4,6 +4,7 @@
 //! reads a map through `Config::from_lookup`; none touches the process environment.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,10 +20,10 @@ type Vars<'a> = Vec<(&'a str, &'a str)>;
 type Reader = fn(&Config) -> String;
 
 /// A fake environment.
-fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, OsString> {
     pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), OsString::from(v)))
         .collect()
 }
 
@@ -38,12 +39,18 @@ fn problems(pairs: &[(&str, &str)]) -> ConfigError {
     }
 }
 
-/// A directory with readable PEM-named files `ca.pem`, `ca2.pem`, `key.pem`, `key2.pem`,
-/// `cert.pem`, `cert2.pem` (contents do not matter here: the agent parses them).
+/// A directory with PEM files `ca.pem`, `ca2.pem`, `cert.pem`, `cert2.pem` (a self-signed
+/// certificate) and `key.pem`, `key2.pem` (its key): the configuration parses them.
 fn cert_dir() -> (tempfile::TempDir, impl Fn(&str) -> String) {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["ca", "ca2", "key", "key2", "cert", "cert2"] {
-        std::fs::write(dir.path().join(format!("{name}.pem")), "-----BEGIN-----\n").unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let certificate = params.self_signed(&key).unwrap().pem();
+    for name in ["ca", "ca2", "cert", "cert2"] {
+        std::fs::write(dir.path().join(format!("{name}.pem")), &certificate).unwrap();
+    }
+    for name in ["key", "key2"] {
+        std::fs::write(dir.path().join(format!("{name}.pem")), key.serialize_pem()).unwrap();
     }
     let root = dir.path().to_owned();
     let path = move |name: &str| root.join(format!("{name}.pem")).display().to_string();
@@ -265,7 +272,17 @@ fn every_malformed_variable_is_named_with_its_value_and_the_expected_form() {
             "HTTP token",
         ),
         (OTEL_EXPORTER_OTLP_TIMEOUT, "10s", "milliseconds"),
-        (OTEL_EXPORTER_OTLP_TIMEOUT, "0", "greater than 0"),
+        (OTEL_EXPORTER_OTLP_TIMEOUT, "0", "from 1 to 3600000"),
+        (
+            OTEL_EXPORTER_OTLP_TIMEOUT,
+            "18446744073709551615",
+            "from 1 to 3600000",
+        ),
+        (
+            OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
+            "3600001",
+            "from 1 to 3600000",
+        ),
         (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, "-5", "milliseconds"),
         (OTEL_EXPORTER_OTLP_COMPRESSION, "zstd", "gzip or none"),
         (
@@ -313,7 +330,18 @@ fn every_malformed_variable_is_named_with_its_value_and_the_expected_form() {
             "readable PEM file",
         ),
         (OTEL_METRIC_EXPORT_INTERVAL, "1m", "milliseconds"),
-        (OTEL_METRIC_EXPORT_INTERVAL, "0", "greater than 0"),
+        (OTEL_METRIC_EXPORT_INTERVAL, "0", "from 10 to 86400000"),
+        (OTEL_METRIC_EXPORT_INTERVAL, "1", "from 10 to 86400000"),
+        (
+            OTEL_METRIC_EXPORT_INTERVAL,
+            "86400001",
+            "from 10 to 86400000",
+        ),
+        (
+            OTEL_METRIC_EXPORT_TIMEOUT,
+            "99999999999",
+            "from 1 to 3600000",
+        ),
         (OTEL_METRIC_EXPORT_TIMEOUT, "1.5", "milliseconds"),
         (
             OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE,
@@ -571,7 +599,7 @@ fn service_name_comes_from_otel_service_name_then_resource_attributes() {
     assert_eq!(config(&[attrs]).unwrap().service_name(), "from-attributes");
     let fallback = config(&[]).unwrap();
     assert!(fallback.service_name().starts_with("unknown_service:"));
-    assert_eq!(resolve::resolve_service_name(&|_| None), None);
+    assert_eq!(resolve::resolve_service_name(&|_| None).unwrap(), None);
 }
 
 #[test]

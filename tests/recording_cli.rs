@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use walrec::recording::Recording;
 
+#[path = "support/process.rs"]
+mod process;
+
 fn walrec() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
     command.env("OTEL_SDK_DISABLED", "true");
@@ -151,5 +154,36 @@ fn bad_record_interval_and_missing_recording_are_clear_errors() {
         text(&out.stderr).contains("missing.walrec"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+#[test]
+fn sigterm_writes_the_final_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wal, file) = (dir.path().join("wal"), dir.path().join("rec.walrec"));
+    generate(&wal, 8_000_000);
+    let (wal, file_arg) = (wal.to_str().unwrap(), file.to_str().unwrap());
+    let env = [
+        ("WALREC_RECORD_INTERVAL", "10"),
+        ("OTEL_SDK_DISABLED", "true"),
+    ];
+    let mut replay = process::Walrec::spawn(&["replay", "--dir", wal, "--record", file_arg], &env);
+    replay.wait_until("three intervals", |_| {
+        Recording::open(&file).is_ok_and(|r| r.intervals.len() >= 3)
+    });
+    replay.signal("TERM");
+    let finished = replay.finish();
+    assert_eq!(finished.status.code(), Some(143), "{}", finished.stderr);
+    let recording = Recording::open(&file).unwrap();
+    let last = recording.intervals.last().unwrap();
+    assert!(last.last, "the final interval is written on SIGTERM");
+    let total: u64 = recording
+        .intervals
+        .iter()
+        .map(|i| i.delta.next_event.samples)
+        .sum();
+    assert!(
+        total > 0 && total < 8_000_000,
+        "stopped mid-replay: {total} events"
     );
 }

@@ -9,10 +9,11 @@ use walrec::telemetry::Manager;
 use super::error::stdout_error;
 use super::export::Export;
 use super::generate::write_wal;
-use super::replay::{replay, report};
-use super::{CliError, DemoArgs, Telemetry};
+use super::replay::{interruption_line, replay, report};
+use super::signals::Interrupts;
+use super::{CliError, DemoArgs, Outcome, Telemetry};
 
-pub fn run(args: &DemoArgs) -> Result<(), CliError> {
+pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError> {
     // Configuration first: a bad OTEL_* variable should stop the demo before any work.
     let manager = Arc::new(Manager::new());
     let export = Export::start("walrec demo", &manager)?;
@@ -22,7 +23,8 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Runtime(format!("cannot create a temporary directory: {e}")))?;
     let started = Instant::now();
     // A throw-away WAL: no fsync.
-    let generated = write_wal(dir.path(), args.events, args.segment_bytes, false)?;
+    let stopped = || interrupts.signal().is_some();
+    let generated = write_wal(dir.path(), args.events, args.segment_bytes, false, &stopped)?;
     eprintln!(
         "generated {} events in {} segments in {} ({:.2?})",
         generated.events,
@@ -30,28 +32,42 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         dir.path().display(),
         started.elapsed()
     );
-    // The baseline first, then the recorded replay, over the same (now cached) files.
-    let baseline = replay(dir.path(), None, Telemetry::Off, &Manager::new())?;
+    // The baseline first, then the recorded replay, over the same (now cached) files. A
+    // signal stops whichever is running (a later one at its first segment boundary).
+    let baseline = replay(
+        dir.path(),
+        None,
+        Telemetry::Off,
+        &Manager::new(),
+        interrupts,
+    )?;
     report(&baseline, Telemetry::Off);
     let recorder = super::record::start(args.record.as_deref(), "walrec demo", &manager)?;
-    let recorded = replay(dir.path(), None, Telemetry::On, &manager);
+    let recorded = replay(dir.path(), None, Telemetry::On, &manager, interrupts);
     if let Ok(recorded) = &recorded {
         report(recorded, Telemetry::On);
+        if !recorded.stopped && !baseline.stopped {
+            let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
+            eprintln!(
+                "telemetry overhead: {:.1} ns per event",
+                overhead / recorded.events.max(1) as f64
+            );
+        }
+        // Before the final export, which a second signal cuts short.
+        let mut out = std::io::stdout().lock();
+        manager
+            .dump("walrec demo", &mut out)
+            .map_err(stdout_error)?;
+        if recorded.stopped || baseline.stopped {
+            interruption_line(recorded, interrupts, &mut out)?;
+        }
+        out.flush().map_err(stdout_error)?;
     }
     let recording = super::record::finish(recorder, args.record.as_deref());
     export.finish();
     recording?;
-    let recorded = recorded?;
-    let overhead = recorded.elapsed.as_nanos() as f64 - baseline.elapsed.as_nanos() as f64;
-    eprintln!(
-        "telemetry overhead: {:.1} ns per event",
-        overhead / recorded.events.max(1) as f64
-    );
-    let mut out = std::io::stdout().lock();
-    manager
-        .dump("walrec demo", &mut out)
-        .map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
+    recorded?;
     dir.close()
-        .map_err(|e| CliError::Runtime(format!("cannot remove the demo directory: {e}")))
+        .map_err(|e| CliError::Runtime(format!("cannot remove the demo directory: {e}")))?;
+    Ok(Outcome::ended_by(interrupts))
 }

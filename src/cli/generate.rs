@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use walrec::wal::{SegmentWriter, WalError, WriterOptions, format::MAX_PAYLOAD};
 
+use super::progress::EVERY;
 use super::{CliError, GenerateArgs};
 
 /// What `generate` wrote.
@@ -18,7 +19,7 @@ pub struct Generated {
 
 pub fn run(args: &GenerateArgs) -> Result<Generated, CliError> {
     let started = Instant::now();
-    let generated = write_wal(&args.dir, args.events, args.segment_bytes, true)?;
+    let generated = write_wal(&args.dir, args.events, args.segment_bytes, true, &|| false)?;
     eprintln!(
         "wrote {} events in {} segments to {} in {:.2?}",
         generated.events,
@@ -29,12 +30,14 @@ pub fn run(args: &GenerateArgs) -> Result<Generated, CliError> {
     Ok(generated)
 }
 
-/// Writes `events` synthetic events into `dir`, syncing each segment if `sync`.
+/// Writes `events` synthetic events into `dir`, syncing each segment if `sync`; stops early
+/// (keeping what was written) once `stopped` says so, checked every [`EVERY`] events.
 pub fn write_wal(
     dir: &Path,
     events: u64,
     segment_bytes: u64,
     sync: bool,
+    stopped: &dyn Fn() -> bool,
 ) -> Result<Generated, CliError> {
     if events == 0 {
         return Err(CliError::Usage("--events: must be at least 1".into()));
@@ -50,7 +53,9 @@ pub fn write_wal(
     };
     let mut writer = SegmentWriter::create(dir, opts).map_err(wal_error)?;
     let mut payload = [0u8; MAX_PAYLOAD];
-    for _ in 0..events {
+    let mut written = 0;
+    while written < events && (written % EVERY != 0 || !stopped()) {
+        written += 1;
         let id = writer.next_event_id();
         let (timestamp, kind, len) = synthetic_event(id, &mut payload);
         writer
@@ -58,7 +63,10 @@ pub fn write_wal(
             .map_err(wal_error)?;
     }
     let segments = writer.finish().map_err(wal_error)?;
-    Ok(Generated { segments, events })
+    Ok(Generated {
+        segments,
+        events: written,
+    })
 }
 
 /// A deterministic synthetic event for `id`: its timestamp, kind and payload length (the

@@ -12,6 +12,7 @@ mod progress;
 mod record;
 mod replay;
 mod report;
+mod signals;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -98,22 +99,49 @@ pub struct DemoArgs {
     pub record: Option<PathBuf>,
 }
 
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did all its work: exit 0.
+    Completed,
+    /// A signal (its number) stopped it early, after the dump and the final export: exit
+    /// 128 + the number.
+    Interrupted(i32),
+}
+
+impl Outcome {
+    /// `Interrupted` if `interrupts` has seen a signal, else `Completed`.
+    fn ended_by(interrupts: &signals::Interrupts) -> Self {
+        interrupts
+            .signal()
+            .map_or(Outcome::Completed, Outcome::Interrupted)
+    }
+
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Completed => 0,
+            Outcome::Interrupted(signal) => signals::exit_code(signal),
+        }
+    }
+}
+
 /// Parses `args` and runs the command.
-pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), CliError> {
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError> {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {
             // --help or --version: not an error.
             print!("{error}");
-            return Ok(());
+            return Ok(Outcome::Completed);
         }
         Err(error) => return Err(CliError::Usage(one_line(&error.to_string()))),
     };
     match cli.command {
-        Command::Generate(args) => generate::run(&args).map(|_| ()),
-        Command::Replay(args) => replay::run(&args),
-        Command::Demo(args) => demo::run(&args),
-        Command::Report(args) => report::run(&args),
+        Command::Generate(args) => generate::run(&args).map(|_| Outcome::Completed),
+        Command::Replay(args) => replay::run(&args, &signals::Interrupts::install()?),
+        Command::Demo(args) => demo::run(&args, &signals::Interrupts::install()?),
+        Command::Report(args) => report::run(&args).map(|()| Outcome::Completed),
     }
 }
 

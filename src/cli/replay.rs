@@ -11,7 +11,8 @@ use walrec::wal::{Recorder, RecoveryManager};
 use super::error::stdout_error;
 use super::export::Export;
 use super::progress::{EVERY, Progress};
-use super::{CliError, ReplayArgs, Telemetry};
+use super::signals::{Interrupts, signal_name};
+use super::{CliError, Outcome, ReplayArgs, Telemetry};
 
 /// What a replay did.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +29,10 @@ pub struct Replayed {
     pub elapsed: Duration,
     /// A fold over every event's fields, so that the replay cannot be optimised away.
     pub checksum: u64,
+    /// Id of the WAL's last event (the replay's goal).
+    pub wal_last: u64,
+    /// Whether a signal stopped the replay before the end of the WAL.
+    pub stopped: bool,
 }
 
 impl Replayed {
@@ -37,17 +42,26 @@ impl Replayed {
     }
 }
 
-pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
+pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliError> {
     let manager = Arc::new(Manager::new());
     let export = match args.telemetry {
         Telemetry::On => Some(Export::start(&args.label, &manager)?),
         Telemetry::Off => None,
     };
     let recorder = super::record::start(args.record.as_deref(), &args.label, &manager)?;
-    let replayed = replay(&args.dir, args.from_event, args.telemetry, &manager);
-    if let Ok(replayed) = &replayed {
-        report(replayed, args.telemetry);
-    }
+    let replayed = replay(
+        &args.dir,
+        args.from_event,
+        args.telemetry,
+        &manager,
+        interrupts,
+    );
+    // The dump and the interruption line come before the final export: a second signal
+    // during that export exits at once, and must not lose them.
+    let printed = match &replayed {
+        Ok(replayed) => print_results(args, &manager, replayed, interrupts),
+        Err(_) => Ok(()),
+    };
     // Export what was recorded even when the replay failed: failed header reads are exactly
     // what an operator wants to see.
     // The recording's final interval first: the export's final attempt may wait for a
@@ -58,42 +72,87 @@ pub fn run(args: &ReplayArgs) -> Result<(), CliError> {
     }
     recorded?;
     replayed?;
+    printed?;
+    Ok(Outcome::ended_by(interrupts))
+}
+
+/// The summary on stderr; the dump (telemetry on) and, after a signal, the interruption line
+/// on stdout.
+fn print_results(
+    args: &ReplayArgs,
+    manager: &Manager,
+    replayed: &Replayed,
+    interrupts: &Interrupts,
+) -> Result<(), CliError> {
+    report(replayed, args.telemetry);
+    let mut out = std::io::stdout().lock();
     if args.telemetry == Telemetry::On {
-        let mut out = std::io::stdout().lock();
         manager.dump(&args.label, &mut out).map_err(stdout_error)?;
-        out.flush().map_err(stdout_error)?;
     }
-    Ok(())
+    if replayed.stopped {
+        interruption_line(replayed, interrupts, &mut out)?;
+    }
+    out.flush().map_err(stdout_error)
+}
+
+/// The line that says where a signal stopped the replay, on stdout after the dump.
+pub fn interruption_line(
+    replayed: &Replayed,
+    interrupts: &Interrupts,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let signal = interrupts.signal().map_or("a signal", signal_name);
+    let line = match replayed.last {
+        Some(last) => format!(
+            "interrupted by {signal} at event id {last}: replayed {} events up to and including \
+             it; events {}..={} were not replayed",
+            replayed.events,
+            last + 1,
+            replayed.wal_last
+        ),
+        None => format!("interrupted by {signal} before the first event: nothing was replayed"),
+    };
+    writeln!(out, "{line}").map_err(stdout_error)
 }
 
 /// Replays the WAL in `dir` from `from` (or its first event), recording into `manager` when
 /// `telemetry` is on. `manager` is borrowed so that an exporter can read it meanwhile.
+/// `interrupts` stops the replay at its next segment boundary on the first signal.
 pub fn replay(
     dir: &Path,
     from: Option<u64>,
     telemetry: Telemetry,
     manager: &Manager,
+    interrupts: &Interrupts,
 ) -> Result<Replayed, CliError> {
     let opened = |e| CliError::from_wal("--dir", e);
     match telemetry {
-        Telemetry::On => drain(RecoveryManager::open(dir, manager).map_err(opened)?, from),
-        Telemetry::Off => drain(RecoveryManager::open_untimed(dir).map_err(opened)?, from),
+        Telemetry::On => {
+            let wal = RecoveryManager::open(dir, manager).map_err(opened)?;
+            drain(wal, from, interrupts)
+        }
+        Telemetry::Off => {
+            let wal = RecoveryManager::open_untimed(dir).map_err(opened)?;
+            drain(wal, from, interrupts)
+        }
     }
 }
 
 fn drain<R: Recorder>(
     mut wal: RecoveryManager<R>,
     from: Option<u64>,
+    interrupts: &Interrupts,
 ) -> Result<Replayed, CliError> {
+    interrupts.watch(wal.stop_handle());
     let started = Instant::now();
     let from = from.unwrap_or_else(|| wal.first_event_id());
     wal.resume_from_event(from)
         .map_err(|e| CliError::from_wal("--from-event", e))?;
-    let last = wal.last_event_id();
-    let total = if from > last {
+    let wal_last = wal.last_event_id();
+    let total = if from > wal_last {
         0
     } else {
-        (last - from).saturating_add(1)
+        (wal_last - from).saturating_add(1)
     };
     let progress = Progress::new(total);
     let segments = wal.segments().len();
@@ -124,6 +183,8 @@ fn drain<R: Recorder>(
         last,
         elapsed: started.elapsed(),
         checksum,
+        wal_last,
+        stopped: wal.was_stopped(),
     })
 }
 

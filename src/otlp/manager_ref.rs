@@ -1,13 +1,14 @@
-//! `ManagerRef`: how a `Manager` is handed to the exporter, shared or static.
+//! `ManagerRef`: how telemetry is handed to the exporter — a `Manager` alone or a whole
+//! `Recovery`, shared or static.
 
-use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::telemetry::Manager;
+use crate::telemetry::{Manager, Recovery, RecoverySnapshot};
 
-/// A `Manager` the exporter may read for as long as it needs: an `Arc<Manager>` or a
-/// `&'static Manager` (such as a `static MANAGER: Manager = Manager::new();`). Build one with
-/// `.into()` from either.
+/// Telemetry the exporter may read for as long as it needs: a [`Manager`] (its five metrics)
+/// or a whole [`Recovery`] (the Manager's metrics plus the segment reader's, the preloader's
+/// and the progress), as an `Arc` or a `&'static` (such as a
+/// `static MANAGER: Manager = Manager::new();`). Build one with `.into()` from any of them.
 #[derive(Debug, Clone)]
 pub struct ManagerRef(Source);
 
@@ -15,6 +16,8 @@ pub struct ManagerRef(Source);
 enum Source {
     Shared(Arc<Manager>),
     Static(&'static Manager),
+    SharedRecovery(Arc<Recovery>),
+    StaticRecovery(&'static Recovery),
 }
 
 impl From<Arc<Manager>> for ManagerRef {
@@ -35,13 +38,40 @@ impl From<&'static Manager> for ManagerRef {
     }
 }
 
-impl Deref for ManagerRef {
-    type Target = Manager;
+impl From<Arc<Recovery>> for ManagerRef {
+    fn from(recovery: Arc<Recovery>) -> Self {
+        ManagerRef(Source::SharedRecovery(recovery))
+    }
+}
 
-    fn deref(&self) -> &Manager {
+impl From<&Arc<Recovery>> for ManagerRef {
+    fn from(recovery: &Arc<Recovery>) -> Self {
+        ManagerRef(Source::SharedRecovery(Arc::clone(recovery)))
+    }
+}
+
+impl From<&'static Recovery> for ManagerRef {
+    fn from(recovery: &'static Recovery) -> Self {
+        ManagerRef(Source::StaticRecovery(recovery))
+    }
+}
+
+impl ManagerRef {
+    /// Whether this is a whole recovery (all components are exported) or a Manager alone.
+    pub(crate) fn is_recovery(&self) -> bool {
+        matches!(
+            self.0,
+            Source::SharedRecovery(_) | Source::StaticRecovery(_)
+        )
+    }
+
+    /// Snapshots what this refers to; for a Manager alone only `out.manager` is written.
+    pub(crate) fn snapshot_into(&self, out: &mut RecoverySnapshot) {
         match &self.0 {
-            Source::Shared(manager) => manager,
-            Source::Static(manager) => manager,
+            Source::Shared(manager) => manager.snapshot_into(&mut out.manager),
+            Source::Static(manager) => manager.snapshot_into(&mut out.manager),
+            Source::SharedRecovery(recovery) => recovery.snapshot_into(out),
+            Source::StaticRecovery(recovery) => recovery.snapshot_into(out),
         }
     }
 }

@@ -15,8 +15,8 @@ mod manager_ref;
 #[cfg(feature = "recording")]
 pub(crate) use agent::backfill;
 pub use agent::{
-    AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, DROP_SHUTDOWN_BOUND, ExportError, Exported,
-    Registration, TransportError,
+    AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, CollectorStatus, DROP_SHUTDOWN_BOUND,
+    ExportError, Exported, MAX_RESPONSE_BYTES, Registration, TransportError,
 };
 pub use config::{Config, ConfigBuilder, ConfigError};
 pub use convert::{DEFAULT_MAX_BUCKETS, INSTANCE_ATTRIBUTE, METRIC_PREFIX};

@@ -1,5 +1,6 @@
-//! The recorder: the WAL recovery manager's telemetry (`Manager`, `ManagerUpdater`) and the
-//! pieces it is built from.
+//! The recorder: the WAL recovery manager's telemetry (`Manager`, `ManagerUpdater`), its
+//! sibling components (`SegmentReader`, `SegmentPreloader`), the recovery's progress, the
+//! aggregate of all of them (`Recovery`), and the pieces they are built from.
 
 pub mod clock;
 pub mod collect;
@@ -8,14 +9,25 @@ pub mod histogram;
 pub mod manager;
 pub mod names;
 mod owned_updater;
+mod preloader;
+mod progress;
+mod recovery;
+mod segment_reader;
 pub mod stats;
 pub mod updater;
 
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
 pub use manager::{Manager, ManagerSnapshot};
-pub use names::{Kind, Metric, MetricKey, PrometheusName, Stat, Unit};
+pub use names::{
+    Attribute, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat,
+    Unit,
+};
 pub use owned_updater::OwnedManagerUpdater;
+pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};
+pub use progress::{Phase, ProgressSnapshot, RecoveryProgress};
+pub use recovery::{Recovery, RecoverySnapshot};
+pub use segment_reader::{IntegrityProblem, SegmentReader, SegmentReaderSnapshot};
 pub use stats::{
     DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
 };

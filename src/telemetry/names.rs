@@ -2,10 +2,14 @@
 //! description, in every output (OTLP, Prometheus text, CSV).
 //!
 //! A series is one [`Metric`] and, for the duration metrics, one [`Stat`] of it; a
-//! [`MetricKey`] adds the caller's prefix. Every name derives from these parts:
+//! [`MetricKey`] adds the caller's prefix. A metric belongs to a [`Component`]: the
+//! specification's `Manager` (whose names have no component part) or one of the recovery's
+//! other parts (`segment_reader`, `segment_preloader`, `recovery`). Every name derives from
+//! these parts:
 //!
-//! - the **collect key** stem is the specification's `<prefix>_<metric>` (`walrec_next_event`);
-//! - the **OTLP name** is `<prefix>.<metric>[.<stat>]` (`walrec.next_event.time`), with the
+//! - the **collect key** stem is the specification's `<prefix>_<metric>` (`walrec_next_event`),
+//!   or `<prefix>_<component>_<metric>` (`walrec_segment_reader_open_segment`);
+//! - the **OTLP name** is `<prefix>[.<component>].<metric>[.<stat>]` (`walrec.next_event.time`), with the
 //!   unit in OTLP's unit field, never in the name;
 //! - the **Prometheus name** is what Prometheus makes of that OTLP metric by its standard
 //!   translation: `.` → `_`, the unit appended as a word (`s` → `_seconds`; annotations such as
@@ -24,7 +28,34 @@
 
 use std::fmt;
 
-/// The metrics of a [`Manager`](super::Manager), in the specification's order.
+/// Which part of the recovery a metric belongs to: its name's second part, after the prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Component {
+    /// The specification's `Manager`: no component part, so its keys stay the spec's.
+    Manager,
+    /// [`SegmentReader`](super::SegmentReader): `segment_reader`.
+    SegmentReader,
+    /// [`SegmentPreloader`](super::SegmentPreloader): `segment_preloader`.
+    SegmentPreloader,
+    /// [`RecoveryProgress`](super::RecoveryProgress): `recovery`.
+    Recovery,
+}
+
+impl Component {
+    /// The name part, or `None` for the Manager.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Component::Manager => None,
+            Component::SegmentReader => Some("segment_reader"),
+            Component::SegmentPreloader => Some("segment_preloader"),
+            Component::Recovery => Some("recovery"),
+        }
+    }
+}
+
+/// Every metric of a recovery: the `Manager`'s five, in the specification's order, then the
+/// segment reader's, the preloader's and the progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Metric {
@@ -38,11 +69,85 @@ pub enum Metric {
     NextEvent,
     /// `next_event_histogram`
     NextEventHistogram,
+    /// `segment_reader.open_segment`
+    OpenSegment,
+    /// `segment_reader.close_segment`
+    CloseSegment,
+    /// `segment_reader.verify_segment`
+    VerifySegment,
+    /// `segment_reader.build_index`
+    BuildIndex,
+    /// `segment_reader.seek_event`
+    ReaderSeekEvent,
+    /// `segment_reader.header_checksum_failures`
+    HeaderChecksumFailures,
+    /// `segment_reader.block_checksum_failures`
+    BlockChecksumFailures,
+    /// `segment_reader.chained_checksum_failures`
+    ChainedChecksumFailures,
+    /// `segment_reader.validation_failures`
+    ValidationFailures,
+    /// `segment_preloader.preload_segment`
+    PreloadSegment,
+    /// `segment_preloader.finish_segment`
+    FinishSegment,
+    /// `segment_preloader.stalls`
+    Stalls,
+    /// `segment_preloader.stall_wait`
+    StallWait,
+    /// `segment_preloader.ready_ahead`
+    ReadyAhead,
+    /// `recovery.events_replayed`
+    EventsReplayed,
+    /// `recovery.bytes_replayed`
+    BytesReplayed,
+    /// `recovery.segments_replayed`
+    SegmentsReplayed,
+    /// `recovery.segments` (found by the scan)
+    SegmentsTotal,
+    /// `recovery.current_event_id`
+    CurrentEventId,
+    /// `recovery.last_event_id`
+    LastEventId,
+    /// `recovery.phase`: one series per phase, 1 for the current one.
+    Phase,
+    /// `recovery.eta`
+    Eta,
 }
 
+/// How a metric is exported: duration statistics, a histogram, or one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Duration statistics, one series per [`Stat`] listed.
+    Stats(&'static [Stat]),
+    /// A latency histogram (with [`Stat::Saturated`] beside it).
+    Histogram,
+    /// One value of this kind and unit.
+    Value(Kind, Unit),
+}
+
+const OPERATION: &[Stat] = &[
+    Stat::Samples,
+    Stat::Time,
+    Stat::Clamped,
+    Stat::Min,
+    Stat::Max,
+    Stat::Avg,
+    Stat::Success,
+    Stat::Failures,
+];
+const DURATION: &[Stat] = &[
+    Stat::Samples,
+    Stat::Time,
+    Stat::Clamped,
+    Stat::Min,
+    Stat::Max,
+    Stat::Avg,
+];
+
 impl Metric {
-    /// The Manager's five, in order.
-    pub const ALL: [Metric; 5] = [
+    /// The Manager's five, in the specification's order.
+    pub const MANAGER: [Metric; 5] = [
         Metric::ReadSegmentHeader,
         Metric::ResumeFromEvent,
         Metric::SeekEvent,
@@ -50,58 +155,161 @@ impl Metric {
         Metric::NextEventHistogram,
     ];
 
-    /// The field name: the middle part of every name.
-    pub fn name(self) -> &'static str {
+    /// Every metric of a recovery, in collect order.
+    pub const ALL: [Metric; 27] = [
+        Metric::ReadSegmentHeader,
+        Metric::ResumeFromEvent,
+        Metric::SeekEvent,
+        Metric::NextEvent,
+        Metric::NextEventHistogram,
+        Metric::OpenSegment,
+        Metric::CloseSegment,
+        Metric::VerifySegment,
+        Metric::BuildIndex,
+        Metric::ReaderSeekEvent,
+        Metric::HeaderChecksumFailures,
+        Metric::BlockChecksumFailures,
+        Metric::ChainedChecksumFailures,
+        Metric::ValidationFailures,
+        Metric::PreloadSegment,
+        Metric::FinishSegment,
+        Metric::Stalls,
+        Metric::StallWait,
+        Metric::ReadyAhead,
+        Metric::EventsReplayed,
+        Metric::BytesReplayed,
+        Metric::SegmentsReplayed,
+        Metric::SegmentsTotal,
+        Metric::CurrentEventId,
+        Metric::LastEventId,
+        Metric::Phase,
+        Metric::Eta,
+    ];
+
+    /// The component the metric belongs to.
+    pub fn component(self) -> Component {
+        use Metric::*;
         match self {
-            Metric::ReadSegmentHeader => "read_segment_header",
-            Metric::ResumeFromEvent => "resume_from_event",
-            Metric::SeekEvent => "seek_event",
-            Metric::NextEvent => "next_event",
-            Metric::NextEventHistogram => "next_event_histogram",
+            ReadSegmentHeader | ResumeFromEvent | SeekEvent | NextEvent | NextEventHistogram => {
+                Component::Manager
+            }
+            OpenSegment
+            | CloseSegment
+            | VerifySegment
+            | BuildIndex
+            | ReaderSeekEvent
+            | HeaderChecksumFailures
+            | BlockChecksumFailures
+            | ChainedChecksumFailures
+            | ValidationFailures => Component::SegmentReader,
+            PreloadSegment | FinishSegment | Stalls | StallWait | ReadyAhead => {
+                Component::SegmentPreloader
+            }
+            EventsReplayed | BytesReplayed | SegmentsReplayed | SegmentsTotal | CurrentEventId
+            | LastEventId | Phase | Eta => Component::Recovery,
+        }
+    }
+
+    /// The field name: the metric's part of every name.
+    pub fn name(self) -> &'static str {
+        use Metric::*;
+        match self {
+            ReadSegmentHeader => "read_segment_header",
+            ResumeFromEvent => "resume_from_event",
+            SeekEvent | ReaderSeekEvent => "seek_event",
+            NextEvent => "next_event",
+            NextEventHistogram => "next_event_histogram",
+            OpenSegment => "open_segment",
+            CloseSegment => "close_segment",
+            VerifySegment => "verify_segment",
+            BuildIndex => "build_index",
+            HeaderChecksumFailures => "header_checksum_failures",
+            BlockChecksumFailures => "block_checksum_failures",
+            ChainedChecksumFailures => "chained_checksum_failures",
+            ValidationFailures => "validation_failures",
+            PreloadSegment => "preload_segment",
+            FinishSegment => "finish_segment",
+            Stalls => "stalls",
+            StallWait => "stall_wait",
+            ReadyAhead => "ready_ahead",
+            EventsReplayed => "events_replayed",
+            BytesReplayed => "bytes_replayed",
+            SegmentsReplayed => "segments_replayed",
+            SegmentsTotal => "segments",
+            CurrentEventId => "current_event_id",
+            LastEventId => "last_event_id",
+            Phase => "phase",
+            Eta => "eta",
         }
     }
 
     /// What the metric measures, in one phrase.
     pub fn description(self) -> &'static str {
+        use Metric::*;
         match self {
-            Metric::ReadSegmentHeader => "Parsing and validating a WAL segment header",
-            Metric::ResumeFromEvent => {
-                "Resuming WAL replay at an event id (locate, open, verify and seek)"
-            }
-            Metric::SeekEvent => "The segment reader's seek to an event id",
-            Metric::NextEvent => {
+            ReadSegmentHeader => "Parsing and validating a WAL segment header",
+            ResumeFromEvent => "Resuming WAL replay at an event id (locate, open, verify and seek)",
+            SeekEvent => "The segment reader's seek to an event id, within resume",
+            NextEvent => {
                 "Time from one next-event call to the next during WAL replay \
                  (fetching an event and handling the previous one)"
             }
-            Metric::NextEventHistogram => "Distribution of the next-event times",
+            NextEventHistogram => "Distribution of the next-event times",
+            OpenSegment => "Opening a segment file and reading its header",
+            CloseSegment => "Closing a segment the replay is done with",
+            VerifySegment => "Verifying a segment's block checksums, chain and fields",
+            BuildIndex => "Building a segment's block index",
+            ReaderSeekEvent => "A segment reader's own seek (index lookup and in-block scan)",
+            HeaderChecksumFailures => "Segment headers whose CRC did not match",
+            BlockChecksumFailures => "Blocks whose CRC did not match",
+            ChainedChecksumFailures => "Blocks whose chain link to the previous block was broken",
+            ValidationFailures => "Headers or blocks whose fields failed validation",
+            PreloadSegment => "Opening and fully verifying a segment ahead of the replay",
+            FinishSegment => "Releasing a replayed segment",
+            Stalls => "Times the replay waited for the preloader or opened a segment itself",
+            StallWait => "Time the replay spent waiting for the preloader",
+            ReadyAhead => "Segments verified and waiting for the replay",
+            EventsReplayed => "Events replayed",
+            BytesReplayed => "Segment bytes replayed",
+            SegmentsReplayed => "Segments replayed",
+            SegmentsTotal => "Segments found by the directory scan",
+            CurrentEventId => "Id of the last event replayed",
+            LastEventId => "Id of the last event in the WAL",
+            Phase => "Recovery phase: 1 for the current phase, 0 for the others",
+            Eta => "Estimated time left for the replay, from the recent rate",
         }
     }
 
-    /// The statistics exported for this metric. A histogram is exported whole, with only
-    /// [`Stat::Saturated`] beside it.
-    pub fn stats(self) -> &'static [Stat] {
-        const OPERATION: &[Stat] = &[
-            Stat::Samples,
-            Stat::Time,
-            Stat::Clamped,
-            Stat::Min,
-            Stat::Max,
-            Stat::Avg,
-            Stat::Success,
-            Stat::Failures,
-        ];
-        const DURATION: &[Stat] = &[
-            Stat::Samples,
-            Stat::Time,
-            Stat::Clamped,
-            Stat::Min,
-            Stat::Max,
-            Stat::Avg,
-        ];
+    /// How the metric is exported.
+    pub fn shape(self) -> Shape {
+        use Metric::*;
         match self {
-            Metric::ReadSegmentHeader | Metric::ResumeFromEvent => OPERATION,
-            Metric::SeekEvent | Metric::NextEvent => DURATION,
-            Metric::NextEventHistogram => &[Stat::Saturated],
+            ReadSegmentHeader | ResumeFromEvent | OpenSegment | CloseSegment | VerifySegment
+            | BuildIndex | PreloadSegment | FinishSegment => Shape::Stats(OPERATION),
+            SeekEvent | NextEvent | ReaderSeekEvent | StallWait => Shape::Stats(DURATION),
+            NextEventHistogram => Shape::Histogram,
+            HeaderChecksumFailures
+            | BlockChecksumFailures
+            | ChainedChecksumFailures
+            | ValidationFailures
+            | Stalls => Shape::Value(Kind::Counter, Unit::Operations),
+            EventsReplayed => Shape::Value(Kind::Counter, Unit::Events),
+            BytesReplayed => Shape::Value(Kind::Counter, Unit::Bytes),
+            SegmentsReplayed => Shape::Value(Kind::Counter, Unit::Segments),
+            ReadyAhead | SegmentsTotal => Shape::Value(Kind::Gauge, Unit::Segments),
+            CurrentEventId | LastEventId => Shape::Value(Kind::Gauge, Unit::EventId),
+            Phase => Shape::Value(Kind::Gauge, Unit::State),
+            Eta => Shape::Value(Kind::Gauge, Unit::Seconds),
+        }
+    }
+
+    /// The statistics exported for this metric: empty for a single value, only
+    /// [`Stat::Saturated`] beside a histogram (which is exported whole).
+    pub fn stats(self) -> &'static [Stat] {
+        match self.shape() {
+            Shape::Stats(stats) => stats,
+            Shape::Histogram => &[Stat::Saturated],
+            Shape::Value(..) => &[],
         }
     }
 }
@@ -146,7 +354,7 @@ impl Stat {
         }
     }
 
-    fn what(self) -> &'static str {
+    pub(crate) fn what(self) -> &'static str {
         match self {
             Stat::Samples => "operations recorded",
             Stat::Success => "operations that succeeded",
@@ -160,14 +368,16 @@ impl Stat {
         }
     }
 
-    fn unit(self) -> Unit {
+    /// The exported unit.
+    pub fn unit(self) -> Unit {
         match self {
             Stat::Time | Stat::Min | Stat::Max | Stat::Avg => Unit::Seconds,
             _ => Unit::Operations,
         }
     }
 
-    fn kind(self) -> Kind {
+    /// Counter or gauge.
+    pub fn kind(self) -> Kind {
         match self {
             Stat::Min | Stat::Max | Stat::Avg => Kind::Gauge,
             _ => Kind::Counter,
@@ -185,6 +395,16 @@ pub enum Unit {
     Nanoseconds,
     /// A count of operations (`{operation}`).
     Operations,
+    /// A count of events (`{event}`).
+    Events,
+    /// Bytes (`By`).
+    Bytes,
+    /// A count of segments (`{segment}`).
+    Segments,
+    /// An event id (`{event_id}`).
+    EventId,
+    /// A state flag, 1 or 0 (`{state}`).
+    State,
 }
 
 impl Unit {
@@ -194,6 +414,11 @@ impl Unit {
             Unit::Seconds => "s",
             Unit::Nanoseconds => "ns",
             Unit::Operations => "{operation}",
+            Unit::Events => "{event}",
+            Unit::Bytes => "By",
+            Unit::Segments => "{segment}",
+            Unit::EventId => "{event_id}",
+            Unit::State => "{state}",
         }
     }
 
@@ -202,7 +427,8 @@ impl Unit {
         match self {
             Unit::Seconds => Some("seconds"),
             Unit::Nanoseconds => Some("nanoseconds"),
-            Unit::Operations => None,
+            Unit::Bytes => Some("bytes"),
+            Unit::Operations | Unit::Events | Unit::Segments | Unit::EventId | Unit::State => None,
         }
     }
 
@@ -210,7 +436,7 @@ impl Unit {
     pub fn from_recorded(self, value: f64) -> f64 {
         match self {
             Unit::Seconds => value / 1e9,
-            Unit::Nanoseconds | Unit::Operations => value,
+            _ => value,
         }
     }
 }
@@ -227,6 +453,18 @@ pub enum Kind {
     Histogram,
 }
 
+/// An attribute that tells the series of one metric apart (the recovery phase's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Attribute {
+    /// The OTLP attribute key (`wal.recovery.phase`); Prometheus gets it with `.` → `_`.
+    pub key: &'static str,
+    /// Its value.
+    pub value: &'static str,
+}
+
+/// The attribute key of the phase series.
+pub const PHASE_ATTRIBUTE: &str = "wal.recovery.phase";
+
 /// One exported series: `<prefix>`, a metric and, for duration metrics, a statistic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MetricKey<'a> {
@@ -234,53 +472,89 @@ pub struct MetricKey<'a> {
     pub prefix: &'a str,
     /// Which metric.
     pub metric: Metric,
-    /// Which statistic, or `None` for the histogram itself.
+    /// Which statistic, or `None` for a histogram or a single value.
     pub stat: Option<Stat>,
+    /// What tells this series apart from the metric's others, if anything.
+    pub attribute: Option<Attribute>,
 }
 
 impl<'a> MetricKey<'a> {
-    /// Every series a [`Manager`](super::Manager) exports under `prefix`, in collect order.
+    /// The key of `metric` (with `stat`) under `prefix`, without an attribute.
+    pub fn new(prefix: &'a str, metric: Metric, stat: Option<Stat>) -> Self {
+        MetricKey {
+            prefix,
+            metric,
+            stat,
+            attribute: None,
+        }
+    }
+
+    /// Every series a [`Recovery`](super::Recovery) exports under `prefix`, in collect order
+    /// (one per phase for the phase metric).
     pub fn all(prefix: &'a str) -> impl Iterator<Item = MetricKey<'a>> {
-        Metric::ALL.into_iter().flat_map(move |metric| {
-            let whole = (metric == Metric::NextEventHistogram).then_some(None);
-            let stats = metric.stats().iter().map(|&stat| Some(stat));
-            whole.into_iter().chain(stats).map(move |stat| MetricKey {
-                prefix,
-                metric,
-                stat,
-            })
+        Self::of(prefix, &Metric::ALL)
+    }
+
+    /// Every series a [`Manager`](super::Manager) exports under `prefix`, in collect order.
+    pub fn manager(prefix: &'a str) -> impl Iterator<Item = MetricKey<'a>> {
+        Self::of(prefix, &Metric::MANAGER)
+    }
+
+    fn of(prefix: &'a str, metrics: &'static [Metric]) -> impl Iterator<Item = MetricKey<'a>> {
+        metrics.iter().flat_map(move |&metric| {
+            let whole = match metric.shape() {
+                Shape::Stats(_) => Vec::new(),
+                Shape::Histogram => vec![MetricKey::new(prefix, metric, None)],
+                Shape::Value(..) if metric == Metric::Phase => super::progress::Phase::ALL
+                    .iter()
+                    .map(|phase| phase.key(prefix))
+                    .collect(),
+                Shape::Value(..) => vec![MetricKey::new(prefix, metric, None)],
+            };
+            let stats = metric.stats().iter();
+            whole
+                .into_iter()
+                .chain(stats.map(move |&stat| MetricKey::new(prefix, metric, Some(stat))))
         })
     }
 
     /// The exported unit.
     pub fn unit(&self) -> Unit {
-        self.stat.map_or(Unit::Nanoseconds, Stat::unit)
+        match (self.stat, self.metric.shape()) {
+            (Some(stat), _) => stat.unit(),
+            (None, Shape::Value(_, unit)) => unit,
+            (None, _) => Unit::Nanoseconds,
+        }
     }
 
     /// Counter, gauge or histogram.
     pub fn kind(&self) -> Kind {
-        self.stat.map_or(Kind::Histogram, Stat::kind)
+        match (self.stat, self.metric.shape()) {
+            (Some(stat), _) => stat.kind(),
+            (None, Shape::Value(kind, _)) => kind,
+            (None, _) => Kind::Histogram,
+        }
     }
 
     /// The description every output carries (OTLP description, Prometheus `# HELP`).
     pub fn description(&self) -> String {
-        let what = self.stat.map_or("distribution", Stat::what);
-        format!("{}: {what}.", self.metric.description())
+        match (self.stat, self.metric.shape()) {
+            (Some(stat), _) => format!("{}: {}.", self.metric.description(), stat.what()),
+            (None, Shape::Histogram) => format!("{}.", self.metric.description()),
+            (None, _) => format!("{}.", self.metric.description()),
+        }
     }
 
-    /// The OTLP name: `<prefix>.<metric>[.<stat>]`.
+    /// The OTLP name: `<prefix>[.<component>].<metric>[.<stat>]`.
     pub fn otlp_name(&self) -> String {
-        let mut name = String::with_capacity(48);
-        if !self.prefix.is_empty() {
-            name.push_str(self.prefix);
-            name.push('.');
-        }
-        name.push_str(self.metric.name());
-        if let Some(stat) = self.stat {
-            name.push('.');
-            name.push_str(stat.name());
-        }
-        name
+        let parts = [
+            (!self.prefix.is_empty()).then_some(self.prefix),
+            self.metric.component().name(),
+            Some(self.metric.name()),
+            self.stat.map(Stat::name),
+        ];
+        let parts: Vec<&str> = parts.into_iter().flatten().collect();
+        parts.join(".")
     }
 
     /// The Prometheus name (also `Display`): see the module docs.
@@ -313,6 +587,9 @@ impl fmt::Display for PrometheusName<'_, '_> {
         }
         if !key.prefix.is_empty() {
             f.write_str("_")?;
+        }
+        if let Some(component) = key.metric.component().name() {
+            write!(f, "{component}_")?;
         }
         f.write_str(key.metric.name())?;
         if let Some(stat) = key.stat {

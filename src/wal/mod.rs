@@ -74,6 +74,7 @@ mod reader;
 mod recorder;
 mod recovery;
 mod scan;
+mod stop;
 mod verify;
 mod writer;
 
@@ -83,4 +84,5 @@ pub use reader::SegmentReader;
 pub use recorder::{NoTelemetry, Recorder};
 pub use recovery::RecoveryManager;
 pub use scan::{SegmentInfo, segment_file_name};
+pub use stop::StopHandle;
 pub use writer::{SegmentWriter, WriterOptions};

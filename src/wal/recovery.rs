@@ -8,6 +8,7 @@ use super::preloader::Preloader;
 use super::reader::SegmentReader;
 use super::recorder::{NoTelemetry, Recorder};
 use super::scan::{SegmentInfo, check_contiguous, list_segments, read_header};
+use super::stop::StopHandle;
 use crate::telemetry::{Manager, ManagerUpdater};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
@@ -39,6 +40,10 @@ pub struct RecoveryManager<R: Recorder> {
     /// End time of the last timed step: the start of the next event's timing.
     last_end: u64,
     preloader: Preloader,
+    /// Checked at segment boundaries only: see [`StopHandle`].
+    stop: StopHandle,
+    /// Whether the replay ended because of `stop`.
+    stopped: bool,
 }
 
 impl<R: Recorder> std::fmt::Debug for RecoveryManager<R> {
@@ -97,6 +102,8 @@ impl<R: Recorder> RecoveryManager<R> {
             positioned: false,
             last_end: 0,
             preloader: Preloader::new(),
+            stop: StopHandle::default(),
+            stopped: false,
         })
     }
 
@@ -200,12 +207,28 @@ impl<R: Recorder> RecoveryManager<R> {
         Ok(Some(event))
     }
 
-    /// Moves from an exhausted segment to the next one, or to the end of the WAL.
+    /// A handle that stops this replay from another thread: after
+    /// [`StopHandle::stop`], [`next_event`](Self::next_event) returns `Ok(None)` when the
+    /// current segment ends, and [`was_stopped`](Self::was_stopped) returns true.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Whether the replay ended early because its [`StopHandle`] asked it to.
+    pub fn was_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Moves from an exhausted segment to the next one, or to the end of the WAL (also when a
+    /// stop has been asked for: the one place the flag is read).
     #[cold]
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
-        if next >= self.segments.len() {
+        if next < self.segments.len() && self.stop.is_stopped() {
+            self.stopped = true;
+        }
+        if next >= self.segments.len() || self.stopped {
             self.current = None;
             self.slot = self.segments.len();
             return Ok(());

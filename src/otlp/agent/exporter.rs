@@ -1,4 +1,9 @@
 //! The export loop: on each interval, snapshot → convert → send, with bounded retries.
+//!
+//! A final export (at shutdown) keeps the same retries with one exception: when nothing is
+//! listening (connection refused, host not found) it retries once after
+//! [`UNREACHABLE_RETRY_DELAY`] and gives up, so a process run without a collector exits
+//! promptly. A collector that accepts and then hangs still gets the whole bound.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -14,6 +19,35 @@ use super::stats::AgentStats;
 use super::transport::{ExportFailure, Exported, Transport};
 use super::{Command, ExportError};
 use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
+
+/// How long a final export waits before its one retry of an unreachable collector: enough
+/// for a collector that is just starting to bind its port, short enough not to delay an exit.
+pub const UNREACHABLE_RETRY_DELAY: Duration = Duration::from_millis(50);
+
+/// Retries a final export makes when the collector is unreachable.
+const UNREACHABLE_FINAL_RETRIES: u32 = 1;
+
+/// Whether an export is the last one of the agent's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Urgency {
+    /// Periodic or flushed: the loop goes on, so the full retry policy applies.
+    Routine,
+    /// At shutdown: the process is waiting to exit.
+    Final,
+}
+
+/// The error that ends an export on a failure retrying would not fix.
+fn permanent(failure: ExportFailure) -> ExportError {
+    match failure.status {
+        Some(status) => ExportError::Rejected {
+            status,
+            message: failure.message,
+        },
+        None => ExportError::Failed {
+            message: failure.message,
+        },
+    }
+}
 
 /// Everything the loop owns. It runs on the agent's runtime and touches the recorders only by
 /// reading their atomics, so nothing it does can block or slow a recording thread.
@@ -84,7 +118,7 @@ impl Exporter {
         commands: &mut UnboundedReceiver<Command>,
     ) -> Option<Option<Command>> {
         let budget = self.export_budget;
-        let export = self.export(budget);
+        let export = self.export(budget, Urgency::Routine);
         tokio::pin!(export);
         tokio::select! {
             _ = &mut export => None,
@@ -96,11 +130,12 @@ impl Exporter {
     async fn obey(&mut self, command: Option<Command>) -> ControlFlow<()> {
         match command {
             Some(Command::Flush(reply)) => {
-                let _ = reply.send(self.export(self.export_budget).await);
+                let outcome = self.export(self.export_budget, Urgency::Routine).await;
+                let _ = reply.send(outcome);
                 ControlFlow::Continue(())
             }
             Some(Command::Shutdown { bound, reply }) => {
-                let _ = reply.send(self.export(bound).await);
+                let _ = reply.send(self.export(bound, Urgency::Final).await);
                 ControlFlow::Break(())
             }
             Some(Command::Register(source)) => {
@@ -118,7 +153,11 @@ impl Exporter {
 
     /// One export: snapshot, convert, then send with retries until it succeeds, fails for good,
     /// or `budget` runs out.
-    async fn export(&mut self, budget: Duration) -> Result<Exported, ExportError> {
+    async fn export(
+        &mut self,
+        budget: Duration,
+        urgency: Urgency,
+    ) -> Result<Exported, ExportError> {
         let started = Instant::now();
         let deadline = started + budget;
         let mut request = self.converter.request(&mut self.sources);
@@ -128,7 +167,7 @@ impl Exporter {
             resource.scope_metrics.push(scope);
         }
         let points = count_points(&request);
-        let result = self.send_with_retries(&request, deadline).await;
+        let result = self.send_with_retries(&request, deadline, urgency).await;
         // Unregistered sources have had their final values sent: stop reading them. (An export
         // cancelled before this point leaves them for the next one.)
         self.sources.retain(|source| !source.retiring);
@@ -148,7 +187,9 @@ impl Exporter {
             }
             Err(error) => {
                 self.stats.failed(points);
-                if self.warned {
+                if urgency == Urgency::Final {
+                    tracing::warn!(%error, "final OTLP export failed: this run's last figures were not delivered");
+                } else if self.warned {
                     tracing::debug!(%error, "OTLP export failed again");
                 } else {
                     tracing::warn!(%error, "OTLP export failed; will keep trying each interval");
@@ -163,40 +204,53 @@ impl Exporter {
         &mut self,
         request: &ExportMetricsServiceRequest,
         deadline: Instant,
+        urgency: Urgency,
     ) -> Result<Exported, ExportError> {
-        let bytes = request.encoded_len() as u64;
         let mut attempt = 0u32;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(ExportError::OutOfTime { attempts: attempt });
             }
-            self.stats.sent_bytes(bytes);
-            let outcome = timeout(
-                self.attempt_timeout.min(remaining),
-                self.transport.export(request.clone()),
-            )
-            .await;
-            let failure = match outcome {
-                Ok(Ok(exported)) => return Ok(exported),
-                Ok(Err(failure)) => failure,
-                Err(_) => ExportFailure {
-                    decision: RetryDecision::Retry { throttle: None },
-                    message: "no answer within the export timeout".to_owned(),
-                },
+            let failure = match self.attempt(request, remaining).await {
+                Ok(exported) => return Ok(exported),
+                Err(failure) => failure,
             };
             let RetryDecision::Retry { throttle } = failure.decision else {
-                return Err(ExportError::Rejected(failure.message));
+                return Err(permanent(failure));
             };
-            let delay = backoff_delay(attempt, throttle, fastrand::f64());
+            let delay = if urgency == Urgency::Final && failure.unreachable {
+                if attempt >= UNREACHABLE_FINAL_RETRIES {
+                    let (attempts, last) = (attempt + 1, failure.message);
+                    return Err(ExportError::Unreachable { attempts, last });
+                }
+                UNREACHABLE_RETRY_DELAY
+            } else {
+                backoff_delay(attempt, throttle, fastrand::f64())
+            };
             attempt += 1;
             if Instant::now() + delay >= deadline {
                 return Err(ExportError::GaveUp {
                     attempts: attempt,
                     last: failure.message,
+                    status: failure.status,
                 });
             }
             sleep(delay).await;
+        }
+    }
+
+    /// One attempt, within the per-request timeout and what is left of the export's time.
+    async fn attempt(
+        &mut self,
+        request: &ExportMetricsServiceRequest,
+        remaining: Duration,
+    ) -> Result<Exported, ExportFailure> {
+        self.stats.sent_bytes(request.encoded_len() as u64);
+        let limit = self.attempt_timeout.min(remaining);
+        match timeout(limit, self.transport.export(request.clone())).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(ExportFailure::timed_out(limit)),
         }
     }
 }

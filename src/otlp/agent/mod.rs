@@ -11,6 +11,7 @@
 
 #[cfg(feature = "recording")]
 pub(crate) mod backfill;
+mod error;
 mod exporter;
 mod registry;
 mod retry;
@@ -25,9 +26,10 @@ use std::sync::mpsc as reply_channel;
 
 use tokio::sync::mpsc;
 
+pub use error::{CollectorStatus, ExportError};
 pub use registry::Registration;
 pub use stats::{AGENT_SCOPE, AgentStatsSnapshot};
-pub use transport::{Exported, TransportError};
+pub use transport::{Exported, MAX_RESPONSE_BYTES, TransportError};
 
 use crate::otlp::config::Config;
 use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
@@ -40,38 +42,6 @@ use transport::Transport;
 /// How long dropping an agent waits for its final export, at most. Inside a current-thread
 /// runtime that runs the agent's loop (see [`Agent::start_on`]) it does not wait at all.
 pub const DROP_SHUTDOWN_BOUND: Duration = Duration::from_secs(5);
-
-/// Why an export did not go through.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ExportError {
-    /// The collector refused the data for good (retrying would not help).
-    #[error("the OTLP collector rejected the export: {0}")]
-    Rejected(String),
-    /// Retryable failures continued until the time for this export ran out.
-    #[error(
-        "OTLP export failed after {attempts} attempt(s): {last}; is the collector running and reachable?"
-    )]
-    GaveUp {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: String,
-    },
-    /// The time for this export ran out before an attempt could finish.
-    #[error(
-        "OTLP export ran out of time after {attempts} attempt(s); is the collector slow or unreachable?"
-    )]
-    OutOfTime {
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The agent is not running (disabled, or already shut down).
-    #[error("the OTLP agent is not running (disabled by OTEL_SDK_DISABLED, or shut down)")]
-    NotRunning,
-    /// The export loop did not answer within the bound.
-    #[error("the OTLP agent did not finish within {0:?}")]
-    Timeout(Duration),
-}
 
 /// Why the agent could not start, or a manager could not be registered.
 #[derive(Debug, thiserror::Error)]
@@ -331,7 +301,7 @@ const REPLY_MARGIN: Duration = Duration::from_millis(500);
 fn wait_with_bound(outcome: &Outcome, bound: Duration) -> Result<Exported, ExportError> {
     match outcome.recv_timeout(bound) {
         Ok(result) => result,
-        Err(reply_channel::RecvTimeoutError::Timeout) => Err(ExportError::Timeout(bound)),
+        Err(reply_channel::RecvTimeoutError::Timeout) => Err(ExportError::Timeout { bound }),
         Err(reply_channel::RecvTimeoutError::Disconnected) => Err(ExportError::NotRunning),
     }
 }

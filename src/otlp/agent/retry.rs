@@ -3,7 +3,10 @@
 //! The rules are the OTLP specification's. gRPC: `CANCELLED`, `DEADLINE_EXCEEDED`, `ABORTED`,
 //! `OUT_OF_RANGE`, `UNAVAILABLE` and `DATA_LOSS` are retryable; `RESOURCE_EXHAUSTED` only when
 //! the server sent `RetryInfo` (it is then a throttle, not a permanent limit). HTTP: 429, 502,
-//! 503 and 504 are retryable. A server's delay hint (`RetryInfo`, `Retry-After`) is honoured up
+//! 503 and 504 are retryable. A failure of the connection itself (refused, reset, closed
+//! mid-call, garbled) is retryable under both transports: gRPC reports one with a status code
+//! of its own choosing (often `UNKNOWN` or `INTERNAL`), which must not be read as the
+//! collector's verdict. A server's delay hint (`RetryInfo`, `Retry-After`) is honoured up
 //! to [`MAX_THROTTLE`], so a hostile server cannot park the exporter.
 
 use std::time::Duration;
@@ -31,14 +34,32 @@ pub enum RetryDecision {
     GiveUp,
 }
 
+/// Who produced a failed gRPC call's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOrigin {
+    /// The collector answered with this status.
+    Collector,
+    /// The client made it from a broken connection: the collector may never have seen the
+    /// request, so the code says nothing about the data.
+    Transport,
+}
+
 fn retry(hint: Option<Duration>) -> RetryDecision {
     RetryDecision::Retry {
         throttle: hint.map(|d| d.min(MAX_THROTTLE)),
     }
 }
 
-/// Classifies a gRPC status code and the server's `RetryInfo` delay, if any.
-pub fn classify_grpc(code: Code, retry_info: Option<Duration>) -> RetryDecision {
+/// Classifies a gRPC status code, the server's `RetryInfo` delay if any, and where the
+/// status came from: a transport failure is always retryable.
+pub fn classify_grpc(
+    code: Code,
+    retry_info: Option<Duration>,
+    origin: FailureOrigin,
+) -> RetryDecision {
+    if origin == FailureOrigin::Transport {
+        return retry(None);
+    }
     match code {
         Code::Cancelled
         | Code::DeadlineExceeded
@@ -101,7 +122,24 @@ mod tests {
             (Code::Ok, None, RetryDecision::GiveUp),
         ];
         for (code, hint, expected) in table {
-            assert_eq!(classify_grpc(code, hint), expected, "{code:?} {hint:?}");
+            let decision = classify_grpc(code, hint, FailureOrigin::Collector);
+            assert_eq!(decision, expected, "{code:?} {hint:?}");
+        }
+    }
+
+    #[test]
+    fn grpc_transport_failures_are_retryable_whatever_their_code() {
+        // Resets and broken connections reach the classifier with the code tonic chose.
+        let retry_plain = RetryDecision::Retry { throttle: None };
+        for code in [
+            Code::Unknown,
+            Code::Internal,
+            Code::Unavailable,
+            Code::Cancelled,
+            Code::InvalidArgument,
+        ] {
+            let decision = classify_grpc(code, None, FailureOrigin::Transport);
+            assert_eq!(decision, retry_plain, "{code:?}");
         }
     }
 
@@ -124,7 +162,8 @@ mod tests {
 
     #[test]
     fn throttle_is_capped() {
-        let decision = classify_grpc(Code::Unavailable, Some(Duration::from_secs(3600)));
+        let hint = Some(Duration::from_secs(3600));
+        let decision = classify_grpc(Code::Unavailable, hint, FailureOrigin::Collector);
         assert_eq!(
             decision,
             RetryDecision::Retry {

@@ -5,14 +5,16 @@
 //! every other problem. A setting made in code is not read from the environment at all, so a
 //! broken variable that the code overrides is not an error.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
 
 use super::Config;
+use super::env::{INTERVAL_RANGE, TIMEOUT_RANGE};
 use super::error::{ConfigError, ConfigProblem, Problems};
-use super::parse;
+use super::parse::{self, PemKind};
 use super::resolve::{self as r, Lookup};
 use super::secret::{Headers, Secret};
 use super::types::{Compression, Protocol, Temporality, TlsConfig};
@@ -112,13 +114,14 @@ pub struct ConfigBuilder<'a> {
     set: Overrides,
 }
 
-/// The process environment, as a [`Lookup`].
-fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+/// The process environment, as a [`Lookup`]: `var_os`, so that a value which is not valid
+/// UTF-8 is reported, not taken for unset.
+fn process_env(name: &str) -> Option<OsString> {
+    std::env::var_os(name)
 }
 
 /// No environment: only defaults.
-fn no_env(_: &str) -> Option<String> {
+fn no_env(_: &str) -> Option<OsString> {
     None
 }
 
@@ -211,9 +214,10 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// How long one export request may take (`OTEL_EXPORTER_OTLP_TIMEOUT`); not zero.
+    /// How long one export request may take (`OTEL_EXPORTER_OTLP_TIMEOUT`); within
+    /// [`TIMEOUT_RANGE`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        let checked = parse::check_duration("ConfigBuilder::timeout", timeout);
+        let checked = parse::check_duration("ConfigBuilder::timeout", timeout, &TIMEOUT_RANGE);
         self.set.timeout = Slot::from_result(checked, &mut self.set.problems);
         self
     }
@@ -230,38 +234,44 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// CA certificates PEM file (`OTEL_EXPORTER_OTLP_CERTIFICATE`); must be readable now.
+    /// CA certificates PEM file (`OTEL_EXPORTER_OTLP_CERTIFICATE`); must be readable and
+    /// hold PEM certificates now.
     pub fn ca_certificate(mut self, path: impl Into<PathBuf>) -> Self {
-        let checked = parse::check_file("ConfigBuilder::ca_certificate", path.into());
+        let setting = "ConfigBuilder::ca_certificate";
+        let checked = parse::check_file(setting, path.into(), PemKind::Certificates);
         self.set.tls.ca_certificate = Slot::from_result(checked, &mut self.set.problems);
         self
     }
 
-    /// mTLS private key PEM file (`OTEL_EXPORTER_OTLP_CLIENT_KEY`); must be readable now.
+    /// mTLS private key PEM file (`OTEL_EXPORTER_OTLP_CLIENT_KEY`); must be readable and
+    /// hold a PEM private key now.
     pub fn client_key(mut self, path: impl Into<PathBuf>) -> Self {
-        let checked = parse::check_file("ConfigBuilder::client_key", path.into());
+        let setting = "ConfigBuilder::client_key";
+        let checked = parse::check_file(setting, path.into(), PemKind::PrivateKey);
         self.set.tls.client_key = Slot::from_result(checked, &mut self.set.problems);
         self
     }
 
     /// mTLS certificate chain PEM file (`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`); must be
-    /// readable now.
+    /// readable and hold PEM certificates now.
     pub fn client_certificate(mut self, path: impl Into<PathBuf>) -> Self {
-        let checked = parse::check_file("ConfigBuilder::client_certificate", path.into());
+        let setting = "ConfigBuilder::client_certificate";
+        let checked = parse::check_file(setting, path.into(), PemKind::Certificates);
         self.set.tls.client_certificate = Slot::from_result(checked, &mut self.set.problems);
         self
     }
 
-    /// Time between exports (`OTEL_METRIC_EXPORT_INTERVAL`); not zero.
+    /// Time between exports (`OTEL_METRIC_EXPORT_INTERVAL`); within [`INTERVAL_RANGE`].
     pub fn interval(mut self, interval: Duration) -> Self {
-        let checked = parse::check_duration("ConfigBuilder::interval", interval);
+        let checked = parse::check_duration("ConfigBuilder::interval", interval, &INTERVAL_RANGE);
         self.set.interval = Slot::from_result(checked, &mut self.set.problems);
         self
     }
 
-    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`); not zero.
+    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`].
     pub fn export_timeout(mut self, timeout: Duration) -> Self {
-        let checked = parse::check_duration("ConfigBuilder::export_timeout", timeout);
+        let setting = "ConfigBuilder::export_timeout";
+        let checked = parse::check_duration(setting, timeout, &TIMEOUT_RANGE);
         self.set.export_timeout = Slot::from_result(checked, &mut self.set.problems);
         self
     }
@@ -295,7 +305,7 @@ impl<'a> ConfigBuilder<'a> {
         let resource_attributes = attributes(set.resource_attributes, lookup, p);
         let config = Config {
             disabled: false,
-            service_name: service_name(set.service_name, lookup, &resource_attributes),
+            service_name: service_name(set.service_name, lookup, &resource_attributes, p),
             resource_attributes,
             protocol,
             endpoint: endpoint(set.endpoint, lookup, protocol, p),
@@ -354,12 +364,9 @@ fn service_name(
     slot: Slot<String>,
     lookup: &Lookup<'_>,
     attributes: &[(String, String)],
+    p: &mut Problems,
 ) -> String {
-    let explicit = match slot {
-        Slot::Set(name) => Some(name),
-        Slot::Env => r::resolve_service_name(lookup),
-        Slot::Rejected => None,
-    };
+    let explicit = slot.or_env_opt(p, || r::resolve_service_name(lookup));
     let attribute = || {
         let mut named = attributes.iter().filter(|(key, _)| key == "service.name");
         named.next().map(|(_, value)| value.clone())

@@ -4,8 +4,10 @@
 //! Specification" and "OpenTelemetry Protocol Exporter"). Each exporter setting has a generic
 //! variable (`OTEL_EXPORTER_OTLP_X`) and a metrics-specific one
 //! (`OTEL_EXPORTER_OTLP_METRICS_X`); the specific one wins. As the spec says, an empty value
-//! counts as unset.
+//! counts as unset. A value that is set but not valid UTF-8 is a configuration error naming
+//! the variable, never read as unset.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 /// `true` (case-insensitive) turns the agent off; nothing else is read then.
@@ -80,5 +82,19 @@ pub const DEFAULT_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default for [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]: 160, the OTel SDKs' default max_size.
 pub const DEFAULT_MAX_HISTOGRAM_BUCKETS: usize = 160;
+/// The accepted range of [`OTEL_EXPORTER_OTLP_TIMEOUT`] and [`OTEL_METRIC_EXPORT_TIMEOUT`]
+/// (and of the builder's `timeout` and `export_timeout`): 1 ms to 1 h. A longer bound would
+/// let a hung collector hold the final export, and so the process's exit, for longer than any
+/// operator waits.
+pub const TIMEOUT_RANGE: RangeInclusive<Duration> =
+    Duration::from_millis(1)..=Duration::from_secs(3600);
+/// The accepted range of [`OTEL_METRIC_EXPORT_INTERVAL`] (and of the builder's `interval`):
+/// 10 ms to 24 h. Shorter would make the exporter spin on conversions; longer is no longer a
+/// periodic export.
+pub const INTERVAL_RANGE: RangeInclusive<Duration> =
+    Duration::from_millis(10)..=Duration::from_secs(24 * 3600);
+/// The largest certificate or key file accepted (1 MiB): a real PEM bundle is a few KiB, and
+/// the file is read whole at start-up.
+pub const MAX_PEM_FILE_BYTES: u64 = 1 << 20;
 /// The fewest buckets allowed: one bucket cannot hold two octaves, whatever the scale.
 pub const MIN_HISTOGRAM_BUCKETS: usize = 2;

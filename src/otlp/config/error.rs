@@ -62,9 +62,25 @@ pub enum ConfigProblem {
         setting: &'static str,
         /// The path.
         path: PathBuf,
-        /// The operating system's error.
-        #[source]
+        /// The operating system's error (shown in the message, so not also a `source`).
         error: io::Error,
+    },
+    /// A certificate or key file that can be read but does not hold what the setting needs.
+    #[error("{setting}={path:?} does not hold {expected}; check that it names the right file")]
+    NotPem {
+        /// The variable or builder method that supplied the path.
+        setting: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What the file should hold, such as "a PEM certificate".
+        expected: &'static str,
+    },
+    /// A variable that is set, but not to valid UTF-8 (its value is not shown: it may be a
+    /// secret, and the terminal could not show it anyway).
+    #[error("{setting} is set but is not valid UTF-8; set it to UTF-8 text, or unset it")]
+    NotUnicode {
+        /// The variable.
+        setting: &'static str,
     },
     /// Two settings that only make sense together, of which one is missing.
     #[error("{setting} is set but no {missing} is; {hint}")]
@@ -128,6 +144,8 @@ impl ConfigProblem {
             | ConfigProblem::NotSupported { setting, .. }
             | ConfigProblem::MalformedEntry { setting, .. }
             | ConfigProblem::Unreadable { setting, .. }
+            | ConfigProblem::NotPem { setting, .. }
+            | ConfigProblem::NotUnicode { setting }
             | ConfigProblem::Incomplete { setting, .. } => setting,
         }
     }

@@ -5,15 +5,16 @@
 //! function in [`resolve`] (metrics-specific variable, else generic, else the spec's default).
 //! [`ConfigBuilder`] overrides any of them in code. Every invalid value, from either source,
 //! is reported at once in one [`ConfigError`]. Header values are [`Secret`]s: no message,
-//! `Debug` output or log shows them.
+//! `Debug` output or log shows them; nor the userinfo or query string of an endpoint, which
+//! every message shows through [`redact_endpoint`].
 //!
 //! ```
 //! use walrec::otlp::config::{Config, Protocol};
 //!
 //! let env = |name: &str| match name {
-//!     "OTEL_EXPORTER_OTLP_PROTOCOL" => Some("http/protobuf".to_owned()),
-//!     "OTEL_EXPORTER_OTLP_ENDPOINT" => Some("https://collector.example:4318".to_owned()),
-//!     "OTEL_EXPORTER_OTLP_HEADERS" => Some("api-key=s3cret".to_owned()),
+//!     "OTEL_EXPORTER_OTLP_PROTOCOL" => Some("http/protobuf".into()),
+//!     "OTEL_EXPORTER_OTLP_ENDPOINT" => Some("https://collector.example:4318".into()),
+//!     "OTEL_EXPORTER_OTLP_HEADERS" => Some("api-key=s3cret".into()),
 //!     _ => None,
 //! };
 //! let config = Config::from_lookup(&env)?;
@@ -39,11 +40,13 @@ use url::Url;
 pub use builder::ConfigBuilder;
 pub use error::{ConfigError, ConfigProblem};
 pub use resolve::Lookup;
-pub use secret::{Headers, Secret};
+pub use secret::{Headers, Secret, redact_endpoint};
 pub use types::{Compression, Protocol, Temporality, TlsConfig};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the endpoint redacted and header names only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     pub(crate) disabled: bool,
     pub(crate) service_name: String,
@@ -115,6 +118,17 @@ impl Config {
         self.endpoint.as_str()
     }
 
+    /// The URL to send to, parsed (for the transports).
+    pub(crate) fn endpoint_url(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The endpoint as messages and logs show it: userinfo and query string redacted (see
+    /// [`redact_endpoint`]).
+    pub fn redacted_endpoint(&self) -> String {
+        redact_endpoint(self.endpoint.as_str())
+    }
+
     /// Extra request headers (gRPC metadata); values are secrets.
     pub fn headers(&self) -> &Headers {
         &self.headers
@@ -160,6 +174,26 @@ impl Config {
     /// Most buckets in an exported exponential histogram (at least 2).
     pub fn max_histogram_buckets(&self) -> usize {
         self.max_histogram_buckets
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("disabled", &self.disabled)
+            .field("service_name", &self.service_name)
+            .field("resource_attributes", &self.resource_attributes)
+            .field("protocol", &self.protocol)
+            .field("endpoint", &self.redacted_endpoint())
+            .field("headers", &self.headers)
+            .field("timeout", &self.timeout)
+            .field("compression", &self.compression)
+            .field("tls", &self.tls)
+            .field("interval", &self.interval)
+            .field("export_timeout", &self.export_timeout)
+            .field("temporality", &self.temporality)
+            .field("max_histogram_buckets", &self.max_histogram_buckets)
+            .finish()
     }
 }
 

@@ -2,22 +2,25 @@
 //! the same values. Each takes the name of the setting the value came from, for the message.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use url::Url;
 
 use super::env::{
-    DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT, HTTP_METRICS_PATH, MIN_HISTOGRAM_BUCKETS,
+    DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT, HTTP_METRICS_PATH, MAX_PEM_FILE_BYTES,
+    MIN_HISTOGRAM_BUCKETS,
 };
 use super::error::{ConfigError, ConfigProblem};
-use super::secret::{Headers, Secret};
+use super::secret::{Headers, Secret, redact_endpoint};
 use super::types::{Compression, Protocol, Temporality};
 
 const BOOL: &str = "true or false (case-insensitive)";
-const MILLIS: &str = "a whole number of milliseconds greater than 0, such as 10000";
 const ENDPOINT: &str =
     "an absolute http:// or https:// URL with a host, such as http://localhost:4317";
 const LIST_ENTRY: &str = "expected key=value with a non-blank key, entries separated by commas";
@@ -33,27 +36,45 @@ pub(crate) fn parse_bool(setting: &'static str, raw: &str) -> Result<bool, Confi
     }
 }
 
-/// A positive number of milliseconds.
-pub(crate) fn parse_millis(setting: &'static str, raw: &str) -> Result<Duration, ConfigProblem> {
-    match raw.trim().parse::<u64>() {
-        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-        _ => Err(ConfigProblem::invalid(setting, raw, MILLIS)),
+/// A whole number of milliseconds within `range` (zero would make the export loop spin or
+/// every export fail; the ranges are documented in [`env`](super::env)).
+pub(crate) fn parse_millis(
+    setting: &'static str,
+    raw: &str,
+    range: &RangeInclusive<Duration>,
+) -> Result<Duration, ConfigProblem> {
+    let parsed = raw.trim().parse::<u64>().ok().map(Duration::from_millis);
+    match parsed {
+        Some(value) if range.contains(&value) => Ok(value),
+        _ => Err(ConfigProblem::invalid(setting, raw, millis_expected(range))),
     }
 }
 
-/// A duration set in code: zero would make the export loop spin or every export fail.
+/// A duration set in code, within the same `range` as its variable.
 pub(crate) fn check_duration(
     setting: &'static str,
     value: Duration,
+    range: &RangeInclusive<Duration>,
 ) -> Result<Duration, ConfigProblem> {
-    if value.is_zero() {
+    if !range.contains(&value) {
+        let shown = format!("{value:?}");
         return Err(ConfigProblem::invalid(
             setting,
-            "0s",
-            "a duration greater than 0",
+            &shown,
+            millis_expected(range),
         ));
     }
     Ok(value)
+}
+
+fn millis_expected(range: &RangeInclusive<Duration>) -> String {
+    format!(
+        "a whole number of milliseconds from {} to {} ({:?} to {:?})",
+        range.start().as_millis(),
+        range.end().as_millis(),
+        range.start(),
+        range.end()
+    )
 }
 
 /// `grpc` or `http/protobuf`, case-insensitive; `http/json` is named as unsupported.
@@ -125,13 +146,15 @@ fn buckets_problem(setting: &'static str, raw: &str) -> ConfigProblem {
     )
 }
 
-/// An absolute `http` or `https` URL with a host.
+/// An absolute `http` or `https` URL with a host. A rejected value is shown redacted: its
+/// userinfo or query string may hold a credential.
 pub(crate) fn parse_endpoint(setting: &'static str, raw: &str) -> Result<Url, ConfigProblem> {
+    let shown = || redact_endpoint(raw);
     let url = Url::parse(raw.trim())
-        .map_err(|e| ConfigProblem::invalid(setting, raw, format!("{ENDPOINT} ({e})")))?;
+        .map_err(|e| ConfigProblem::invalid(setting, &shown(), format!("{ENDPOINT} ({e})")))?;
     let http = matches!(url.scheme(), "http" | "https");
     if !http || url.host_str().is_none_or(str::is_empty) {
-        return Err(ConfigProblem::invalid(setting, raw, ENDPOINT));
+        return Err(ConfigProblem::invalid(setting, &shown(), ENDPOINT));
     }
     Ok(url)
 }
@@ -158,20 +181,77 @@ pub(crate) fn default_endpoint(protocol: Protocol) -> Url {
     Url::parse(raw).expect("the default endpoints are valid URLs")
 }
 
-/// A file that exists and can be opened now, so a typo fails at start-up rather than at the
-/// first connection.
-pub(crate) fn check_file(setting: &'static str, path: PathBuf) -> Result<PathBuf, ConfigProblem> {
-    let checked = File::open(&path).and_then(|file| file.metadata());
-    let error = match checked {
-        Ok(meta) if meta.is_file() => return Ok(path),
-        Ok(_) => io::Error::other("not a regular file"),
-        Err(error) => error,
+/// What a certificate or key file must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PemKind {
+    /// One or more certificates (a CA bundle, or a client certificate chain).
+    Certificates,
+    /// One private key.
+    PrivateKey,
+}
+
+impl PemKind {
+    fn expected(self) -> &'static str {
+        match self {
+            PemKind::Certificates => "at least one PEM certificate (-----BEGIN CERTIFICATE-----)",
+            PemKind::PrivateKey => "a PEM private key (-----BEGIN PRIVATE KEY----- or similar)",
+        }
+    }
+
+    /// Whether `pem` holds what this kind needs.
+    fn found_in(self, pem: &[u8]) -> bool {
+        match self {
+            PemKind::Certificates => {
+                let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem).collect();
+                parsed.is_ok_and(|certificates| !certificates.is_empty())
+            }
+            PemKind::PrivateKey => PrivateKeyDer::from_pem_slice(pem).is_ok(),
+        }
+    }
+}
+
+/// A regular file, at most [`MAX_PEM_FILE_BYTES`], that can be read now and parses as `kind`,
+/// so a typo or a wrong file fails at start-up rather than at the first connection.
+pub(crate) fn check_file(
+    setting: &'static str,
+    path: PathBuf,
+    kind: PemKind,
+) -> Result<PathBuf, ConfigProblem> {
+    let pem = match read_small_file(&path) {
+        Ok(pem) => pem,
+        Err(error) => {
+            return Err(ConfigProblem::Unreadable {
+                setting,
+                path,
+                error,
+            });
+        }
     };
-    Err(ConfigProblem::Unreadable {
-        setting,
-        path,
-        error,
-    })
+    if !kind.found_in(&pem) {
+        let expected = kind.expected();
+        return Err(ConfigProblem::NotPem {
+            setting,
+            path,
+            expected,
+        });
+    }
+    Ok(path)
+}
+
+fn read_small_file(path: &std::path::Path) -> io::Result<Vec<u8>> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_PEM_FILE_BYTES {
+        return Err(io::Error::other(
+            "larger than 1 MiB, too large for a PEM file",
+        ));
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_PEM_FILE_BYTES + 1).read_to_end(&mut pem)?;
+    Ok(pem)
 }
 
 /// `OTEL_EXPORTER_OTLP_HEADERS`-style list. A later duplicate key replaces an earlier one.

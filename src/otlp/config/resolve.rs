@@ -8,12 +8,15 @@
 //! use walrec::otlp::config::resolve::resolve_timeout;
 //! use std::time::Duration;
 //!
-//! let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_TIMEOUT").then(|| "2500".to_owned());
+//! let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_TIMEOUT").then(|| "2500".into());
 //! assert_eq!(resolve_timeout(&env).unwrap(), Duration::from_millis(2500));
 //! ```
 //!
-//! The certificate resolvers also check that the file can be opened.
+//! The certificate resolvers also check that the file can be read and parses as PEM. A
+//! variable that is set but not valid UTF-8 is an error naming it, never read as unset.
 
+use std::ffi::OsString;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -21,40 +24,70 @@ use url::Url;
 
 use super::env::*;
 use super::error::{ConfigError, ConfigProblem, Problems};
-use super::parse::{self, check_file, default_endpoint, parse_endpoint, with_metrics_path};
+use super::parse::{
+    self, PemKind, check_file, default_endpoint, parse_endpoint, with_metrics_path,
+};
 use super::secret::Headers;
 use super::types::{Compression, Protocol, Temporality, TlsConfig};
 
-/// An environment: the value of a variable, or `None` when it is unset. `std::env::var`'s
-/// adapter is `|name| std::env::var(name).ok()`.
-pub type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+/// An environment: the value of a variable, or `None` when it is unset. Values are
+/// `OsString`s so that one which is not valid UTF-8 can be reported rather than mistaken for
+/// an unset variable: the process environment's adapter is `|name| std::env::var_os(name)`.
+pub type Lookup<'a> = dyn Fn(&str) -> Option<OsString> + 'a;
 
-/// `name` and its value, unless it is unset or blank (the spec: empty means unset).
-fn var(lookup: &Lookup<'_>, name: &'static str) -> Option<(&'static str, String)> {
-    lookup(name)
-        .filter(|value| !value.trim().is_empty())
-        .map(|value| (name, value))
+/// A variable that was found: its name and its value.
+type Found = Option<(&'static str, String)>;
+
+/// `name` and its value, unless it is unset or blank (the spec: empty means unset); an error
+/// naming `name` if its value is not valid UTF-8.
+fn var(lookup: &Lookup<'_>, name: &'static str) -> Result<Found, ConfigError> {
+    let Some(value) = lookup(name) else {
+        return Ok(None);
+    };
+    let value = value
+        .into_string()
+        .map_err(|_| ConfigProblem::NotUnicode { setting: name })?;
+    Ok((!value.trim().is_empty()).then_some((name, value)))
 }
 
-/// The metrics-specific variable if set, else the generic one.
+/// The metrics-specific variable if set, else the generic one. Either one that is not valid
+/// UTF-8 is reported, even the generic one that the specific one hides: it is still a broken
+/// setting in the environment.
 fn either(
     lookup: &Lookup<'_>,
     specific: &'static str,
     generic: &'static str,
-) -> Option<(&'static str, String)> {
-    var(lookup, specific).or_else(|| var(lookup, generic))
+) -> Result<Found, ConfigError> {
+    match (var(lookup, specific), var(lookup, generic)) {
+        (Ok(None), generic) => generic,
+        (Ok(Some(found)), Ok(_)) => Ok(Some(found)),
+        (Ok(Some(_)), Err(broken)) | (Err(broken), Ok(_)) => Err(broken),
+        (Err(specific), Err(generic)) => {
+            let mut problems = Problems::default();
+            problems.extend(specific.into_problems());
+            problems.extend(generic.into_problems());
+            problems.finish(None)
+        }
+    }
 }
 
 /// Parses the variable that was found, or returns `default`.
 fn parse_or<T>(
-    found: Option<(&'static str, String)>,
+    found: Result<Found, ConfigError>,
     default: T,
-    parse: fn(&'static str, &str) -> Result<T, ConfigProblem>,
+    parse: impl FnOnce(&'static str, &str) -> Result<T, ConfigProblem>,
 ) -> Result<T, ConfigError> {
-    match found {
+    match found? {
         Some((name, raw)) => parse(name, &raw).map_err(ConfigError::from),
         None => Ok(default),
     }
+}
+
+/// A whole number of milliseconds within `range`.
+fn millis(
+    range: &RangeInclusive<Duration>,
+) -> impl FnOnce(&'static str, &str) -> Result<Duration, ConfigProblem> + '_ {
+    move |name, raw| parse::parse_millis(name, raw, range)
 }
 
 /// [`OTEL_SDK_DISABLED`]; default `false`.
@@ -63,8 +96,8 @@ pub fn resolve_disabled(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
 }
 
 /// [`OTEL_SERVICE_NAME`], trimmed; `None` when unset.
-pub fn resolve_service_name(lookup: &Lookup<'_>) -> Option<String> {
-    var(lookup, OTEL_SERVICE_NAME).map(|(_, value)| value.trim().to_owned())
+pub fn resolve_service_name(lookup: &Lookup<'_>) -> Result<Option<String>, ConfigError> {
+    Ok(var(lookup, OTEL_SERVICE_NAME)?.map(|(_, value)| value.trim().to_owned()))
 }
 
 /// The spec's `service.name` when none is configured: `unknown_service:` and the executable's
@@ -80,7 +113,7 @@ pub fn default_service_name() -> String {
 pub fn resolve_resource_attributes(
     lookup: &Lookup<'_>,
 ) -> Result<Vec<(String, String)>, ConfigError> {
-    match var(lookup, OTEL_RESOURCE_ATTRIBUTES) {
+    match var(lookup, OTEL_RESOURCE_ATTRIBUTES)? {
         Some((name, raw)) => parse::parse_attributes(name, &raw),
         None => Ok(Vec::new()),
     }
@@ -103,17 +136,24 @@ pub(crate) fn resolve_endpoint(
     lookup: &Lookup<'_>,
     protocol: Protocol,
 ) -> Result<Url, ConfigError> {
-    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
-        return Ok(parse_endpoint(name, &raw)?);
+    let found = either(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+        OTEL_EXPORTER_OTLP_ENDPOINT,
+    )?;
+    match found {
+        Some((name, raw)) if name == OTEL_EXPORTER_OTLP_METRICS_ENDPOINT => {
+            Ok(parse_endpoint(name, &raw)?)
+        }
+        Some((name, raw)) => {
+            let base = parse_endpoint(name, &raw)?;
+            Ok(match protocol {
+                Protocol::Grpc => base,
+                Protocol::HttpProtobuf => with_metrics_path(base),
+            })
+        }
+        None => Ok(default_endpoint(protocol)),
     }
-    if let Some((name, raw)) = var(lookup, OTEL_EXPORTER_OTLP_ENDPOINT) {
-        let base = parse_endpoint(name, &raw)?;
-        return Ok(match protocol {
-            Protocol::Grpc => base,
-            Protocol::HttpProtobuf => with_metrics_path(base),
-        });
-    }
-    Ok(default_endpoint(protocol))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_HEADERS`], else [`OTEL_EXPORTER_OTLP_HEADERS`] (the specific
@@ -123,21 +163,21 @@ pub fn resolve_headers(lookup: &Lookup<'_>) -> Result<Headers, ConfigError> {
         lookup,
         OTEL_EXPORTER_OTLP_METRICS_HEADERS,
         OTEL_EXPORTER_OTLP_HEADERS,
-    ) {
+    )? {
         Some((name, raw)) => parse::parse_headers(name, &raw),
         None => Ok(Headers::new()),
     }
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`], [`OTEL_EXPORTER_OTLP_TIMEOUT`] (ms); default
-/// [`DEFAULT_TIMEOUT`].
+/// [`OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`], [`OTEL_EXPORTER_OTLP_TIMEOUT`] (ms, within
+/// [`TIMEOUT_RANGE`]); default [`DEFAULT_TIMEOUT`].
 pub fn resolve_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
     let found = either(
         lookup,
         OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
         OTEL_EXPORTER_OTLP_TIMEOUT,
     );
-    parse_or(found, DEFAULT_TIMEOUT, parse::parse_millis)
+    parse_or(found, DEFAULT_TIMEOUT, millis(&TIMEOUT_RANGE))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`], [`OTEL_EXPORTER_OTLP_COMPRESSION`]; default
@@ -161,37 +201,43 @@ pub fn resolve_insecure(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
     parse_or(found, false, parse::parse_bool)
 }
 
-/// A readable file named by the specific or the generic variable, with the variable's name.
+/// A readable PEM file of `kind` named by the specific or the generic variable, with the
+/// variable's name.
 fn file(
     lookup: &Lookup<'_>,
     specific: &'static str,
     generic: &'static str,
+    kind: PemKind,
 ) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
-    let Some((name, raw)) = either(lookup, specific, generic) else {
+    let Some((name, raw)) = either(lookup, specific, generic)? else {
         return Ok(None);
     };
-    Ok(Some((check_file(name, PathBuf::from(raw.trim()))?, name)))
+    Ok(Some((
+        check_file(name, PathBuf::from(raw.trim()), kind)?,
+        name,
+    )))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`], [`OTEL_EXPORTER_OTLP_CERTIFICATE`]: a
-/// readable file, or `None`.
+/// readable PEM file of certificates, or `None`.
 pub fn resolve_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
     let found = file(
         lookup,
         OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
         OTEL_EXPORTER_OTLP_CERTIFICATE,
+        PemKind::Certificates,
     );
     Ok(found?.map(|(path, _)| path))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY`], [`OTEL_EXPORTER_OTLP_CLIENT_KEY`]: a readable
-/// file, or `None`.
+/// PEM private key file, or `None`.
 pub fn resolve_client_key(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
     Ok(client_key(lookup)?.map(|(path, _)| path))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE`],
-/// [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`]: a readable file, or `None`.
+/// [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`]: a readable PEM file of certificates, or `None`.
 pub fn resolve_client_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
     Ok(client_certificate(lookup)?.map(|(path, _)| path))
 }
@@ -203,6 +249,7 @@ pub(crate) fn client_key(
         lookup,
         OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
         OTEL_EXPORTER_OTLP_CLIENT_KEY,
+        PemKind::PrivateKey,
     )
 }
 
@@ -213,6 +260,7 @@ pub(crate) fn client_certificate(
         lookup,
         OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
         OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+        PemKind::Certificates,
     )
 }
 
@@ -260,16 +308,18 @@ pub(crate) fn check_client_pair(
     }
 }
 
-/// [`OTEL_METRIC_EXPORT_INTERVAL`] (ms); default [`DEFAULT_EXPORT_INTERVAL`].
+/// [`OTEL_METRIC_EXPORT_INTERVAL`] (ms, within [`INTERVAL_RANGE`]); default
+/// [`DEFAULT_EXPORT_INTERVAL`].
 pub fn resolve_interval(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
     let found = var(lookup, OTEL_METRIC_EXPORT_INTERVAL);
-    parse_or(found, DEFAULT_EXPORT_INTERVAL, parse::parse_millis)
+    parse_or(found, DEFAULT_EXPORT_INTERVAL, millis(&INTERVAL_RANGE))
 }
 
-/// [`OTEL_METRIC_EXPORT_TIMEOUT`] (ms); default [`DEFAULT_EXPORT_TIMEOUT`].
+/// [`OTEL_METRIC_EXPORT_TIMEOUT`] (ms, within [`TIMEOUT_RANGE`]); default
+/// [`DEFAULT_EXPORT_TIMEOUT`].
 pub fn resolve_export_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
     let found = var(lookup, OTEL_METRIC_EXPORT_TIMEOUT);
-    parse_or(found, DEFAULT_EXPORT_TIMEOUT, parse::parse_millis)
+    parse_or(found, DEFAULT_EXPORT_TIMEOUT, millis(&TIMEOUT_RANGE))
 }
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`]; default `cumulative`.

@@ -10,6 +10,7 @@ use opentelemetry_proto::tonic::metrics::v1::{
     number_data_point::Value,
 };
 
+use super::resource::string_attribute;
 use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat, Unit};
 
 /// The metrics of one export, one entry per name, with a data point per `Manager`.
@@ -68,9 +69,13 @@ pub(crate) struct OtlpCollector<'s, 'c> {
 }
 
 impl OtlpCollector<'_, '_> {
-    fn number_point(&self, value: Value) -> NumberDataPoint {
+    fn number_point(&self, key: &MetricKey<'_>, value: Value) -> NumberDataPoint {
+        let mut attributes = self.context.attributes.to_vec();
+        if let Some(attribute) = key.attribute {
+            attributes.push(string_attribute(attribute.key, attribute.value));
+        }
         NumberDataPoint {
-            attributes: self.context.attributes.to_vec(),
+            attributes,
             start_time_unix_nano: self.context.start_time_unix_nano,
             time_unix_nano: self.context.time_unix_nano,
             value: Some(value),
@@ -105,6 +110,16 @@ impl OtlpCollector<'_, '_> {
     }
 }
 
+impl OtlpCollector<'_, '_> {
+    fn gauge_point(&mut self, key: &MetricKey<'_>, value: Value) {
+        let point = self.number_point(key, value);
+        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
+        if let Data::Gauge(gauge) = data {
+            gauge.data_points.push(point);
+        }
+    }
+}
+
 /// A counter as OTLP's signed integer value, saturating at `i64::MAX`.
 pub(crate) fn int_value(value: u64) -> Value {
     Value::AsInt(i64::try_from(value).unwrap_or(i64::MAX))
@@ -115,10 +130,10 @@ impl Collector for OtlpCollector<'_, '_> {
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
         let value = match key.unit() {
-            Unit::Operations => int_value(value),
-            unit => Value::AsDouble(unit.from_recorded(value as f64)),
+            Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
+            _ => int_value(value),
         };
-        let point = self.number_point(value);
+        let point = self.number_point(key, value);
         let temporality = self.context.temporality as i32;
         let data = self.set.entry(key, || {
             Data::Sum(Sum {
@@ -135,11 +150,16 @@ impl Collector for OtlpCollector<'_, '_> {
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Infallible> {
         let value = Value::AsDouble(key.unit().from_recorded(value));
-        let point = self.number_point(value);
-        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
-        if let Data::Gauge(gauge) = data {
-            gauge.data_points.push(point);
-        }
+        self.gauge_point(key, value);
+        Ok(())
+    }
+
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
+        let value = match key.unit() {
+            Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
+            _ => int_value(value),
+        };
+        self.gauge_point(key, value);
         Ok(())
     }
 

@@ -23,7 +23,7 @@ pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_at
 
 use crate::otlp::config::{Config, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::ManagerSnapshot;
+use crate::telemetry::{ManagerSnapshot, RecoverySnapshot};
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -53,13 +53,13 @@ pub(crate) struct ExportSource {
     /// When this source was registered: the start of every cumulative point.
     start_time_unix_nano: u64,
     /// Delta temporality: the last snapshot the collector acknowledged, and when it was taken.
-    baseline: ManagerSnapshot,
+    baseline: RecoverySnapshot,
     baseline_time_unix_nano: u64,
     /// The snapshot in flight (sent but not yet acknowledged) and when it was taken.
-    pending: ManagerSnapshot,
+    pending: RecoverySnapshot,
     pending_time_unix_nano: u64,
     /// Scratch for the delta, reused between exports.
-    delta: ManagerSnapshot,
+    delta: RecoverySnapshot,
 }
 
 impl ExportSource {
@@ -72,11 +72,11 @@ impl ExportSource {
             manager,
             attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
             start_time_unix_nano: now,
-            baseline: ManagerSnapshot::default(),
+            baseline: RecoverySnapshot::default(),
             baseline_time_unix_nano: now,
-            pending: ManagerSnapshot::default(),
+            pending: RecoverySnapshot::default(),
             pending_time_unix_nano: now,
-            delta: ManagerSnapshot::default(),
+            delta: RecoverySnapshot::default(),
         }
     }
 
@@ -151,17 +151,25 @@ impl Converter {
             }
             _ => (&source.pending, source.start_time_unix_nano),
         };
-        self.add_points(snapshot, &source.attributes, start, now, set);
+        let is_recovery = source.manager.is_recovery();
+        self.add_points(&source.attributes, start, now, set, |collector| {
+            let Ok(()) = if is_recovery {
+                snapshot.collect(METRIC_PREFIX, collector)
+            } else {
+                snapshot.manager.collect(METRIC_PREFIX, collector)
+            };
+        });
     }
 
-    /// Adds one `Manager`'s values over `[start, end]` (Unix ns) to `set`.
+    /// Adds one source's values over `[start, end]` (Unix ns) to `set`, as `collect` hands
+    /// them over.
     fn add_points(
         &self,
-        snapshot: &ManagerSnapshot,
         attributes: &[KeyValue],
         start: u64,
         end: u64,
         set: &mut MetricSet,
+        collect: impl FnOnce(&mut OtlpCollector<'_, '_>),
     ) {
         let context = PointContext {
             attributes,
@@ -174,7 +182,7 @@ impl Converter {
             set,
             context: &context,
         };
-        let Ok(()) = snapshot.collect(METRIC_PREFIX, &mut collector);
+        collect(&mut collector);
     }
 
     /// One request from already-taken snapshots, for a recording's intervals: each point is an
@@ -186,7 +194,9 @@ impl Converter {
         let mut set = MetricSet::default();
         for &(instance, snapshot, start, end) in points {
             let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
-            self.add_points(snapshot, &attributes, start, end, &mut set);
+            self.add_points(&attributes, start, end, &mut set, |collector| {
+                let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
+            });
         }
         self.wrap(set)
     }

@@ -64,11 +64,16 @@ impl<W: io::Write> CsvCollector<W> {
 
     fn statistic(&mut self, key: &MetricKey<'_>, kind: &str, value: f64) -> Result<(), CsvError> {
         let unit = key.unit();
-        let value = match unit {
-            Unit::Operations => value.to_string(),
-            unit => unit.from_recorded(value).to_string(),
-        };
+        let value = unit.from_recorded(value).to_string();
         self.row(key, kind, unit.ucum(), "", &value)
+    }
+
+    fn whole(&mut self, key: &MetricKey<'_>, kind: &str, value: u64) -> Result<(), CsvError> {
+        let unit = key.unit();
+        match unit {
+            Unit::Seconds => self.statistic(key, kind, value as f64),
+            _ => self.row(key, kind, unit.ucum(), "", &value.to_string()),
+        }
     }
 }
 
@@ -76,7 +81,11 @@ impl<W: io::Write> Collector for CsvCollector<W> {
     type Error = CsvError;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), CsvError> {
-        self.statistic(key, "counter", value as f64)
+        self.whole(key, "counter", value)
+    }
+
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), CsvError> {
+        self.whole(key, "gauge", value)
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), CsvError> {

@@ -26,8 +26,13 @@ pub trait Collector {
     /// otherwise); [`Unit::from_recorded`](super::names::Unit::from_recorded) converts it to
     /// the key's exported unit.
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Self::Error>;
-    /// A current value, in its recorded unit (nanoseconds).
+    /// A current value, in its recorded unit (nanoseconds for times).
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Self::Error>;
+    /// A current value that is a whole number (an event id, a count of segments); collectors
+    /// that can keep it exact override this. By default it goes to [`gauge`](Self::gauge).
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Self::Error> {
+        self.gauge(key, value as f64)
+    }
     /// A whole histogram at its recording scale: nothing is lost on the way.
     fn histogram(
         &mut self,
@@ -36,18 +41,16 @@ pub trait Collector {
     ) -> Result<(), Self::Error>;
 }
 
-struct Emitter<'p, 'c, C> {
-    prefix: &'p str,
-    collector: &'c mut C,
+/// Hands one snapshot's values to a collector under the naming table's keys: the one place
+/// that decides which statistics of a metric are emitted, and when.
+pub(crate) struct Emitter<'p, 'c, C> {
+    pub(crate) prefix: &'p str,
+    pub(crate) collector: &'c mut C,
 }
 
 impl<'p, C: Collector> Emitter<'p, '_, C> {
     fn key(&self, metric: Metric, stat: Option<Stat>) -> MetricKey<'p> {
-        MetricKey {
-            prefix: self.prefix,
-            metric,
-            stat,
-        }
+        MetricKey::new(self.prefix, metric, stat)
     }
 
     fn counter(&mut self, metric: Metric, stat: Stat, value: u64) -> Result<(), C::Error> {
@@ -55,7 +58,28 @@ impl<'p, C: Collector> Emitter<'p, '_, C> {
         self.collector.counter(&key, value)
     }
 
-    fn duration(&mut self, metric: Metric, d: &DurationSnapshot) -> Result<(), C::Error> {
+    /// A metric that is one counter.
+    pub(crate) fn count(&mut self, metric: Metric, value: u64) -> Result<(), C::Error> {
+        let key = self.key(metric, None);
+        self.collector.counter(&key, value)
+    }
+
+    /// A metric that is one whole-number gauge (or one series of it, told apart by `key`).
+    pub(crate) fn level(&mut self, key: MetricKey<'_>, value: u64) -> Result<(), C::Error> {
+        self.collector.gauge_u64(&key, value)
+    }
+
+    /// A metric that is one gauge in its recorded unit.
+    pub(crate) fn gauge(&mut self, metric: Metric, value: f64) -> Result<(), C::Error> {
+        let key = self.key(metric, None);
+        self.collector.gauge(&key, value)
+    }
+
+    pub(crate) fn duration(
+        &mut self,
+        metric: Metric,
+        d: &DurationSnapshot,
+    ) -> Result<(), C::Error> {
         self.counter(metric, Stat::Samples, d.samples)?;
         self.counter(metric, Stat::Time, d.total_ns)?;
         self.counter(metric, Stat::Clamped, d.clamped)?;
@@ -73,13 +97,21 @@ impl<'p, C: Collector> Emitter<'p, '_, C> {
         Ok(())
     }
 
-    fn operation(&mut self, metric: Metric, op: &OperationSnapshot) -> Result<(), C::Error> {
+    pub(crate) fn operation(
+        &mut self,
+        metric: Metric,
+        op: &OperationSnapshot,
+    ) -> Result<(), C::Error> {
         self.duration(metric, &op.duration)?;
         self.counter(metric, Stat::Success, op.success)?;
         self.counter(metric, Stat::Failures, op.failures)
     }
 
-    fn histogram(&mut self, metric: Metric, h: &HistogramSnapshot) -> Result<(), C::Error> {
+    pub(crate) fn histogram(
+        &mut self,
+        metric: Metric,
+        h: &HistogramSnapshot,
+    ) -> Result<(), C::Error> {
         let key = self.key(metric, None);
         self.collector.histogram(&key, h)?;
         self.counter(metric, Stat::Saturated, h.saturated)
@@ -88,7 +120,7 @@ impl<'p, C: Collector> Emitter<'p, '_, C> {
 
 impl ManagerSnapshot {
     /// Hands every statistic to `collector`, one [`MetricKey`] each (see
-    /// [`MetricKey::all`] for the list).
+    /// [`MetricKey::manager`] for the list).
     pub fn collect<C: Collector>(&self, prefix: &str, collector: &mut C) -> Result<(), C::Error> {
         let mut emit = Emitter { prefix, collector };
         emit.operation(Metric::ReadSegmentHeader, &self.read_segment_header)?;

@@ -19,12 +19,32 @@ pub const MAX_EXPOSED_BUCKETS: usize = 40;
 #[derive(Debug)]
 pub struct PrometheusText<W> {
     out: W,
+    /// The family whose `# HELP`/`# TYPE` was written last.
+    last_family: Option<String>,
+}
+
+/// A series' attribute as a Prometheus label set (`{wal_recovery_phase="scan"}`), or nothing.
+struct Labels<'a, 'k>(&'a MetricKey<'k>);
+
+impl std::fmt::Display for Labels<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.attribute {
+            Some(attribute) => {
+                let name = attribute.key.replace('.', "_");
+                write!(f, "{{{name}=\"{}\"}}", attribute.value)
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl<W: io::Write> PrometheusText<W> {
     /// A collector that writes to `out`.
     pub fn new(out: W) -> Self {
-        PrometheusText { out }
+        PrometheusText {
+            out,
+            last_family: None,
+        }
     }
 
     /// The writer back, for example to read a `Vec<u8>`.
@@ -32,7 +52,29 @@ impl<W: io::Write> PrometheusText<W> {
         self.out
     }
 
+    /// A whole-number sample: exact as an integer, or in seconds for a time.
+    fn whole(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
+        let (name, labels) = (key.prometheus_name(), Labels(key));
+        match key.unit() {
+            Unit::Seconds => {
+                let seconds = Unit::Seconds.from_recorded(value as f64);
+                writeln!(self.out, "{name}{labels} {seconds}")
+            }
+            _ => writeln!(self.out, "{name}{labels} {value}"),
+        }
+    }
+
+    /// `# HELP` and `# TYPE`, once per family: the series of one metric that differ only in
+    /// an attribute (the phases) share them.
     fn header(&mut self, key: &MetricKey<'_>) -> io::Result<()> {
+        let family = MetricKey {
+            attribute: None,
+            ..*key
+        };
+        if self.last_family == Some(family.to_string()) {
+            return Ok(());
+        }
+        self.last_family = Some(family.to_string());
         let name = key.prometheus_name();
         let kind = match key.kind() {
             Kind::Counter => "counter",
@@ -49,17 +91,18 @@ impl<W: io::Write> Collector for PrometheusText<W> {
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
         self.header(key)?;
-        let name = key.prometheus_name();
-        match key.unit() {
-            Unit::Operations => writeln!(self.out, "{name} {value}"),
-            unit => writeln!(self.out, "{name} {}", unit.from_recorded(value as f64)),
-        }
+        self.whole(key, value)
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> io::Result<()> {
         self.header(key)?;
         let value = key.unit().from_recorded(value);
-        writeln!(self.out, "{} {value}", key.prometheus_name())
+        writeln!(self.out, "{}{} {value}", key.prometheus_name(), Labels(key))
+    }
+
+    fn gauge_u64(&mut self, key: &MetricKey<'_>, value: u64) -> io::Result<()> {
+        self.header(key)?;
+        self.whole(key, value)
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, histogram: &HistogramSnapshot) -> io::Result<()> {

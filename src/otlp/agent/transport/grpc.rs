@@ -10,8 +10,9 @@ use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic_types::StatusExt;
 
-use super::{ExportFailure, Exported, TransportError, read_pem};
-use crate::otlp::agent::retry::classify_grpc;
+use super::{ExportFailure, Exported, MAX_RESPONSE_BYTES, TransportError, read_pem};
+use crate::otlp::agent::error::CollectorStatus;
+use crate::otlp::agent::retry::{FailureOrigin, classify_grpc};
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
 /// A lazily connecting gRPC client: creating it never touches the network, so a collector that
@@ -55,11 +56,15 @@ fn metadata(config: &Config) -> Result<MetadataMap, TransportError> {
 
 impl GrpcTransport {
     /// A client for `config`'s endpoint, TLS, compression and headers.
+    ///
+    /// The endpoint's userinfo and query string mean nothing to gRPC and may hold
+    /// credentials: they are left out of the URI tonic is given, so they can reach neither the
+    /// wire (`:authority`) nor a log line.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
-        let endpoint = config.endpoint().to_owned();
+        let endpoint = grpc_uri(config.endpoint_url());
         let https = endpoint.starts_with("https://");
         let mut channel = Endpoint::from_shared(endpoint.clone())
-            .map_err(|_| TransportError::Endpoint(endpoint.clone()))?
+            .map_err(|_| TransportError::Endpoint(config.redacted_endpoint()))?
             .connect_timeout(config.timeout().min(Duration::from_secs(5)))
             .timeout(config.timeout());
         if let Some(tls) = tls_config(config.tls(), https)? {
@@ -71,7 +76,9 @@ impl GrpcTransport {
         if config.compression() == Compression::Gzip {
             client = client.send_compressed(CompressionEncoding::Gzip);
         }
-        client = client.accept_compressed(CompressionEncoding::Gzip);
+        // Responses are not accepted compressed: a few bytes gain nothing, and a gzip bomb
+        // could inflate past the decoding limit's intent.
+        client = client.max_decoding_message_size(MAX_RESPONSE_BYTES);
         Ok(GrpcTransport {
             client,
             headers: metadata(config)?,
@@ -93,15 +100,45 @@ impl GrpcTransport {
                     message: partial.error_message,
                 })
             }
-            Err(status) => {
-                let throttle = status
-                    .get_details_retry_info()
-                    .and_then(|info| info.retry_delay);
-                Err(ExportFailure {
-                    decision: classify_grpc(status.code(), throttle),
-                    message: format!("gRPC {:?}: {}", status.code(), status.message()),
-                })
-            }
+            Err(status) => Err(failure(&status)),
         }
     }
+}
+
+/// A status tonic made from a broken connection (it then carries the transport error as its
+/// source) is a transport failure, retryable like its HTTP equivalent; one the collector sent
+/// is classified by its code.
+fn failure(status: &tonic::Status) -> ExportFailure {
+    let origin = match std::error::Error::source(status) {
+        Some(_) => FailureOrigin::Transport,
+        None => FailureOrigin::Collector,
+    };
+    let throttle = status
+        .get_details_retry_info()
+        .and_then(|info| info.retry_delay);
+    let decision = classify_grpc(status.code(), throttle, origin);
+    match std::error::Error::source(status) {
+        Some(source) => {
+            let mut failure = ExportFailure::transport("OTLP/gRPC connection failed", source);
+            failure.decision = decision;
+            failure
+        }
+        None => {
+            let code = status.code();
+            let message = format!("gRPC {code:?}: {}", status.message());
+            ExportFailure::answered(decision, CollectorStatus::Grpc(code as i32), message)
+        }
+    }
+}
+
+/// `url` as the URI tonic connects to: scheme, host, port and path, without userinfo, query
+/// or fragment.
+fn grpc_uri(url: &url::Url) -> String {
+    let mut bare = url.clone();
+    // Only fails for URLs that cannot have credentials, which then have none to drop.
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare.set_query(None);
+    bare.set_fragment(None);
+    bare.to_string()
 }

@@ -11,8 +11,9 @@ use reqwest::header::{
     CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 
-use super::{ExportFailure, Exported, TransportError, read_pem};
-use crate::otlp::agent::retry::{RetryDecision, classify_http};
+use super::{ExportFailure, Exported, MAX_RESPONSE_BYTES, TransportError, read_pem};
+use crate::otlp::agent::error::CollectorStatus;
+use crate::otlp::agent::retry::classify_http;
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
 /// An HTTP client that POSTs protobuf-encoded requests to the metrics endpoint.
@@ -85,8 +86,11 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 impl HttpTransport {
     /// A client for `config`'s endpoint, TLS, compression and headers.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
+        // No redirects: one could send the headers (secrets) to another host, and an OTLP
+        // collector has no reason to redirect.
         let builder = reqwest::Client::builder()
             .timeout(config.timeout())
+            .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers(config)?);
         let client = with_tls(builder, config.tls())?
             .build()
@@ -106,20 +110,27 @@ impl HttpTransport {
         let mut body = request.encode_to_vec();
         let mut post = self.client.post(&self.url);
         if self.gzip {
-            body = gzip(&body).map_err(|e| failure(RetryDecision::GiveUp, e.to_string()))?;
+            body = gzip(&body).map_err(|e| {
+                ExportFailure::unusable(format!("cannot gzip the OTLP request: {e}"))
+            })?;
             post = post.header(CONTENT_ENCODING, "gzip");
         }
-        let response = post.body(body).send().await.map_err(|e| {
-            // Connection refused, reset or timed out: the collector may come back.
-            failure(RetryDecision::Retry { throttle: None }, e.to_string())
-        })?;
+        let response =
+            post.body(body).send().await.map_err(|e| {
+                ExportFailure::transport("OTLP/HTTP request failed", &e.without_url())
+            })?;
         let status = response.status();
         if !status.is_success() {
             let decision = classify_http(status.as_u16(), retry_after(response.headers()));
-            return Err(failure(decision, format!("HTTP {status}")));
+            let answer = CollectorStatus::Http(status.as_u16());
+            return Err(ExportFailure::answered(
+                decision,
+                answer,
+                format!("HTTP {status}"),
+            ));
         }
-        let bytes = response.bytes().await.unwrap_or_default();
-        let partial = ExportMetricsServiceResponse::decode(bytes.as_ref())
+        let bytes = read_capped(response).await?;
+        let partial = ExportMetricsServiceResponse::decode(bytes.as_slice())
             .ok()
             .and_then(|r| r.partial_success)
             .unwrap_or_default();
@@ -130,6 +141,31 @@ impl HttpTransport {
     }
 }
 
-fn failure(decision: RetryDecision, message: String) -> ExportFailure {
-    ExportFailure { decision, message }
+/// The whole body, read chunk by chunk with a running total, failing as soon as it would pass
+/// [`MAX_RESPONSE_BYTES`] (whatever `Content-Length` says, which an endless chunked body does
+/// not have). A body that breaks off is a transport failure, never a success.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ExportFailure> {
+    let too_large = || {
+        ExportFailure::unusable(format!(
+            "the collector's response body is larger than the {} MiB walrec reads; \
+             it is not an OTLP response (is the endpoint a collector?)",
+            MAX_RESPONSE_BYTES >> 20
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        ExportFailure::transport("reading the OTLP/HTTP response failed", &e.without_url())
+    })? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

@@ -1,0 +1,135 @@
+#![allow(dead_code)]
+//! Running the `walrec` binary in the background: spawn, watch, signal by PID, collect.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The longest any spawned process may run before the test gives up on it (a safety net, not
+/// a measurement).
+pub const SAFETY_NET: Duration = Duration::from_secs(60);
+
+/// A spawned `walrec`, killed by its PID if the test ends before it does.
+pub struct Walrec {
+    child: Child,
+}
+
+/// What a finished process wrote and how it ended.
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Walrec {
+    /// Starts `walrec args…` with `env` (and OTEL_SDK_DISABLED unset), output piped.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Walrec {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
+        command
+            .args(args)
+            .env_remove("OTEL_SDK_DISABLED")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Walrec {
+            child: command.spawn().expect("the walrec binary starts"),
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) to this process by its PID.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -{signal} {} failed", self.pid());
+    }
+
+    /// Waits (polling, at most [`SAFETY_NET`]) until `ready` holds, panicking otherwise or if
+    /// the process ended first.
+    pub fn wait_until(&mut self, what: &str, mut ready: impl FnMut(u32) -> bool) {
+        let started = Instant::now();
+        while !ready(self.pid()) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("walrec ended ({status}) before {what}");
+            }
+            assert!(started.elapsed() < SAFETY_NET, "gave up waiting for {what}");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Waits for the process to end (at most [`SAFETY_NET`], then kills it by PID and fails)
+    /// and collects its output.
+    pub fn finish(mut self) -> Finished {
+        let started = Instant::now();
+        let mut stdout = self.child.stdout.take().unwrap();
+        let mut stderr = self.child.stderr.take().unwrap();
+        let out_reader = std::thread::spawn(move || read_all(&mut stdout));
+        let err_reader = std::thread::spawn(move || read_all(&mut stderr));
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > SAFETY_NET {
+                let _ = self.child.kill();
+                panic!("walrec did not end within {SAFETY_NET:?}");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Finished {
+            status,
+            stdout: out_reader.join().unwrap(),
+            stderr: err_reader.join().unwrap(),
+        }
+    }
+}
+
+impl Drop for Walrec {
+    fn drop(&mut self) {
+        // Only this process, by its PID; a no-op once it has been waited for.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn read_all(stream: &mut impl Read) -> String {
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether process `pid` has a segment file mapped whose path contains `dir` (a directory,
+/// or part of one): its replay has begun.
+pub fn maps_a_segment_of(pid: u32, dir: &str) -> bool {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    maps.lines()
+        .any(|line| line.contains(dir) && line.contains("segment-"))
+}
+
+/// Writes a WAL of `events` events into `dir` with the binary (export disabled).
+pub fn generate(dir: &Path, events: u64, segment_bytes: u64) {
+    let out = Command::new(env!("CARGO_BIN_EXE_walrec"))
+        .args(["generate", "--dir", dir.to_str().unwrap()])
+        .args(["--events", &events.to_string()])
+        .args(["--segment-bytes", &segment_bytes.to_string()])
+        .env("OTEL_SDK_DISABLED", "true")
+        .output()
+        .expect("walrec generate runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
