@@ -40,6 +40,7 @@ fn busy_manager() -> Arc<Manager> {
     updater.record_read_segment_header(0, 5_000, true);
     updater.record_resume_from_event(0, 20_000, true);
     updater.record_seek_event(0, 900);
+    drop(updater);
     manager
 }
 
