@@ -1,27 +1,21 @@
-//! `--plot OUT.svg|OUT.png`: `next_event` percentiles and the event rate over time, drawn with
-//! `plotters` (pure-Rust SVG and bitmap backends; text with `ab_glyph` from a TrueType font
-//! found on the machine, so that nothing links to fontconfig or freetype).
+//! `--plot OUT.svg|OUT.png`: `next_event` percentiles and the event rate over time. Drawn as
+//! SVG with `plotters`; a PNG is that SVG rasterised by `resvg`, with fonts found by `fontdb`.
+//! All pure Rust: nothing links to fontconfig or freetype, and plotters keeps its default
+//! (estimated) font metrics, which other plotters users in the same build (criterion) rely on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use resvg::{tiny_skia, usvg};
 
 use super::error::RecordingError;
 use super::reader::Recording;
 use super::window::{IntervalRow, Window};
 use crate::telemetry::dump::HumanNs;
 
-/// Names a TrueType font file for the plot's text, overriding the search below.
+/// Names a TrueType font file for the PNG's text, used before the system's fonts.
 pub const FONT_VARIABLE: &str = "WALREC_PLOT_FONT";
-
-/// Where common systems keep a sans-serif TrueType font (Debian's fonts-dejavu-core first).
-const FONT_CANDIDATES: [&str; 4] = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-];
 
 /// The plot's size in pixels.
 const SIZE: (u32, u32) = (1200, 800);
@@ -36,62 +30,60 @@ const PERCENTILE_SERIES: [Series; 4] = [
 ];
 
 /// Draws the recording's intervals inside `window` to `path` (SVG or PNG by its extension).
-pub fn write_plot(
-    recording: &Recording,
-    window: Window,
-    path: &Path,
-) -> Result<(), RecordingError> {
+pub fn write_plot(recording: &Recording, window: Window, path: &Path) -> Result<(), RecordingError> {
     let output = |what: String| RecordingError::Output {
         path: path.to_owned(),
         what,
     };
-    register_font().map_err(output)?;
-    let rows = recording.rows(window);
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let result = match extension.to_ascii_lowercase().as_str() {
-        "svg" => draw(
-            SVGBackend::new(path, SIZE).into_drawing_area(),
-            recording,
-            &rows,
-        ),
-        "png" => draw(
-            BitMapBackend::new(path, SIZE).into_drawing_area(),
-            recording,
-            &rows,
-        ),
-        _ => {
-            return Err(output(
-                "the plot's file name must end in .svg or .png".to_owned(),
-            ));
-        }
+    let extension = extension.to_ascii_lowercase();
+    if extension != "svg" && extension != "png" {
+        return Err(output("the plot's file name must end in .svg or .png".to_owned()));
+    }
+    let rows = recording.rows(window);
+    let mut svg = String::new();
+    draw(
+        SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(),
+        recording,
+        &rows,
+    )
+    .map_err(output)?;
+    let bytes = if extension == "svg" {
+        svg.into_bytes()
+    } else {
+        rasterise(&svg).map_err(output)?
     };
-    result.map_err(output)
+    std::fs::write(path, bytes).map_err(|e| output(e.to_string()))
 }
 
-/// Registers the first font found for plotters' `sans-serif`, once per process.
-fn register_font() -> Result<(), String> {
-    static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    REGISTERED
-        .get_or_init(|| {
-            let chosen = std::env::var_os(FONT_VARIABLE).map(PathBuf::from);
-            let candidates = chosen
-                .into_iter()
-                .chain(FONT_CANDIDATES.iter().map(PathBuf::from));
-            let bytes = candidates
-                .filter_map(|path| std::fs::read(path).ok())
-                .next()
-                .ok_or_else(|| {
-                    format!(
-                        "no TrueType font for the plot's text; install fonts-dejavu-core or set \
-                         {FONT_VARIABLE} to a .ttf file"
-                    )
-                })?;
-            // plotters keeps registered fonts for the process's life; this happens once.
-            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-            plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
-                .map_err(|_| format!("the font {FONT_VARIABLE} names is not a TrueType font"))
-        })
-        .clone()
+/// The SVG as PNG bytes, its text in the first sans-serif font found.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    if let Some(file) = std::env::var_os(FONT_VARIABLE) {
+        fonts
+            .load_font_file(&file)
+            .map_err(|e| format!("cannot load the font {FONT_VARIABLE} names: {e}"))?;
+    }
+    fonts.load_system_fonts();
+    let family = fonts
+        .faces()
+        .flat_map(|face| face.families.iter().map(|(name, _)| name.clone()))
+        .find(|name| name.contains("Sans") && !name.contains("Mono"))
+        .or_else(|| fonts.faces().next().and_then(|f| f.families.first()).map(|f| f.0.clone()))
+        .ok_or_else(|| {
+            format!(
+                "no font for the PNG's text: install fonts-dejavu-core, set {FONT_VARIABLE} to \
+                 a .ttf file, or write an .svg"
+            )
+        })?;
+    fonts.set_sans_serif_family(family);
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| "the plot has no area".to_owned())?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| e.to_string())
 }
 
 fn draw<B: DrawingBackend>(
