@@ -30,7 +30,11 @@ const PERCENTILE_SERIES: [Series; 4] = [
 ];
 
 /// Draws the recording's intervals inside `window` to `path` (SVG or PNG by its extension).
-pub fn write_plot(recording: &Recording, window: Window, path: &Path) -> Result<(), RecordingError> {
+pub fn write_plot(
+    recording: &Recording,
+    window: Window,
+    path: &Path,
+) -> Result<(), RecordingError> {
     let output = |what: String| RecordingError::Output {
         path: path.to_owned(),
         what,
@@ -38,7 +42,9 @@ pub fn write_plot(recording: &Recording, window: Window, path: &Path) -> Result<
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let extension = extension.to_ascii_lowercase();
     if extension != "svg" && extension != "png" {
-        return Err(output("the plot's file name must end in .svg or .png".to_owned()));
+        return Err(output(
+            "the plot's file name must end in .svg or .png".to_owned(),
+        ));
     }
     let rows = recording.rows(window);
     let mut svg = String::new();
@@ -70,7 +76,13 @@ fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
         .faces()
         .flat_map(|face| face.families.iter().map(|(name, _)| name.clone()))
         .find(|name| name.contains("Sans") && !name.contains("Mono"))
-        .or_else(|| fonts.faces().next().and_then(|f| f.families.first()).map(|f| f.0.clone()))
+        .or_else(|| {
+            fonts
+                .faces()
+                .next()
+                .and_then(|f| f.families.first())
+                .map(|f| f.0.clone())
+        })
         .ok_or_else(|| {
             format!(
                 "no font for the PNG's text: install fonts-dejavu-core, set {FONT_VARIABLE} to \
