@@ -143,17 +143,15 @@ fn normalised(mut request: ExportMetricsServiceRequest) -> ExportMetricsServiceR
     request
 }
 
-#[test]
-fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rec.walrec");
-    let otlp = Config::builder()
-        .temporality(Temporality::Delta)
-        .build()
-        .unwrap();
-    let config = RecordingConfig::new(&path).with_otlp_resource(&otlp);
+/// A recording of `INTERVALS` ticks and the requests an encoder sent for the same ticks.
+fn recorded_with_encoder(
+    dir: &Path,
+    otlp: &Config,
+) -> (Recording, Vec<ExportMetricsServiceRequest>) {
+    let path = dir.join("rec.walrec");
+    let config = RecordingConfig::new(&path).with_otlp_resource(otlp);
     let manager = std::sync::Arc::new(Manager::new());
-    let mut encoder = MetricsEncoder::new(&otlp);
+    let mut encoder = MetricsEncoder::new(otlp);
     encoder.add("replay", &manager);
     let header = RecordingHeader::for_config(&config, vec!["replay".to_owned()]);
     let mut sampler = IntervalSampler::new(
@@ -162,17 +160,46 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     );
     let mut writer = RecordingWriter::create(&config, header).unwrap();
     let mut sent = Vec::new();
-    for k in 0..4 {
+    for k in 0..INTERVALS {
         record_mix(&manager, k, 1_000 * (k + 1));
-        sampler.sample(&mut writer, k == 3).unwrap();
+        sampler.sample(&mut writer, k + 1 == INTERVALS).unwrap();
         sent.push(ExportMetricsServiceRequest::decode(encoder.encode().as_slice()).unwrap());
         encoder.acknowledge();
     }
     drop(writer);
-    let recording = Recording::open(&path).unwrap();
+    (Recording::open(&path).unwrap(), sent)
+}
+
+#[test]
+fn push_backfills_every_interval_to_a_collector() {
+    let collector = support::fake_collector::FakeCollector::start(Vec::new());
+    let otlp = Config::builder()
+        .temporality(Temporality::Delta)
+        .endpoint(&collector.endpoint())
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
+    let pushed = walrec::recording::push(&recording, Window::default(), &otlp).unwrap();
+    assert_eq!(pushed as u64, INTERVALS);
+    let accepted = collector.accepted();
+    assert_eq!(accepted.len(), sent.len());
+    for (k, (got, live)) in accepted.into_iter().zip(sent).enumerate() {
+        assert!(normalised(got) == normalised(live), "interval {k} differs");
+    }
+}
+
+#[test]
+fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let otlp = Config::builder()
+        .temporality(Temporality::Delta)
+        .build()
+        .unwrap();
+    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
     let out = dir.path().join("otlp.jsonl");
     let lines = walrec::recording::write_otlp_json(&recording, Window::default(), &otlp, &out);
-    assert_eq!(lines.unwrap(), 4);
+    assert_eq!(lines.unwrap() as u64, INTERVALS);
     let text = std::fs::read_to_string(&out).unwrap();
     let parsed: Vec<ExportMetricsServiceRequest> = text
         .lines()
