@@ -58,7 +58,10 @@ fn progress_and_the_reader_steps_equal_the_work_done() {
     assert_eq!((p.events_replayed, p.bytes_replayed), (events, events * 64));
     assert_eq!((p.segments_replayed, p.segments_total), (4, 4));
     assert!(p.last_event_id.is_some());
-    assert_eq!(p.current_event_id, p.last_event_id, "replayed to the last event");
+    assert_eq!(
+        p.current_event_id, p.last_event_id,
+        "replayed to the last event"
+    );
     assert_eq!(p.eta_ns, Some(0));
     let r = &s.segment_reader;
     for step in [

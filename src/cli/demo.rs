@@ -43,7 +43,7 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         interrupts,
     )?;
     report(&baseline, Telemetry::Off);
-    let recorder = super::record::start(args.record.as_deref(), "walrec demo", &manager)?;
+    let recorder = super::record::start(args.record.as_deref(), "walrec demo", &recovery)?;
     let recorded = replay(
         dir.path(),
         None,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use walrec::recording::{FlightRecorder, RecordingConfig, RecordingError};
-use walrec::telemetry::Manager;
+use walrec::telemetry::Recovery;
 
 use super::CliError;
 
@@ -20,11 +20,11 @@ pub fn describe(error: &RecordingError) -> String {
     text
 }
 
-/// Starts recording `manager` as `instance` into `path`, when `--record` was given.
+/// Starts recording `recovery`'s manager as `instance` into `path`, when `--record` was given.
 pub fn start(
     path: Option<&Path>,
     instance: &str,
-    manager: &Arc<Manager>,
+    recovery: &Arc<Recovery>,
 ) -> Result<Option<FlightRecorder>, CliError> {
     let Some(path) = path else {
         return Ok(None);
@@ -38,7 +38,7 @@ pub fn start(
         Ok(otlp) => config.with_otlp_resource(&otlp),
         Err(_) => config,
     };
-    let managers = vec![(instance.to_owned(), Arc::clone(manager))];
+    let managers = vec![(instance.to_owned(), Arc::clone(recovery))];
     FlightRecorder::start(&config, managers)
         .map(Some)
         .map_err(|e| CliError::Runtime(describe(&e)))

@@ -49,7 +49,7 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
         Telemetry::On => Some(Export::start(&args.label, &recovery)?),
         Telemetry::Off => None,
     };
-    let recorder = super::record::start(args.record.as_deref(), &args.label, &manager)?;
+    let recorder = super::record::start(args.record.as_deref(), &args.label, &recovery)?;
     let mode = args.recovery_mode.into();
     let replayed = replay(
         &args.dir,

@@ -2,16 +2,14 @@
 //! on its own thread, on its own schedule. It only reads snapshots, so the recording threads'
 //! hot path is the same with it on or off.
 
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 
 use super::config::RecordingConfig;
 use super::error::RecordingError;
 use super::header::RecordingHeader;
-use super::sampler::IntervalSampler;
+use super::sampler::{IntervalSampler, ManagerSource};
 use super::writer::RecordingWriter;
-use crate::telemetry::Manager;
 
 /// What the recorder's thread is asked to do besides its periodic intervals.
 #[derive(Debug)]
@@ -34,8 +32,7 @@ pub struct RecordingSummary {
 /// Records named managers' telemetry into a post-mortem file; see the module docs.
 ///
 /// ```no_run
-/// use std::sync::Arc;
-/// use walrec::recording::{FlightRecorder, RecordingConfig};
+/// /// use walrec::recording::{FlightRecorder, RecordingConfig};
 /// use walrec::telemetry::Manager;
 ///
 /// let manager = Arc::new(Manager::new());
@@ -56,11 +53,11 @@ pub struct FlightRecorder {
 impl FlightRecorder {
     /// Creates the file, writes its header and starts the recorder's thread, which writes one
     /// interval per instance every `config.interval`.
-    pub fn start(
+    pub fn start<S: ManagerSource>(
         config: &RecordingConfig,
-        managers: Vec<(String, Arc<Manager>)>,
+        managers: Vec<(String, S)>,
     ) -> Result<FlightRecorder, RecordingError> {
-        let (names, managers): (Vec<String>, Vec<Arc<Manager>>) = managers.into_iter().unzip();
+        let (names, managers): (Vec<String>, Vec<S>) = managers.into_iter().unzip();
         let header = RecordingHeader::for_config(config, names);
         let sampler = IntervalSampler::new(managers, header.start_unix_nano);
         let writer = RecordingWriter::create(config, header)?;

@@ -38,7 +38,7 @@ pub use otlp::{push, write_otlp_json};
 #[cfg(feature = "plot")]
 pub use plot::{FONT_VARIABLE, write_plot};
 pub use reader::{Recording, TornTail};
-pub use sampler::IntervalSampler;
+pub use sampler::{IntervalSampler, ManagerSource};
 pub use window::{IntervalRow, Window};
 pub use writer::{RecordingWriter, rotated};
 

@@ -7,7 +7,26 @@ use std::sync::Arc;
 use super::error::RecordingError;
 use super::header::RecordedInterval;
 use super::writer::RecordingWriter;
-use crate::telemetry::{Manager, ManagerSnapshot};
+use crate::telemetry::{Manager, ManagerSnapshot, Recovery};
+
+/// Something that holds a `Manager` the recorder may read for as long as it runs: an
+/// `Arc<Manager>`, or an `Arc<Recovery>` (its manager's five metrics are recorded).
+pub trait ManagerSource: Send + Sync + 'static {
+    /// The manager to snapshot.
+    fn manager(&self) -> &Manager;
+}
+
+impl ManagerSource for Arc<Manager> {
+    fn manager(&self) -> &Manager {
+        self
+    }
+}
+
+impl ManagerSource for Arc<Recovery> {
+    fn manager(&self) -> &Manager {
+        &self.manager
+    }
+}
 
 /// Nanoseconds since the Unix epoch (0 before 1970).
 pub(crate) fn unix_now_ns() -> u64 {
@@ -17,11 +36,18 @@ pub(crate) fn unix_now_ns() -> u64 {
 }
 
 /// One recorded manager and its last snapshot.
-#[derive(Debug)]
 struct Source {
-    manager: Arc<Manager>,
+    manager: Box<dyn ManagerSource>,
     baseline: ManagerSnapshot,
     current: ManagerSnapshot,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("baseline", &self.baseline)
+            .finish()
+    }
 }
 
 /// Takes interval deltas of a fixed set of managers and appends them to a [`RecordingWriter`].
@@ -37,11 +63,11 @@ impl IntervalSampler {
     /// A sampler of `managers` (in the header's instance order) whose first interval starts at
     /// `start_unix_nano`. Deltas start from zero: a manager's first interval also holds what it
     /// recorded before the sampler was created.
-    pub fn new(managers: Vec<Arc<Manager>>, start_unix_nano: u64) -> Self {
+    pub fn new<S: ManagerSource>(managers: Vec<S>, start_unix_nano: u64) -> Self {
         let sources = managers
             .into_iter()
             .map(|manager| Source {
-                manager,
+                manager: Box::new(manager) as Box<dyn ManagerSource>,
                 baseline: ManagerSnapshot::default(),
                 current: ManagerSnapshot::default(),
             })
@@ -74,7 +100,7 @@ impl IntervalSampler {
         self.interval.end_unix_nano = now;
         self.interval.last = last;
         for (instance, source) in self.sources.iter_mut().enumerate() {
-            source.manager.snapshot_into(&mut source.current);
+            source.manager.manager().snapshot_into(&mut source.current);
             source
                 .current
                 .since_into(&source.baseline, &mut self.interval.delta);
