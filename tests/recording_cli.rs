@@ -121,7 +121,9 @@ fn a_whole_recording_reports_the_replays_own_dump() {
     assert!(report.status.success(), "report: {}", text(&report.stderr));
     let report = text(&report.stdout);
     let dump = &report[report.find("[replay Metrics]").expect("a dump")..];
-    assert_eq!(dump, text(&replay.stdout));
+    // The replay dumps the whole recovery; the recording holds its manager's five metrics,
+    // whose dump must appear there unchanged.
+    assert!(text(&replay.stdout).contains(dump), "{dump}");
     let recording = Recording::open(&file).unwrap();
     assert!(
         recording.intervals.last().unwrap().last,
