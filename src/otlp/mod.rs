@@ -8,10 +8,12 @@
 
 mod agent;
 pub mod config;
-mod convert;
+pub(crate) mod convert;
 mod encoder;
 mod manager_ref;
 
+#[cfg(feature = "recording")]
+pub(crate) use agent::backfill;
 pub use agent::{
     AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, CollectorStatus, DROP_SHUTDOWN_BOUND,
     ExportError, Exported, MAX_RESPONSE_BYTES, Registration, TransportError,
