@@ -81,7 +81,12 @@ fn every_alert_has_a_unit_test_that_fires_it_and_one_that_stays_silent() {
         for check in case["alert_rule_test"].as_vec().into_iter().flatten() {
             let name = check["alertname"].as_str().expect("alertname").to_owned();
             let expected = check["exp_alerts"].as_vec().map_or(0, Vec::len);
-            if expected > 0 { &mut firing } else { &mut silent }.insert(name);
+            if expected > 0 {
+                &mut firing
+            } else {
+                &mut silent
+            }
+            .insert(name);
         }
     }
     for alert in &alerts {
@@ -129,7 +134,10 @@ fn dashboard_queries() -> Vec<(String, String)> {
             queries.push((place, expr.to_owned()));
         }
     }
-    for variable in dashboard["templating"]["list"].as_array().expect("variables") {
+    for variable in dashboard["templating"]["list"]
+        .as_array()
+        .expect("variables")
+    {
         let query = variable["query"]["query"].as_str().expect("variable query");
         let inner = query
             .strip_prefix("label_values(")
@@ -155,7 +163,9 @@ fn all_panels(dashboard: &serde_json::Value) -> Vec<&serde_json::Value> {
 fn without_grafana_variables(expr: &str) -> String {
     ["$__rate_interval", "$__interval", "$__range"]
         .iter()
-        .fold(expr.to_owned(), |expr, variable| expr.replace(variable, "5m"))
+        .fold(expr.to_owned(), |expr, variable| {
+            expr.replace(variable, "5m")
+        })
 }
 
 #[test]
@@ -177,9 +187,17 @@ fn every_dashboard_query_parses_with_prometheus_own_parser() {
     let mut file = String::from("groups:\n  - name: dashboard\n    rules:\n");
     for (i, (place, expr)) in dashboard_queries().iter().enumerate() {
         let expr = without_grafana_variables(expr);
-        assert!(!expr.contains("$__"), "{place}: unknown Grafana variable in {expr}");
-        file.push_str(&format!("      # {place}\n      - record: dashboard:query_{i}\n"));
-        file.push_str(&format!("        expr: {}\n", serde_json::to_string(&expr).unwrap()));
+        assert!(
+            !expr.contains("$__"),
+            "{place}: unknown Grafana variable in {expr}"
+        );
+        file.push_str(&format!(
+            "      # {place}\n      - record: dashboard:query_{i}\n"
+        ));
+        file.push_str(&format!(
+            "        expr: {}\n",
+            serde_json::to_string(&expr).unwrap()
+        ));
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dashboard.rules.yml");
@@ -218,11 +236,16 @@ fn agent_self_telemetry_names() -> BTreeSet<String> {
         .unwrap();
     let manager = Arc::new(walrec::telemetry::Manager::new());
     let agent = walrec::otlp::Agent::start(&config, [("names".to_owned(), manager)]).unwrap();
-    agent.force_flush().expect("one export to the in-process collector");
+    agent
+        .force_flush()
+        .expect("one export to the in-process collector");
     drop(agent);
     let mut names = BTreeSet::new();
     for request in collector.accepted() {
-        let scopes = request.resource_metrics.iter().flat_map(|r| &r.scope_metrics);
+        let scopes = request
+            .resource_metrics
+            .iter()
+            .flat_map(|r| &r.scope_metrics);
         for scope in scopes.filter(|s| s.scope.as_ref().is_some_and(|s| s.name == "walrec.agent")) {
             for metric in &scope.metrics {
                 let kind = match &metric.data {
@@ -252,7 +275,8 @@ fn names_used() -> BTreeMap<String, String> {
         for input in case["input_series"].as_vec().into_iter().flatten() {
             let series = input["series"].as_str().expect("series");
             let name = deploy::series_name(series).to_owned();
-            used.entry(name).or_insert_with(|| format!("{RULE_TESTS} input"));
+            used.entry(name)
+                .or_insert_with(|| format!("{RULE_TESTS} input"));
         }
     }
     for (place, expr) in dashboard_queries() {
@@ -305,7 +329,11 @@ fn compose_file_validates_against_the_compose_specification() {
     let broken = dir.path().join("compose.yaml");
     let text = deploy::read("compose.yaml").replace("    restart:", "    restrat:");
     std::fs::write(&broken, text).unwrap();
-    let args = ["--builtin-schema", "vendor.compose-spec", broken.to_str().unwrap()];
+    let args = [
+        "--builtin-schema",
+        "vendor.compose-spec",
+        broken.to_str().unwrap(),
+    ];
     assert!(!deploy::run(&checker, &args).status.success());
 }
 
@@ -323,16 +351,28 @@ fn compose_images_are_pinned_and_every_mounted_file_exists() {
         for volume in strings(&service["volumes"]) {
             if let Some(local) = volume.strip_prefix("./") {
                 let local = local.split(':').next().unwrap();
-                assert!(deploy::path(local).exists(), "{name} mounts missing ./{local}");
+                assert!(
+                    deploy::path(local).exists(),
+                    "{name} mounts missing ./{local}"
+                );
             }
         }
         for file in strings(&service["env_file"]) {
-            assert!(deploy::path(&file).is_file(), "{name}: env file {file} missing");
+            assert!(
+                deploy::path(&file).is_file(),
+                "{name}: env file {file} missing"
+            );
         }
     }
     let prometheus = strings(&compose["services"]["prometheus"]["command"]);
-    for flag in ["--web.enable-otlp-receiver", "--enable-feature=native-histograms,exemplar-storage"] {
-        assert!(prometheus.iter().any(|f| f == flag), "prometheus lacks {flag}");
+    for flag in [
+        "--web.enable-otlp-receiver",
+        "--enable-feature=native-histograms,exemplar-storage",
+    ] {
+        assert!(
+            prometheus.iter().any(|f| f == flag),
+            "prometheus lacks {flag}"
+        );
     }
 }
 
@@ -354,14 +394,18 @@ fn the_rotel_image_installs_the_version_the_tests_run() {
 /// not define, a defined component no pipeline uses, or a pipeline without memory_limiter
 /// first and batch.
 fn collector_problems(config: &Yaml) -> Vec<String> {
-    let defined = |section: &str| -> BTreeSet<String> { keys(&config[section]).into_iter().collect() };
+    let defined =
+        |section: &str| -> BTreeSet<String> { keys(&config[section]).into_iter().collect() };
     let connectors = defined("connectors");
     let mut unused: BTreeSet<String> = ["receivers", "processors", "exporters", "connectors"]
         .iter()
         .flat_map(|s| defined(s).into_iter().map(move |c| format!("{s}: {c}")))
         .collect();
     let mut problems = Vec::new();
-    let pipelines = config["service"]["pipelines"].as_hash().cloned().unwrap_or_default();
+    let pipelines = config["service"]["pipelines"]
+        .as_hash()
+        .cloned()
+        .unwrap_or_default();
     if pipelines.is_empty() {
         problems.push("no pipelines".to_owned());
     }
@@ -386,7 +430,9 @@ fn collector_problems(config: &Yaml) -> Vec<String> {
         if processors.first().map(String::as_str) != Some("memory_limiter")
             || !processors.iter().any(|p| p == "batch")
         {
-            problems.push(format!("{name}: processors {processors:?}, want memory_limiter first and batch"));
+            problems.push(format!(
+                "{name}: processors {processors:?}, want memory_limiter first and batch"
+            ));
         }
     }
     for extension in strings(&config["service"]["extensions"]) {
@@ -394,7 +440,11 @@ fn collector_problems(config: &Yaml) -> Vec<String> {
             problems.push(format!("extension {extension} is not defined"));
         }
     }
-    problems.extend(unused.into_iter().map(|c| format!("{c} is defined but unused")));
+    problems.extend(
+        unused
+            .into_iter()
+            .map(|c| format!("{c} is defined but unused")),
+    );
     problems
 }
 
@@ -402,12 +452,29 @@ fn collector_problems(config: &Yaml) -> Vec<String> {
 fn collector_pipelines_use_only_components_defined_in_their_file() {
     for file in COLLECTOR_CONFIGS {
         let problems = collector_problems(&deploy::yaml(file));
-        assert!(problems.is_empty(), "deploy/{file}:\n  {}", problems.join("\n  "));
+        assert!(
+            problems.is_empty(),
+            "deploy/{file}:\n  {}",
+            problems.join("\n  ")
+        );
     }
     // And the check sees a pipeline that names a missing exporter.
-    let broken = deploy::read("collector/agent.yaml").replace("[otlp/tempo, otlp/jaeger]", "[otlp/tempo, otlp/zipkin]");
-    let broken = yaml_rust2::YamlLoader::load_from_str(&broken).unwrap().remove(0);
+    let broken = deploy::read("collector/agent.yaml")
+        .replace("[otlp/tempo, otlp/jaeger]", "[otlp/tempo, otlp/zipkin]");
+    let broken = yaml_rust2::YamlLoader::load_from_str(&broken)
+        .unwrap()
+        .remove(0);
     let problems = collector_problems(&broken);
-    assert!(problems.iter().any(|p| p.contains("otlp/zipkin is not defined")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("otlp/jaeger is defined but unused")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("otlp/zipkin is not defined")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("otlp/jaeger is defined but unused")),
+        "{problems:?}"
+    );
 }

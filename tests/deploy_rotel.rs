@@ -54,7 +54,10 @@ fn deploy_settings(prometheus: SocketAddr, tempo: SocketAddr) -> Vec<(String, St
             continue;
         }
         let (key, value) = line.split_once('=').expect("KEY=value lines");
-        assert!(key.starts_with("ROTEL_"), "{key}: rotel reads only ROTEL_* variables");
+        assert!(
+            key.starts_with("ROTEL_"),
+            "{key}: rotel reads only ROTEL_* variables"
+        );
         if receivers.contains(&key) {
             continue;
         }
@@ -71,7 +74,11 @@ fn deploy_settings(prometheus: SocketAddr, tempo: SocketAddr) -> Vec<(String, St
         );
         settings.push((key.to_owned(), value));
     }
-    assert_eq!(used, [true, true], "agent.env must export to Prometheus and Tempo");
+    assert_eq!(
+        used,
+        [true, true],
+        "agent.env must export to Prometheus and Tempo"
+    );
     settings
 }
 
@@ -89,8 +96,8 @@ fn push_walrec_metrics(endpoint: &str) -> u64 {
         .interval(Duration::from_secs(3600))
         .build()
         .unwrap();
-    let agent = walrec::otlp::Agent::start(&config, [(AGENT_INSTANCE.to_owned(), manager)])
-        .unwrap();
+    let agent =
+        walrec::otlp::Agent::start(&config, [(AGENT_INSTANCE.to_owned(), manager)]).unwrap();
     agent
         .force_flush()
         .unwrap_or_else(|e| panic!("export to rotel at {endpoint} failed: {e}"));
@@ -110,7 +117,9 @@ fn instance_attribute(instance: &str) -> KeyValue {
 
 /// Whether a point's attributes say it is `instance`'s.
 fn is_instance(attributes: &[KeyValue], instance: &str) -> bool {
-    attributes.iter().any(|kv| kv == &instance_attribute(instance))
+    attributes
+        .iter()
+        .any(|kv| kv == &instance_attribute(instance))
 }
 
 /// A next_event histogram point carrying an exemplar of [`TRACE_ID`]/[`SPAN_ID`].
@@ -188,9 +197,13 @@ fn send_exemplar_and_span(endpoint: &str) {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut metrics = MetricsServiceClient::connect(endpoint.to_owned()).await.unwrap();
+        let mut metrics = MetricsServiceClient::connect(endpoint.to_owned())
+            .await
+            .unwrap();
         metrics.export(exemplar_request(now)).await.unwrap();
-        let mut traces = TraceServiceClient::connect(endpoint.to_owned()).await.unwrap();
+        let mut traces = TraceServiceClient::connect(endpoint.to_owned())
+            .await
+            .unwrap();
         traces.export(trace_request(now)).await.unwrap();
     });
 }
@@ -214,14 +227,13 @@ fn check_arrivals(
         })
         .flatten()
         .collect();
-    let of = |instance: &str| {
-        points
-            .iter()
-            .find(|p| is_instance(&p.attributes, instance))
-    };
+    let of = |instance: &str| points.iter().find(|p| is_instance(&p.attributes, instance));
     let agent = of(AGENT_INSTANCE).ok_or("walrec's histogram has not reached Prometheus")?;
     if agent.count != samples {
-        return Err(format!("walrec's histogram count {} != {samples}", agent.count));
+        return Err(format!(
+            "walrec's histogram count {} != {samples}",
+            agent.count
+        ));
     }
     let probe = of(PROBE_INSTANCE).ok_or("the exemplar point has not reached Prometheus")?;
     let intact = probe
@@ -238,7 +250,10 @@ fn check_arrivals(
         .flat_map(|r| r.scope_spans)
         .flat_map(|s| s.spans)
         .collect();
-    if !spans.iter().any(|s| s.trace_id == TRACE_ID && s.name == "wal.recovery") {
+    if !spans
+        .iter()
+        .any(|s| s.trace_id == TRACE_ID && s.name == "wal.recovery")
+    {
         return Err(format!("the span has not reached Tempo (got {spans:?})"));
     }
     Ok(())
@@ -246,7 +261,7 @@ fn check_arrivals(
 
 #[test]
 fn rotel_with_the_deploy_settings_forwards_metrics_with_exemplars_to_prometheus_and_traces_to_tempo()
-{
+ {
     let prometheus = OtlpHttpReceiver::start(PROMETHEUS_OTLP_PATH);
     let tempo = FakeTraceCollector::start();
     let rotel = Rotel::start_with(Exporter::Env(deploy_settings(prometheus.addr, tempo.addr)));
@@ -267,5 +282,9 @@ fn rotel_with_the_deploy_settings_forwards_metrics_with_exemplars_to_prometheus_
             rotel.log()
         );
     }
-    assert!(prometheus.refused().is_empty(), "{:?}", prometheus.refused());
+    assert!(
+        prometheus.refused().is_empty(),
+        "{:?}",
+        prometheus.refused()
+    );
 }

@@ -95,9 +95,31 @@ pub fn check_jsonschema() -> PathBuf {
 /// Words of PromQL that are not metric names even when no `(` follows them: operators,
 /// modifiers, and the aggregations, which may be followed by `by (…)` before their `(`.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "unless", "bool", "offset", "inf", "nan", "by", "without", "on", "ignoring",
-    "group_left", "group_right", "sum", "min", "max", "avg", "group", "stddev", "stdvar",
-    "count", "count_values", "bottomk", "topk", "quantile",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
 ];
 /// Keywords whose parenthesised list holds label names, not expressions.
 const LABEL_LISTS: &[&str] = &[
@@ -123,11 +145,15 @@ pub fn metric_names(expr: &str) -> BTreeSet<String> {
             i = skip_group(&chars, i, '{', '}');
         } else if c == '[' {
             i = skip_group(&chars, i, '[', ']');
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             i = skip_number(&chars, i);
         } else if c.is_ascii_alphabetic() || c == '_' || c == ':' {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | ':')) {
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '_' | ':'))
+            {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
@@ -228,4 +254,3 @@ pub fn prometheus_name(otlp_name: &str, unit: &str, kind: &str) -> String {
     }
     name
 }
-

@@ -103,7 +103,10 @@ async fn handle(
     refused: Arc<Mutex<Vec<String>>>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     if request.uri().path() != path {
-        refused.lock().unwrap().push(request.uri().path().to_owned());
+        refused
+            .lock()
+            .unwrap()
+            .push(request.uri().path().to_owned());
         return Ok(reply(StatusCode::NOT_FOUND, Vec::new()));
     }
     let gzip = request
