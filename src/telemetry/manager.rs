@@ -133,3 +133,12 @@ impl ManagerSnapshot {
         self.next_event.samples = self.next_event_histogram.count;
     }
 }
+
+impl Manager {
+    /// The slowest `next_event` sample since the last call, with its trace context and event
+    /// id: the exemplar of the interval this call closes (see
+    /// [`LatencyHistogram::take_exemplar`]).
+    pub fn take_next_event_exemplar(&self) -> Option<super::histogram::Exemplar> {
+        self.next_event_histogram.take_exemplar()
+    }
+}

@@ -17,7 +17,7 @@ pub mod stats;
 pub mod updater;
 
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
-pub use histogram::{HistogramSnapshot, HistogramWriter, LatencyHistogram};
+pub use histogram::{Exemplar, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext};
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
     Attribute, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat,

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 
 use super::clock;
-use super::histogram::{HistogramWriter, MAX_VALUE};
+use super::histogram::{Exemplar, HistogramWriter, MAX_VALUE, TraceContext};
 use super::manager::Manager;
 
 /// Whether an operation succeeded. Hooks take anything that converts into it: a `bool`, a
@@ -61,6 +61,12 @@ pub struct ManagerUpdater<'a> {
     next_event: HistogramWriter<'a>,
     /// The last `on_next_event` duration, not yet recorded, or [`NO_PENDING`].
     pending_next_event: Cell<u64>,
+    /// When the pending sample ended and which event it timed: its exemplar, if it becomes
+    /// the interval's slowest.
+    pending_end_ns: Cell<u64>,
+    pending_event_id: Cell<Option<u64>>,
+    /// The trace context samples are recorded in (see [`set_trace_context`](Self::set_trace_context)).
+    trace: Cell<Option<TraceContext>>,
 }
 
 /// Marks "no pending sample". Pending durations are capped at `MAX_VALUE + 1` (which the
@@ -76,6 +82,9 @@ impl<'a> ManagerUpdater<'a> {
             manager,
             next_event: manager.next_event_histogram.writer(),
             pending_next_event: Cell::new(NO_PENDING),
+            pending_end_ns: Cell::new(0),
+            pending_event_id: Cell::new(None),
+            trace: Cell::new(None),
         }
     }
 
@@ -116,13 +125,44 @@ impl<'a> ManagerUpdater<'a> {
     /// This is the hot path; the sample is published one call late (see the type docs).
     #[inline(always)]
     pub fn on_next_event(&self, start_ns: u64) -> u64 {
+        self.next_event_sample(start_ns, None)
+    }
+
+    /// [`on_next_event`](Self::on_next_event) for the fetch of event `event_id`: if this
+    /// sample becomes its interval's slowest, its exemplar carries the event id.
+    #[inline(always)]
+    pub fn on_next_event_with_id(&self, start_ns: u64, event_id: u64) -> u64 {
+        self.next_event_sample(start_ns, Some(event_id))
+    }
+
+    #[inline(always)]
+    fn next_event_sample(&self, start_ns: u64, event_id: Option<u64>) -> u64 {
         let end_ns = clock::now_ns();
         let elapsed = self.elapsed_or_clamped(start_ns, end_ns);
         let previous = self.pending_next_event.replace(elapsed.min(MAX_VALUE + 1));
+        let previous_end = self.pending_end_ns.replace(end_ns);
+        let previous_id = self.pending_event_id.replace(event_id);
         if previous != NO_PENDING {
-            self.next_event.record(previous);
+            self.publish(previous, previous_end, previous_id);
         }
         end_ns
+    }
+
+    /// Records a `next_event` sample, offering it as the interval's exemplar.
+    #[inline(always)]
+    fn publish(&self, value_ns: u64, end_ns: u64, event_id: Option<u64>) {
+        self.next_event.record_with_exemplar(value_ns, || Exemplar {
+            value_ns,
+            time_ns: end_ns,
+            trace: self.trace.get(),
+            event_id,
+        });
+    }
+
+    /// Sets the trace context (trace and span id) that the following `next_event` samples
+    /// happen in, for their exemplars; `None` for none. The WAL replay sets it per segment.
+    pub fn set_trace_context(&self, trace: Option<TraceContext>) {
+        self.trace.set(trace);
     }
 
     /// Publishes the sample that the last [`on_next_event`](Self::on_next_event) left pending.
@@ -130,7 +170,11 @@ impl<'a> ManagerUpdater<'a> {
     pub fn flush(&self) {
         let previous = self.pending_next_event.replace(NO_PENDING);
         if previous != NO_PENDING {
-            self.next_event.record(previous);
+            self.publish(
+                previous,
+                self.pending_end_ns.get(),
+                self.pending_event_id.get(),
+            );
         }
     }
 
@@ -173,7 +217,7 @@ impl<'a> ManagerUpdater<'a> {
     #[inline(always)]
     pub fn record_next_event(&self, start_ns: u64, end_ns: u64) {
         let elapsed = self.elapsed_or_clamped(start_ns, end_ns);
-        self.next_event.record(elapsed);
+        self.publish(elapsed, end_ns, None);
     }
 }
 

@@ -18,6 +18,7 @@
 //! Nothing on the recording path allocates, locks, makes a system call or panics.
 
 mod arithmetic;
+mod exemplar;
 pub mod mapping;
 mod shard;
 mod slots;
@@ -31,8 +32,9 @@ mod sync {
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use exemplar::{Exemplar, TraceContext};
 pub use mapping::{MAX_VALUE, RECORD_SCALE};
 use shard::Shard;
 use slots::SlotClaims;
@@ -49,6 +51,9 @@ pub const MAX_WRITERS: usize = slots::SLOTS;
 pub struct LatencyHistogram {
     /// Slot `i` is claimed while a writer owns `exclusive[i]`.
     claimed: SlotClaims,
+    /// The exemplar epoch: writers keep each epoch's slowest sample; the exporter that takes
+    /// exemplars closes an epoch by advancing it (see `exemplar`).
+    exemplar_epoch: AtomicU64,
     exclusive: [OnceLock<Box<Shard>>; MAX_WRITERS],
     shared: OnceLock<Box<Shard>>,
 }
@@ -66,6 +71,7 @@ impl LatencyHistogram {
             claimed: SlotClaims {
                 bits: AtomicU64::new(0),
             },
+            exemplar_epoch: AtomicU64::new(0),
             exclusive: [const { OnceLock::new() }; MAX_WRITERS],
             shared: OnceLock::new(),
         }
@@ -128,6 +134,23 @@ impl std::fmt::Debug for LatencyHistogram {
     }
 }
 
+impl LatencyHistogram {
+    /// The slowest sample recorded through a writer since the last call (the first call: since
+    /// the start), closing that interval: the next call returns the next interval's. Only one
+    /// consumer should take exemplars (the OTLP agent does); samples recorded through
+    /// [`record`](Self::record) or past [`MAX_WRITERS`] writers have none.
+    pub fn take_exemplar(&self) -> Option<Exemplar> {
+        // AcqRel: orders this epoch change with the slot reads below and with earlier takes.
+        let closed = self.exemplar_epoch.fetch_add(1, Ordering::AcqRel);
+        let slot = (closed & 1) as usize;
+        self.exclusive
+            .iter()
+            .filter_map(OnceLock::get)
+            .filter_map(|shard| shard.exemplars[slot].read(closed))
+            .max_by_key(|exemplar| exemplar.value_ns)
+    }
+}
+
 /// Clamps `value_ns` into range, counting it if it was clamped, and records it.
 #[inline(always)]
 fn record_clamped(shard: &Shard, value_ns: u64, exclusive: bool) {
@@ -169,6 +192,28 @@ impl<'a> HistogramWriter<'a> {
     #[inline(always)]
     pub fn record(&self, value_ns: u64) {
         record_clamped(self.shard, value_ns, self.slot.is_some());
+    }
+
+    /// Records one value and offers it as the current exemplar interval's slowest sample:
+    /// only a new maximum calls `sample` and stores it (see [`LatencyHistogram::take_exemplar`]).
+    #[inline(always)]
+    pub fn record_with_exemplar(&self, value_ns: u64, sample: impl FnOnce() -> Exemplar) {
+        self.record(value_ns);
+        if self.slot.is_some() {
+            // Relaxed: a stale epoch only files the sample under the interval just closed.
+            let epoch = self.histogram.exemplar_epoch.load(Ordering::Relaxed);
+            let slot = &self.shard.exemplars[(epoch & 1) as usize];
+            let value = value_ns.min(MAX_VALUE);
+            if slot.beats(epoch, value) {
+                slot.write(
+                    epoch,
+                    &Exemplar {
+                        value_ns: value,
+                        ..sample()
+                    },
+                );
+            }
+        }
     }
 
     /// Whether this writer owns an exclusive shard (false when all slots were taken).

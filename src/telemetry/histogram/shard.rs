@@ -13,6 +13,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::exemplar::ExemplarSlot;
 use super::mapping::{BUCKET_COUNT, MIN_INDEX, index_of};
 
 /// Counters outside the buckets, kept in the shard's first cache line.
@@ -33,6 +34,8 @@ struct Totals {
 #[repr(C, align(64))]
 pub(crate) struct Shard {
     totals: Totals,
+    /// This shard's exemplar for each parity of the histogram's exemplar epoch.
+    pub(crate) exemplars: [ExemplarSlot; 2],
     buckets: [AtomicU64; BUCKET_COUNT],
 }
 
@@ -88,6 +91,7 @@ impl Shard {
                 zero_count: AtomicU64::new(0),
                 saturated: AtomicU64::new(0),
             },
+            exemplars: [const { ExemplarSlot::new() }; 2],
             buckets: [const { AtomicU64::new(0) }; BUCKET_COUNT],
         })
     }
