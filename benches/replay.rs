@@ -11,11 +11,12 @@
 //!   the way its users write it: each event's latency measured with two `Instant` reads (the
 //!   end of this event, the start of the next) and recorded into an SDK `Histogram<u64>` with
 //!   the `Base2ExponentialHistogram` view (max_size 160, max_scale 20), through an [`OtelSdk`]
-//!   implementation of [`Recorder`].
+//!   implementation of [`Hooks`].
 //! - `clock_read`: one `clock::now_ns()`; `instant_read`: one `Instant::now()`.
-//! - `verify/*`: opening and verifying one segment (`SegmentReader::open`: mmap, header, every
-//!   block CRC32C and chain link, every field) against raw `crc32c::crc32c` over the same bytes
-//!   already in memory, as bytes per second.
+//! - `verify/*`: one segment read into the reader's buffer and verified (`SegmentReader::open`:
+//!   `read`, header, every block CRC32C and chain link, every field), the same verification of
+//!   bytes already in memory (`SegmentReader::from_vec`), and raw `crc32c::crc32c` over those
+//!   bytes, as bytes per second.
 //!
 //! The `replay` pair includes scanning the headers and verifying every segment (the preloader
 //! does that on a second thread), as a real recovery would; the replay can be bound by that
@@ -27,11 +28,11 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::metrics::Histogram;
-use walrec::telemetry::{Manager, clock};
+use walrec::telemetry::{Manager, Status, clock};
 use walrec::wal::{
-    NoTelemetry, Recorder, RecoveryManager, SegmentReader, SegmentWriter, WriterOptions,
+    Hooks, NoTelemetry, RecoveryManager, SegmentReader, SegmentWriter, WriterOptions,
 };
 
 mod common;
@@ -59,16 +60,16 @@ impl OtelSdk {
     }
 }
 
-impl Recorder for OtelSdk {
+impl Hooks for OtelSdk {
     fn now(&self) -> u64 {
         self.instant_ns()
     }
 
-    fn read_segment_header(&self, _start_ns: u64, _ok: bool) -> u64 {
+    fn read_segment_header(&self, _start_ns: u64, _status: Status) -> u64 {
         self.instant_ns()
     }
 
-    fn resume_from_event(&self, _start_ns: u64, _ok: bool) -> u64 {
+    fn resume_from_event(&self, _start_ns: u64, _status: Status) -> u64 {
         self.instant_ns()
     }
 
@@ -109,17 +110,14 @@ fn write_wal(dir: &Path, events: u64, segment_bytes: u64) {
 }
 
 /// Replays everything and folds the events into a checksum, as an application would touch them.
-fn drain<R: Recorder>(mut wal: RecoveryManager<R>) -> u64 {
+fn drain<H: Hooks>(mut wal: RecoveryManager<H>) -> u64 {
     let first = wal.first_event_id();
     wal.resume_from_event(first).expect("resume");
     fold(&mut wal)
 }
 
 /// Times only the event loop: opens and resumes (verifying the segment) first.
-fn time_hot_loop<R: Recorder>(
-    iters: u64,
-    mut open: impl FnMut() -> RecoveryManager<R>,
-) -> Duration {
+fn time_hot_loop<H: Hooks>(iters: u64, mut open: impl FnMut() -> RecoveryManager<H>) -> Duration {
     let mut total = Duration::ZERO;
     for _ in 0..iters {
         let mut wal = open();
@@ -132,7 +130,7 @@ fn time_hot_loop<R: Recorder>(
     total
 }
 
-fn fold<R: Recorder>(wal: &mut RecoveryManager<R>) -> u64 {
+fn fold<H: Hooks>(wal: &mut RecoveryManager<H>) -> u64 {
     let mut checksum = 0u64;
     while let Some(event) = wal.next_event().expect("next event") {
         checksum = checksum.rotate_left(7)
@@ -162,7 +160,7 @@ fn replay(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events));
     group.sample_size(20);
     group.bench_function("telemetry_off", |b| {
-        b.iter(|| drain(RecoveryManager::with_recorder(dir.path(), NoTelemetry).expect("open")))
+        b.iter(|| drain(RecoveryManager::with_hooks(dir.path(), NoTelemetry).expect("open")))
     });
     group.bench_function("telemetry_on", |b| {
         b.iter(|| drain(RecoveryManager::open(dir.path(), &manager).expect("open")))
@@ -170,8 +168,7 @@ fn replay(c: &mut Criterion) {
     group.bench_function("otel_sdk", |b| {
         b.iter(|| {
             drain(
-                RecoveryManager::with_recorder(dir.path(), OtelSdk::new(otel.clone()))
-                    .expect("open"),
+                RecoveryManager::with_hooks(dir.path(), OtelSdk::new(otel.clone())).expect("open"),
             )
         })
     });
@@ -184,7 +181,7 @@ fn replay(c: &mut Criterion) {
     group.bench_function("telemetry_off", |b| {
         b.iter_custom(|iters| {
             time_hot_loop(iters, || {
-                RecoveryManager::with_recorder(path, NoTelemetry).expect("open")
+                RecoveryManager::with_hooks(path, NoTelemetry).expect("open")
             })
         })
     });
@@ -198,7 +195,7 @@ fn replay(c: &mut Criterion) {
     group.bench_function("otel_sdk", |b| {
         b.iter_custom(|iters| {
             time_hot_loop(iters, || {
-                RecoveryManager::with_recorder(path, OtelSdk::new(otel.clone())).expect("open")
+                RecoveryManager::with_hooks(path, OtelSdk::new(otel.clone())).expect("open")
             })
         })
     });
@@ -207,8 +204,15 @@ fn replay(c: &mut Criterion) {
     c.bench_function("clock_read", |b| b.iter(|| black_box(clock::now_ns())));
     c.bench_function("instant_read", |b| b.iter(|| black_box(Instant::now())));
 
-    // One segment of the multi-segment WAL (16 MiB when benchmarking), already in the page cache.
-    let segment = std::fs::read_dir(dir.path())
+    verify(c, dir.path());
+    let recorded = manager.snapshot().next_event.samples;
+    assert!(recorded % events == 0, "every replayed event was recorded");
+}
+
+/// Verifying one segment of the multi-segment WAL (16 MiB when benchmarking), already in the
+/// page cache, against raw CRC32C over the same bytes.
+fn verify(c: &mut Criterion, dir: &Path) {
+    let segment = std::fs::read_dir(dir)
         .expect("list the WAL")
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "wal"))
@@ -218,15 +222,20 @@ fn replay(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
-    group.bench_function("segment_open_and_verify", |b| {
+    group.bench_function("segment_read_and_verify", |b| {
         b.iter(|| black_box(SegmentReader::open(&segment).expect("a valid segment")))
+    });
+    group.bench_function("segment_verify_in_memory", |b| {
+        b.iter_batched(
+            || bytes.clone(),
+            |copy| black_box(SegmentReader::from_vec("bench", copy).expect("a valid segment")),
+            BatchSize::LargeInput,
+        )
     });
     group.bench_function("crc32c_raw", |b| {
         b.iter(|| black_box(crc32c::crc32c(black_box(&bytes))))
     });
     group.finish();
-    let recorded = manager.snapshot().next_event.samples;
-    assert!(recorded % events == 0, "every replayed event was recorded");
 }
 
 criterion_group! {

@@ -103,7 +103,7 @@ fn replay_latencies(samples: usize) -> Result<Vec<u64>, Box<dyn std::error::Erro
     let mut latencies = Vec::with_capacity(samples);
     let mut replays = 0;
     while latencies.len() < samples {
-        let mut wal = RecoveryManager::with_recorder(dir.path(), NoTelemetry)?;
+        let mut wal = RecoveryManager::with_hooks(dir.path(), NoTelemetry)?;
         let first = wal.first_event_id();
         wal.resume_from_event(first)?;
         let mut checksum = 0u64;

@@ -34,11 +34,12 @@ fn generate(dir: &Path, events: u64, segment_bytes: u64) {
     );
 }
 
-/// Segment files of `dir`, sorted.
+/// Segment files of `dir`, sorted (not the writer's lock file).
 fn segments(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wal"))
         .collect();
     files.sort();
     files

@@ -8,13 +8,18 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use walrec::telemetry::Manager;
-use walrec::wal::{RecoveryManager, SegmentWriter, WalError, WriterOptions};
+use walrec::wal::{
+    NoTelemetry, RecoveryManager, RecoveryMode, RecoveryOptions, SegmentWriter, WalError,
+    WriterOptions,
+};
 
 const HEADER: usize = 128;
 const BLOCK: usize = 4160;
+/// The last block of the 150-event WAL: 22 events.
+const SHORT_BLOCK: usize = 64 + 22 * 64;
 
 /// `events` events, 2 blocks (128 events) per segment. With 150 events: two segments of 128
-/// and 22 events (two full blocks, then one partial block); with 300, three segments.
+/// and 22 events (two full blocks, then one short block); with 300, three segments.
 fn small_wal(dir: &Path, events: u64) -> Vec<PathBuf> {
     let opts = WriterOptions {
         segment_bytes: (HEADER + 2 * BLOCK) as u64,
@@ -39,7 +44,8 @@ fn replay(dir: &Path, manager: &Manager) -> Result<u64, WalError> {
     Ok(n)
 }
 
-/// The error a flip of byte `at` must produce, as (variant name, offset it reports).
+/// The error a flip (xor 0xFF) of byte `at` must produce, as (variant name, offset it
+/// reports). A flipped block `event_count` (bytes 12..16) is never 1..=64 again: a bad count.
 fn expected(at: usize) -> (&'static str, Option<u64>) {
     match at {
         0..8 => ("BadMagic", None),
@@ -50,6 +56,7 @@ fn expected(at: usize) -> (&'static str, Option<u64>) {
             let start = (HEADER + block * BLOCK) as u64;
             match (at - HEADER) % BLOCK {
                 4..8 => ("ChainCrc", Some(start + 4)),
+                12..16 => ("BadBlockCount", Some(start + 12)),
                 _ => ("BlockCrc", Some(start)),
             }
         }
@@ -63,6 +70,7 @@ fn describe(error: &WalError) -> (&'static str, Option<u64>) {
         WalError::HeaderCrc { .. } => ("HeaderCrc", None),
         WalError::ChainCrc { offset, .. } => ("ChainCrc", Some(*offset)),
         WalError::BlockCrc { offset, .. } => ("BlockCrc", Some(*offset)),
+        WalError::BadBlockCount { offset, .. } => ("BadBlockCount", Some(*offset)),
         _ => ("other", None),
     }
 }
@@ -74,9 +82,9 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
     assert_eq!(files.len(), 2);
     assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 150);
     let mut flips = 0;
-    for (file, blocks) in files.iter().zip([2, 1]) {
+    for (file, blocks) in files.iter().zip([vec![BLOCK, BLOCK], vec![SHORT_BLOCK]]) {
         let original = fs::read(file).unwrap();
-        assert_eq!(original.len(), HEADER + blocks * BLOCK);
+        assert_eq!(original.len(), HEADER + blocks.iter().sum::<usize>());
         // Flip in place (no truncate-and-rewrite): the sweep is thousands of replays.
         let handle = fs::OpenOptions::new().write(true).open(file).unwrap();
         for at in 0..original.len() {
@@ -103,7 +111,7 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
         }
         fs::write(file, &original).unwrap();
     }
-    assert_eq!(flips, 2 * HEADER + 3 * BLOCK);
+    assert_eq!(flips, 2 * HEADER + 2 * BLOCK + SHORT_BLOCK);
     assert_eq!(replay(dir.path(), &Manager::new()).unwrap(), 150);
 }
 
@@ -111,18 +119,19 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
 fn truncation_at_every_block_boundary_and_mid_block_is_detected() {
     let dir = tempfile::tempdir().unwrap();
     let files = small_wal(dir.path(), 150);
-    for (file, blocks) in files.iter().zip([2, 1]) {
+    for (file, blocks) in files.iter().zip([vec![BLOCK, BLOCK], vec![SHORT_BLOCK]]) {
         let original = fs::read(file).unwrap();
         let mut cuts = vec![0, 1, 64, HEADER - 1];
-        for block in 0..blocks {
-            let start = HEADER + block * BLOCK;
+        let mut start = HEADER;
+        for len in blocks {
             cuts.extend([
                 start,
                 start + 1,
                 start + 64,
-                start + BLOCK / 2,
-                start + BLOCK - 1,
+                start + len / 2,
+                start + len - 1,
             ]);
+            start += len;
         }
         for cut in cuts {
             fs::write(file, &original[..cut]).unwrap();
@@ -170,7 +179,7 @@ fn swapped_blocks_break_the_chain() {
 #[test]
 fn a_block_from_another_segment_breaks_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let files = small_wal(dir.path(), 150);
+    let files = small_wal(dir.path(), 300);
     let donor = fs::read(&files[1]).unwrap();
     let mut bytes = fs::read(&files[0]).unwrap();
     bytes[HEADER..HEADER + BLOCK].copy_from_slice(&donor[HEADER..HEADER + BLOCK]);
@@ -225,17 +234,36 @@ fn directory_level_problems() {
     );
     fs::rename(&renamed, &files[2]).unwrap();
 
-    // Foreign files, including an unfinished segment.
-    for name in ["notes.txt", "segment-0000000003.wal.tmp"] {
-        let foreign = dir.path().join(name);
-        fs::write(&foreign, b"x").unwrap();
-        let error = replay(dir.path(), &manager).unwrap_err();
-        assert!(
-            matches!(&error, WalError::ForeignFile { path, .. } if *path == foreign),
-            "{error}"
-        );
-        fs::remove_file(&foreign).unwrap();
-    }
+    // A foreign file.
+    let foreign = dir.path().join("notes.txt");
+    fs::write(&foreign, b"x").unwrap();
+    let error = replay(dir.path(), &manager).unwrap_err();
+    assert!(
+        matches!(&error, WalError::ForeignFile { path, .. } if *path == foreign),
+        "{error}"
+    );
+    fs::remove_file(&foreign).unwrap();
+    assert_eq!(replay(dir.path(), &manager).unwrap(), 300);
+}
+
+#[test]
+fn an_unfinished_segment_creation_is_ignored_except_by_absolute_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let manager = Manager::new();
+    small_wal(dir.path(), 300);
+    // An unfinished segment creation (never more than a header): reported and ignored,
+    // except by absolute recovery.
+    let unfinished = dir.path().join("segment-0000000003.wal.tmp");
+    fs::write(&unfinished, b"x").unwrap();
+    let wal = RecoveryManager::open(dir.path(), &manager).unwrap();
+    assert_eq!(wal.report().unfinished, vec![unfinished.clone()]);
+    let absolute = RecoveryOptions::with_mode(RecoveryMode::Absolute);
+    let error = RecoveryManager::with_options(dir.path(), NoTelemetry, absolute).unwrap_err();
+    assert!(
+        matches!(&error, WalError::ForeignFile { path, .. } if *path == unfinished),
+        "{error}"
+    );
+    fs::remove_file(&unfinished).unwrap();
     assert_eq!(replay(dir.path(), &manager).unwrap(), 300);
 }
 

@@ -4,7 +4,10 @@
 //! segment that does not also fix up its CRCs is rejected.
 
 use proptest::prelude::*;
-use walrec::wal::format::{BLOCK_SIZE, HEADER_CRC_OFFSET, HEADER_SIZE, chain_crc, chain_seed};
+use walrec::wal::format::{
+    BLOCK_COUNT_OFFSET, BLOCK_EVENTS, BLOCK_HEADER_SIZE, HEADER_CRC_OFFSET, HEADER_SIZE, block_len,
+    chain_crc, chain_seed,
+};
 use walrec::wal::{SegmentReader, SegmentWriter, WriterOptions};
 
 /// One valid segment of `events` events, as bytes.
@@ -23,8 +26,25 @@ fn valid_segment(events: u64) -> Vec<u8> {
     std::fs::read(&files[0]).unwrap()
 }
 
-/// Recomputes the header CRC and every whole block's CRC and chain, so that a mutation
-/// reaches the field checks behind the CRCs.
+/// One unsealed segment (a crashed writer's live one) of `events` events in blocks of 5, as
+/// bytes.
+fn unsealed_segment(events: u64) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WriterOptions {
+        sync_every_events: 5,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(dir.path(), opts).unwrap();
+    for i in 0..events {
+        writer.append(i, i as u16, &[i as u8; 9]).unwrap();
+    }
+    writer.sync().unwrap();
+    drop(writer);
+    std::fs::read(dir.path().join(walrec::wal::segment_file_name(0))).unwrap()
+}
+
+/// Recomputes the header CRC and the CRC and chain of every block whose extent fits, so that
+/// a mutation reaches the field checks behind the CRCs.
 fn reseal(bytes: &mut [u8]) {
     if bytes.len() < HEADER_SIZE {
         return;
@@ -34,11 +54,20 @@ fn reseal(bytes: &mut [u8]) {
     let mut header = [0u8; HEADER_SIZE];
     header.copy_from_slice(&bytes[..HEADER_SIZE]);
     let mut chain = chain_seed(&header);
-    for block in bytes[HEADER_SIZE..].chunks_exact_mut(BLOCK_SIZE) {
+    let mut at = HEADER_SIZE;
+    while at + BLOCK_HEADER_SIZE <= bytes.len() {
+        let field = at + BLOCK_COUNT_OFFSET;
+        let count = u32::from_le_bytes(bytes[field..field + 4].try_into().unwrap()) as usize;
+        let len = block_len(count.min(BLOCK_EVENTS));
+        if count == 0 || count > BLOCK_EVENTS || at + len > bytes.len() {
+            return;
+        }
+        let block = &mut bytes[at..at + len];
         let crc = crc32c::crc32c(&block[8..]);
         chain = chain_crc(chain, crc);
         block[..4].copy_from_slice(&crc.to_le_bytes());
         block[4..8].copy_from_slice(&chain.to_le_bytes());
+        at += len;
     }
 }
 
@@ -56,8 +85,17 @@ fn exercise(bytes: &[u8]) -> Result<(), TestCaseError> {
         expected = expected.wrapping_add(1);
         count += 1;
     }
-    prop_assert_eq!(count, header.event_count);
-    let (first, last) = (header.first_event_id, header.last_event_id);
+    prop_assert_eq!(count, reader.event_count());
+    if header.sealed {
+        prop_assert_eq!(count, header.event_count);
+    }
+    if let Some(discarded) = reader.discarded() {
+        prop_assert_eq!(discarded.offset + discarded.bytes, bytes.len() as u64);
+    }
+    let Some(last) = reader.last_event_id() else {
+        return Ok(());
+    };
+    let first = header.first_event_id;
     prop_assert_eq!(reader.seek(first.saturating_sub(1)), Some(first));
     prop_assert_eq!(reader.seek(last), Some(last));
     prop_assert_eq!(
@@ -83,7 +121,7 @@ proptest! {
         mut bytes in prop::collection::vec(any::<u8>(), 128..9_000),
         fix_crcs in any::<bool>(),
     ) {
-        bytes[..10].copy_from_slice(b"WALRSEG\0\x01\x00");
+        bytes[..10].copy_from_slice(b"WALRSEG\0\x02\x00");
         if fix_crcs {
             reseal(&mut bytes);
         }
@@ -111,6 +149,35 @@ proptest! {
         let accepted = SegmentReader::from_bytes("proptest", &bytes).is_ok();
         if bytes != original && !fix_crcs {
             prop_assert!(!accepted, "a changed segment was accepted without fixed CRCs");
+        }
+        exercise(&bytes)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Whatever a crash does to the end of an unsealed segment, the reader accepts it with
+    /// exactly the blocks before the first changed byte.
+    #[test]
+    fn a_damaged_unsealed_tail_yields_the_blocks_before_the_damage(
+        events in 1u64..200,
+        cut in any::<prop::sample::Index>(),
+        garbage in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let original = unsealed_segment(events);
+        let at = HEADER_SIZE + cut.index(original.len() - HEADER_SIZE + 1);
+        let mut bytes = original[..at].to_vec();
+        bytes.extend(&garbage);
+        let reader = SegmentReader::from_bytes("proptest", &bytes);
+        prop_assert!(reader.is_ok(), "{:?}", reader.err());
+        // Blocks of 5 events (the sync policy), 64 + 5 × 64 bytes, except the last one.
+        let whole_blocks = (at - HEADER_SIZE) / block_len(5);
+        let intact = (whole_blocks as u64 * 5).min(events);
+        let changed = garbage.first().is_some_and(|&b| original.get(at) != Some(&b));
+        let got = reader.unwrap().event_count();
+        if changed || garbage.is_empty() {
+            prop_assert!(got == intact || (at == original.len() && got == events), "{} vs {}", got, intact);
         }
         exercise(&bytes)?;
     }

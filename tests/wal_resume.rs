@@ -24,7 +24,7 @@ fn wal(dir: &Path) {
 
 /// Resumes at `from`, then reads up to `n` events; returns their ids.
 fn resume_and_read(
-    wal: &mut RecoveryManager<impl walrec::wal::Recorder>,
+    wal: &mut RecoveryManager<impl walrec::wal::Hooks>,
     from: u64,
     n: usize,
 ) -> Vec<u64> {

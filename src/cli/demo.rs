@@ -38,11 +38,19 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         dir.path(),
         None,
         Telemetry::Off,
+        Default::default(),
         &Manager::new(),
         interrupts,
     )?;
     report(&baseline, Telemetry::Off);
-    let recorded = replay(dir.path(), None, Telemetry::On, &manager, interrupts);
+    let recorded = replay(
+        dir.path(),
+        None,
+        Telemetry::On,
+        Default::default(),
+        &manager,
+        interrupts,
+    );
     if let Ok(recorded) = &recorded {
         report(recorded, Telemetry::On);
         if !recorded.stopped && !baseline.stopped {

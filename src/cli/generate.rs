@@ -1,10 +1,12 @@
 //! `walrec generate`: a WAL of synthetic events.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use walrec::wal::{SegmentWriter, WalError, WriterOptions, format::MAX_PAYLOAD};
 
+use super::error::stdout_error;
 use super::progress::EVERY;
 use super::{CliError, GenerateArgs};
 
@@ -19,7 +21,16 @@ pub struct Generated {
 
 pub fn run(args: &GenerateArgs) -> Result<Generated, CliError> {
     let started = Instant::now();
-    let generated = write_wal(&args.dir, args.events, args.segment_bytes, true, &|| false)?;
+    let opts = WriterOptions {
+        segment_bytes: args.segment_bytes,
+        sync_every_events: args.sync_every,
+        ..WriterOptions::default()
+    };
+    let output = Output {
+        append: args.append,
+        print_durable: args.print_durable,
+    };
+    let generated = write(&args.dir, args.events, opts, output, &|| false)?;
     eprintln!(
         "wrote {} events in {} segments to {} in {:.2?}",
         generated.events,
@@ -28,6 +39,13 @@ pub fn run(args: &GenerateArgs) -> Result<Generated, CliError> {
         started.elapsed()
     );
     Ok(generated)
+}
+
+/// How `generate` opens the WAL and what it tells an observer.
+#[derive(Debug, Clone, Copy, Default)]
+struct Output {
+    append: bool,
+    print_durable: bool,
 }
 
 /// Writes `events` synthetic events into `dir`, syncing each segment if `sync`; stops early
@@ -39,19 +57,34 @@ pub fn write_wal(
     sync: bool,
     stopped: &dyn Fn() -> bool,
 ) -> Result<Generated, CliError> {
-    if events == 0 {
-        return Err(CliError::Usage("--events: must be at least 1".into()));
-    }
     let opts = WriterOptions {
         segment_bytes,
         sync,
         ..WriterOptions::default()
     };
+    write(dir, events, opts, Output::default(), stopped)
+}
+
+fn write(
+    dir: &Path,
+    events: u64,
+    opts: WriterOptions,
+    output: Output,
+    stopped: &dyn Fn() -> bool,
+) -> Result<Generated, CliError> {
+    if events == 0 {
+        return Err(CliError::Usage("--events: must be at least 1".into()));
+    }
     let wal_error = |error: WalError| match error {
         WalError::BadOption { .. } => CliError::Usage(format!("--segment-bytes: {error}")),
         other => CliError::from_wal("--dir", other),
     };
-    let mut writer = SegmentWriter::create(dir, opts).map_err(wal_error)?;
+    let mut writer = match output.append {
+        true => SegmentWriter::open_append(dir, opts),
+        false => SegmentWriter::create(dir, opts),
+    }
+    .map_err(wal_error)?;
+    let mut durable = Durable::new(output.print_durable, writer.durable_event_id());
     let mut payload = [0u8; MAX_PAYLOAD];
     let mut written = 0;
     while written < events && (written % EVERY != 0 || !stopped()) {
@@ -61,12 +94,41 @@ pub fn write_wal(
         writer
             .append(timestamp, kind, &payload[..len])
             .map_err(wal_error)?;
+        durable.tell(writer.durable_event_id())?;
     }
     let segments = writer.finish().map_err(wal_error)?;
     Ok(Generated {
         segments,
         events: written,
     })
+}
+
+/// `--print-durable`: one `durable <id>` line on stdout, flushed, each time the durable id
+/// moves.
+struct Durable {
+    enabled: bool,
+    told: Option<u64>,
+}
+
+impl Durable {
+    fn new(enabled: bool, told: Option<u64>) -> Self {
+        Durable { enabled, told }
+    }
+
+    #[inline]
+    fn tell(&mut self, durable: Option<u64>) -> Result<(), CliError> {
+        if !self.enabled || durable == self.told {
+            return Ok(());
+        }
+        self.told = durable;
+        let Some(id) = durable else {
+            return Ok(());
+        };
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "durable {id}")
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)
+    }
 }
 
 /// A deterministic synthetic event for `id`: its timestamp, kind and payload length (the

@@ -8,7 +8,9 @@ mod demo;
 mod error;
 mod export;
 mod generate;
+mod notices;
 mod progress;
+mod repair;
 mod replay;
 mod signals;
 
@@ -30,8 +32,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write a WAL of synthetic events into an empty directory.
+    /// Write a WAL of synthetic events into an empty directory (or continue one: --append).
     Generate(GenerateArgs),
+    /// Cut the torn tail a crash left at the end of a WAL, so that a writer can continue it.
+    Repair(RepairArgs),
     /// Replay a WAL with the recovery manager and print its telemetry.
     Replay(ReplayArgs),
     /// Generate a few million events in a temporary directory and replay them.
@@ -50,6 +54,23 @@ pub struct GenerateArgs {
     /// Largest segment file in bytes (at least 4288: the header and one block).
     #[arg(long, value_name = "B", default_value_t = 64 << 20)]
     pub segment_bytes: u64,
+    /// fdatasync after every N events (group commit); 0 syncs only when a segment is sealed.
+    #[arg(long, value_name = "N", default_value_t = walrec::wal::DEFAULT_SYNC_EVERY_EVENTS)]
+    pub sync_every: u64,
+    /// After each successful sync, print `durable <last_event_id>` on stdout (flushed).
+    #[arg(long)]
+    pub print_durable: bool,
+    /// Continue the WAL in --dir after its last intact event (cutting a torn tail first).
+    #[arg(long)]
+    pub append: bool,
+}
+
+/// `walrec repair`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RepairArgs {
+    /// The WAL directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Whether `replay` records telemetry.
@@ -76,6 +97,31 @@ pub struct ReplayArgs {
     /// Record telemetry (on) or replay without any recording (off).
     #[arg(long, value_enum, default_value_t = Telemetry::On)]
     pub telemetry: Telemetry,
+    /// What to do with bytes that are not intact (see the README).
+    #[arg(long, value_enum, default_value_t = RecoveryModeArg::TolerateTail)]
+    pub recovery_mode: RecoveryModeArg,
+}
+
+/// `--recovery-mode`: the library's [`RecoveryMode`](walrec::wal::RecoveryMode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecoveryModeArg {
+    /// Replay every intact event, including the intact prefix of a torn or unsealed last
+    /// segment; report what was discarded. A fault elsewhere is an error.
+    TolerateTail,
+    /// Any torn or unsealed byte is an error.
+    Absolute,
+    /// Replay up to the first fault anywhere, stop there and warn.
+    PointInTime,
+}
+
+impl From<RecoveryModeArg> for walrec::wal::RecoveryMode {
+    fn from(mode: RecoveryModeArg) -> Self {
+        match mode {
+            RecoveryModeArg::TolerateTail => walrec::wal::RecoveryMode::TolerateTail,
+            RecoveryModeArg::Absolute => walrec::wal::RecoveryMode::Absolute,
+            RecoveryModeArg::PointInTime => walrec::wal::RecoveryMode::PointInTime,
+        }
+    }
 }
 
 /// `walrec demo`.
@@ -129,6 +175,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
     };
     match cli.command {
         Command::Generate(args) => generate::run(&args).map(|_| Outcome::Completed),
+        Command::Repair(args) => repair::run(&args).map(|()| Outcome::Completed),
         Command::Replay(args) => replay::run(&args, &signals::Interrupts::install()?),
         Command::Demo(args) => demo::run(&args, &signals::Interrupts::install()?),
     }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use walrec::telemetry::Manager;
-use walrec::wal::{Recorder, RecoveryManager};
+use walrec::wal::{Hooks, RecoveryManager, RecoveryMode, RecoveryOptions};
 
 use super::error::stdout_error;
 use super::export::Export;
+use super::notices;
 use super::progress::{EVERY, Progress};
 use super::signals::{Interrupts, signal_name};
 use super::{CliError, Outcome, ReplayArgs, Telemetry};
@@ -48,10 +49,12 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
         Telemetry::On => Some(Export::start(&args.label, &manager)?),
         Telemetry::Off => None,
     };
+    let mode = args.recovery_mode.into();
     let replayed = replay(
         &args.dir,
         args.from_event,
         args.telemetry,
+        mode,
         &manager,
         interrupts,
     );
@@ -110,37 +113,41 @@ pub fn interruption_line(
     writeln!(out, "{line}").map_err(stdout_error)
 }
 
-/// Replays the WAL in `dir` from `from` (or its first event), recording into `manager` when
-/// `telemetry` is on. `manager` is borrowed so that an exporter can read it meanwhile.
-/// `interrupts` stops the replay at its next segment boundary on the first signal.
+/// Replays the WAL in `dir` from `from` (or its first event) in recovery `mode`, recording
+/// into `manager` when `telemetry` is on. `manager` is borrowed so that an exporter can read
+/// it meanwhile. `interrupts` stops the replay at its next segment boundary on the first
+/// signal.
 pub fn replay(
     dir: &Path,
     from: Option<u64>,
     telemetry: Telemetry,
+    mode: RecoveryMode,
     manager: &Manager,
     interrupts: &Interrupts,
 ) -> Result<Replayed, CliError> {
     let opened = |e| CliError::from_wal("--dir", e);
+    let options = RecoveryOptions::with_mode(mode);
     match telemetry {
         Telemetry::On => {
-            let wal = RecoveryManager::open(dir, manager).map_err(opened)?;
-            drain(wal, from, interrupts)
+            let wal = RecoveryManager::with_options(dir, manager.updater(), options);
+            drain(wal.map_err(opened)?, from, interrupts)
         }
         Telemetry::Off => {
-            let wal = RecoveryManager::open_untimed(dir).map_err(opened)?;
-            drain(wal, from, interrupts)
+            let wal = RecoveryManager::with_options(dir, walrec::wal::NoTelemetry, options);
+            drain(wal.map_err(opened)?, from, interrupts)
         }
     }
 }
 
-fn drain<R: Recorder>(
-    mut wal: RecoveryManager<R>,
+fn drain<H: Hooks>(
+    mut wal: RecoveryManager<H>,
     from: Option<u64>,
     interrupts: &Interrupts,
 ) -> Result<Replayed, CliError> {
     interrupts.watch(wal.stop_handle());
     let started = Instant::now();
     let from = from.unwrap_or_else(|| wal.first_event_id());
+    notices::check_from_event(&wal, from)?;
     wal.resume_from_event(from)
         .map_err(|e| CliError::from_wal("--from-event", e))?;
     let wal_last = wal.last_event_id();
@@ -171,6 +178,7 @@ fn drain<R: Recorder>(
         }
     }
     progress.finish();
+    notices::print(wal.report());
     Ok(Replayed {
         events,
         segments,

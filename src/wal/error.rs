@@ -55,7 +55,7 @@ pub enum WalError {
         found: [u8; 8],
     },
     /// A format version this build does not read.
-    #[error("{} at byte 8: format version {found} is not supported (this build reads version 1); use a matching walrec or regenerate the WAL", path.display())]
+    #[error("{} at byte 8: format version {found} is not supported (this build reads version {}); use a matching walrec or regenerate the WAL", path.display(), super::format::VERSION)]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
@@ -200,6 +200,49 @@ pub enum WalError {
         /// The last id written.
         last: u64,
     },
+    /// A block header whose event count cannot be (torn, zeroed, or corrupt), so the block's
+    /// extent, and thus its CRC, is unknown.
+    #[error("{} at byte {offset}: block event_count {count} is not 1..=64: the block is torn, zeroed or corrupt; at the end of the last segment, replay with --recovery-mode tolerate-tail or cut it with walrec repair", path.display())]
+    BadBlockCount {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the count field.
+        offset: u64,
+        /// The count found.
+        count: u32,
+    },
+    /// A segment name on something that is not a regular file.
+    #[error("{} is {kind}, not a regular file; a WAL segment must be a regular file, move it out of the WAL directory", path.display())]
+    SpecialFile {
+        /// The entry.
+        path: PathBuf,
+        /// What it is: "a FIFO", "a socket", "a device", ...
+        kind: &'static str,
+    },
+    /// An unsealed segment where the recovery mode does not accept one.
+    #[error("{} is unsealed (its writer did not finish it; its intact events end at byte {offset}); {hint}", path.display())]
+    Unsealed {
+        /// The segment.
+        path: PathBuf,
+        /// Where its intact prefix ends.
+        offset: u64,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// Another writer (or `repair`) holds the WAL directory's lock.
+    #[error("the WAL directory is in use: {} is locked by another walrec writer or repair{}; wait for it to finish or stop it", lock_file.display(), holder.map(|pid| format!(" (process {pid})")).unwrap_or_default())]
+    Locked {
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The holder's process id, as it wrote it into the lock file.
+        holder: Option<u32>,
+    },
+    /// A write failed earlier; the writer accepts nothing more.
+    #[error("an earlier write to {} failed; the segment keeps its intact events, reopen the WAL for appending to continue", path.display())]
+    WriterFailed {
+        /// The segment being written.
+        path: PathBuf,
+    },
     /// The preloader thread is gone (it panicked or could not start).
     #[error("the segment preloader thread stopped unexpectedly while loading {}; this is a bug, please report it", path.display())]
     PreloaderGone {
@@ -222,6 +265,9 @@ impl WalError {
             }
             BlockCrc { path, .. } | ChainCrc { path, .. } | Changed { path } => Some(path),
             Gap { path, .. } | Overlap { path, .. } | PreloaderGone { path } => Some(path),
+            SpecialFile { path, .. } | Unsealed { path, .. } | WriterFailed { path } => Some(path),
+            Locked { lock_file, .. } => Some(lock_file),
+            BadBlockCount { path, .. } => Some(path),
             BadOption { .. } | PayloadTooLarge { .. } | IdOverflow { .. } => None,
         }
     }

@@ -4,7 +4,7 @@
 /// The first 8 bytes of every segment.
 pub const MAGIC: [u8; 8] = *b"WALRSEG\0";
 /// The format version this code reads and writes.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// Bytes in the segment header.
 pub const HEADER_SIZE: usize = 128;
 /// Offset of the header CRC (it covers the bytes before it).
@@ -15,7 +15,8 @@ pub const EVENT_SIZE: usize = 64;
 pub const BLOCK_EVENTS: usize = 64;
 /// Bytes in a block header.
 pub const BLOCK_HEADER_SIZE: usize = 64;
-/// Bytes per block: header plus slots.
+/// Bytes in a full block (64 events): header plus slots. A block of `n` events is
+/// [`block_len`]`(n)` bytes.
 pub const BLOCK_SIZE: usize = BLOCK_HEADER_SIZE + BLOCK_EVENTS * EVENT_SIZE;
 /// Offset within a block where the bytes covered by `block_crc` begin.
 pub const BLOCK_CRC_START: usize = 8;
@@ -24,6 +25,18 @@ pub const MAX_PAYLOAD: usize = EVENT_SIZE - EVENT_PAYLOAD_OFFSET;
 
 /// Offset of `version` in the header.
 pub const VERSION_OFFSET: usize = 8;
+/// Offset of `flags` in the header.
+pub const FLAGS_OFFSET: usize = 72;
+/// The `flags` bit set once the writer has sealed the segment.
+pub const FLAG_SEALED: u32 = 1;
+/// Offset of `event_count` in a block header.
+pub const BLOCK_COUNT_OFFSET: usize = 12;
+
+/// Bytes in a block of `events` events: its header and one slot per event.
+#[inline(always)]
+pub const fn block_len(events: usize) -> usize {
+    BLOCK_HEADER_SIZE + events * EVENT_SIZE
+}
 const EVENT_PAYLOAD_OFFSET: usize = 20;
 
 /// Reads a little-endian `u16` at `at`. Callers pass slices whose length the format fixes, so
@@ -76,6 +89,9 @@ pub struct SegmentHeader {
     pub created_unix_ns: u64,
     /// Wall-clock nanoseconds since the Unix epoch when the segment was sealed.
     pub closed_unix_ns: u64,
+    /// Whether the writer sealed the segment. An unsealed segment (the live one, or the last
+    /// one after a crash) has zero counts in its header: its events are what its blocks hold.
+    pub sealed: bool,
     /// CRC32C of header bytes 0..124, as stored.
     pub header_crc: u32,
 }
@@ -90,10 +106,12 @@ pub(crate) enum HeaderProblem {
 }
 
 impl SegmentHeader {
-    /// The segment's length in bytes according to this header, or `None` on overflow.
+    /// The length in bytes of a sealed segment with this header (a header and a block header
+    /// and a slot per event), or `None` on overflow. An unsealed segment has no fixed length.
     pub fn file_len(&self) -> Option<u64> {
         self.block_count
-            .checked_mul(BLOCK_SIZE as u64)?
+            .checked_add(self.event_count)?
+            .checked_mul(EVENT_SIZE as u64)?
             .checked_add(HEADER_SIZE as u64)
     }
 
@@ -112,6 +130,8 @@ impl SegmentHeader {
         put(&mut b, 48, &self.block_count.to_le_bytes());
         put(&mut b, 56, &self.created_unix_ns.to_le_bytes());
         put(&mut b, 64, &self.closed_unix_ns.to_le_bytes());
+        let flags = if self.sealed { FLAG_SEALED } else { 0 };
+        put(&mut b, FLAGS_OFFSET, &flags.to_le_bytes());
         let crc = crc32c::crc32c(&b[..HEADER_CRC_OFFSET]);
         put(&mut b, HEADER_CRC_OFFSET, &crc.to_le_bytes());
         b
@@ -134,7 +154,9 @@ impl SegmentHeader {
         if stored != computed {
             return Err(HeaderProblem::Crc { stored, computed });
         }
+        let flags = le_u32(b, FLAGS_OFFSET);
         let header = SegmentHeader {
+            sealed: flags & FLAG_SEALED != 0,
             segment_index: le_u64(b, 16),
             first_event_id: le_u64(b, 24),
             last_event_id: le_u64(b, 32),
@@ -145,7 +167,17 @@ impl SegmentHeader {
             header_crc: stored,
         };
         check_geometry(b)?;
-        header.check_counts()?;
+        if flags & !FLAG_SEALED != 0 {
+            return Err(HeaderProblem::Field {
+                offset: FLAGS_OFFSET,
+                what: "unknown flags are set",
+            });
+        }
+        if header.sealed {
+            header.check_counts()?;
+        } else {
+            header.check_unsealed()?;
+        }
         Ok(header)
     }
 
@@ -160,10 +192,32 @@ impl SegmentHeader {
         if self.first_event_id.checked_add(self.event_count - 1) != Some(self.last_event_id) {
             return field(32, "last_event_id is not first_event_id + event_count - 1");
         }
-        if self.block_count != self.event_count.div_ceil(BLOCK_EVENTS as u64) {
-            return field(48, "block_count is not ceil(event_count / 64)");
+        if self.block_count < self.event_count.div_ceil(BLOCK_EVENTS as u64)
+            || self.block_count > self.event_count
+        {
+            return field(
+                48,
+                "block_count is not between ceil(event_count / 64) and event_count",
+            );
         }
         Ok(())
+    }
+
+    /// An unsealed header carries no counts: they are only known when the segment is sealed.
+    fn check_unsealed(&self) -> Result<(), HeaderProblem> {
+        let counts = [
+            (32, self.last_event_id),
+            (40, self.event_count),
+            (48, self.block_count),
+            (64, self.closed_unix_ns),
+        ];
+        match counts.iter().find(|(_, value)| *value != 0) {
+            Some(&(offset, _)) => Err(HeaderProblem::Field {
+                offset,
+                what: "an unsealed segment's header has a non-zero count or close time",
+            }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -178,9 +232,12 @@ fn check_geometry(b: &[u8; HEADER_SIZE]) -> Result<(), HeaderProblem> {
             return Err(HeaderProblem::Field { offset, what });
         }
     }
-    if b[72..HEADER_CRC_OFFSET].iter().any(|&x| x != 0) {
+    if b[FLAGS_OFFSET + 4..HEADER_CRC_OFFSET]
+        .iter()
+        .any(|&x| x != 0)
+    {
         return Err(HeaderProblem::Field {
-            offset: 72,
+            offset: FLAGS_OFFSET + 4,
             what: "reserved header bytes are not zero",
         });
     }
@@ -199,7 +256,7 @@ pub(crate) struct BlockHeader {
 }
 
 impl BlockHeader {
-    /// Decodes the block header at the start of `block` (a whole block).
+    /// Decodes the block header at the start of `block` (at least its 64-byte header).
     pub fn decode(block: &[u8]) -> Self {
         BlockHeader {
             block_crc: le_u32(block, 0),
@@ -211,9 +268,9 @@ impl BlockHeader {
         }
     }
 
-    /// Writes the index, count and ids into `block`, then its CRC and the chain CRC that
-    /// follows `prev_chain`. Returns the new chain CRC.
-    pub fn seal(block: &mut [u8; BLOCK_SIZE], fields: &BlockHeader, prev_chain: u32) -> u32 {
+    /// Writes the index, count and ids into `block` (exactly [`block_len`] of its count), then
+    /// its CRC and the chain CRC that follows `prev_chain`. Returns the new chain CRC.
+    pub fn seal(block: &mut [u8], fields: &BlockHeader, prev_chain: u32) -> u32 {
         put(block, 8, &fields.block_index.to_le_bytes());
         put(block, 12, &fields.event_count.to_le_bytes());
         put(block, 16, &fields.first_event_id.to_le_bytes());
@@ -327,6 +384,7 @@ mod tests {
             block_count: 2,
             created_unix_ns: 1,
             closed_unix_ns: 2,
+            sealed: true,
             header_crc: 0,
         }
     }
@@ -348,12 +406,33 @@ mod tests {
     #[test]
     fn header_rejects_inconsistent_counts() {
         let bad = SegmentHeader {
-            block_count: 3,
+            block_count: 1,
             ..header()
         };
         assert!(matches!(
             SegmentHeader::decode(&bad.encode()),
             Err(HeaderProblem::Field { offset: 48, .. })
+        ));
+    }
+
+    #[test]
+    fn unsealed_header_round_trips_and_must_have_zero_counts() {
+        let open = SegmentHeader {
+            last_event_id: 0,
+            event_count: 0,
+            block_count: 0,
+            closed_unix_ns: 0,
+            sealed: false,
+            ..header()
+        };
+        assert!(!SegmentHeader::decode(&open.encode()).unwrap().sealed);
+        let bad = SegmentHeader {
+            event_count: 3,
+            ..open
+        };
+        assert!(matches!(
+            SegmentHeader::decode(&bad.encode()),
+            Err(HeaderProblem::Field { offset: 40, .. })
         ));
     }
 

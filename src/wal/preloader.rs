@@ -1,4 +1,4 @@
-//! The segment preloader: a worker thread that opens and verifies the next segment while the
+//! The segment preloader: a worker thread that reads and verifies the next segment while the
 //! current one is replayed, so that crossing a segment boundary does not stall on a full CRC
 //! pass (the seed's `SegmentPreloader`).
 
@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use super::error::WalError;
-use super::reader::SegmentReader;
+use super::reader::{Buffers, SegmentReader};
 
 type Loaded = (usize, Result<SegmentReader, WalError>);
 
@@ -22,20 +22,20 @@ pub(crate) struct Preloader {
 }
 
 struct Worker {
-    requests: Sender<(usize, PathBuf)>,
+    requests: Sender<(usize, PathBuf, Buffers)>,
     results: Receiver<Loaded>,
     thread: JoinHandle<()>,
 }
 
 impl Worker {
     fn spawn() -> Option<Self> {
-        let (requests, inbox) = channel::<(usize, PathBuf)>();
+        let (requests, inbox) = channel::<(usize, PathBuf, Buffers)>();
         let (outbox, results) = channel::<Loaded>();
         let thread = std::thread::Builder::new()
             .name("walrec-preload".into())
             .spawn(move || {
-                for (slot, path) in inbox {
-                    let loaded = SegmentReader::open(&path);
+                for (slot, path, buffers) in inbox {
+                    let loaded = SegmentReader::read(&path, buffers);
                     if outbox.send((slot, loaded)).is_err() {
                         break;
                     }
@@ -61,8 +61,9 @@ impl Preloader {
         }
     }
 
-    /// Starts loading `slot` in the background, unless a load is already in flight.
-    pub fn request(&mut self, slot: usize, path: &Path) {
+    /// Starts loading `slot` in the background into `buffers`, unless a load is already in
+    /// flight.
+    pub fn request(&mut self, slot: usize, path: &Path, buffers: Buffers) {
         if self.in_flight.is_some() || self.spawn_failed {
             return;
         }
@@ -71,7 +72,11 @@ impl Preloader {
             self.spawn_failed = self.worker.is_none();
         }
         if let Some(worker) = &self.worker {
-            if worker.requests.send((slot, path.to_path_buf())).is_ok() {
+            if worker
+                .requests
+                .send((slot, path.to_path_buf(), buffers))
+                .is_ok()
+            {
                 self.in_flight = Some(slot);
             }
         }
@@ -91,7 +96,7 @@ impl Preloader {
                 }
             }
         }
-        SegmentReader::open(path)
+        SegmentReader::read(path, Buffers::default())
     }
 }
 

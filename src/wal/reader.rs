@@ -1,32 +1,52 @@
-//! `SegmentReader`: one segment, memory-mapped read-only and fully verified on open.
+//! `SegmentReader`: one segment, read into a buffer the reader owns and verified there.
 
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use memmap2::{Mmap, MmapMut};
-
 use super::error::WalError;
-use super::format::{
-    BLOCK_EVENTS, BLOCK_HEADER_SIZE, BLOCK_SIZE, EVENT_SIZE, EventView, HEADER_SIZE, SegmentHeader,
-    chain_seed, le_u64,
-};
-use super::scan::{check_len, decode_header};
-use super::verify::verify_block;
+use super::format::{EVENT_SIZE, EventView, HEADER_SIZE, SegmentHeader, chain_seed};
+use super::scan::{check_len, decode_header, open_regular};
+use super::tail::Discarded;
+use super::verify::{BlockSpan, Walked, walk_blocks};
 
-/// A verified, memory-mapped segment with a cursor.
+/// The memory a reader reads into, handed from one reader to the next so that a replay
+/// allocates (and page-faults) its buffers once, not once per segment.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    bytes: Vec<u8>,
+    spans: Vec<BlockSpan>,
+}
+
+/// A verified segment with a cursor.
 ///
-/// [`open`](Self::open) checks the whole file before returning (see the
-/// [format docs](super#integrity)), so that [`next`](Self::next) and [`seek`](Self::seek) can
-/// run on the hot path without further checks. Events are returned as [`EventView`]s pointing
-/// into the mapping: nothing is copied.
+/// [`open`](Self::open) reads the whole file into a buffer owned by the reader and verifies
+/// it there (see the [format docs](super#integrity)); [`next`](Self::next) and
+/// [`seek`](Self::seek) then return [`EventView`]s into that buffer, without copying and
+/// without further checks. Because the events come from the reader's own memory, another
+/// process truncating or rewriting the file afterwards changes nothing that is replayed: the
+/// bytes returned are exactly the bytes verified.
+///
+/// A sealed segment must verify completely. An unsealed one (the live segment of a writer, or
+/// the last one after a crash) yields its intact prefix: the blocks up to the first one that is
+/// torn or missing; [`discarded`](Self::discarded) describes anything after it.
 pub struct SegmentReader {
     path: PathBuf,
-    map: Mmap,
     header: SegmentHeader,
-    /// The sparse index: the first event id of each block, for `seek`.
-    block_first_ids: Vec<u64>,
-    event_count: usize,
-    pos: usize,
+    bytes: Vec<u8>,
+    spans: Vec<BlockSpan>,
+    events: u64,
+    intact_end: usize,
+    chain: u32,
+    /// The first failure after the intact prefix, if any.
+    problem: Option<WalError>,
+    discarded: Option<Discarded>,
+    /// The next block to enter.
+    next_block: usize,
+    /// Offset of the next event, and the end of the current block's events.
+    at: usize,
+    end: usize,
+    left: u64,
 }
 
 impl std::fmt::Debug for SegmentReader {
@@ -34,112 +54,122 @@ impl std::fmt::Debug for SegmentReader {
         f.debug_struct("SegmentReader")
             .field("path", &self.path)
             .field("header", &self.header)
-            .field("pos", &self.pos)
+            .field("events", &self.events)
+            .field("discarded", &self.discarded)
             .finish_non_exhaustive()
     }
 }
 
 impl SegmentReader {
-    /// Maps the segment at `path` and verifies its header, length, every block's CRC, the
+    /// Reads the segment at `path` and verifies its header, length, every block's CRC, the
     /// block chain, and every block and event field. The cursor starts at the first event.
+    ///
+    /// A sealed segment with any fault is an error; an unsealed one yields its intact prefix.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, WalError> {
-        let path = path.as_ref();
-        let io = |op| {
-            move |source| WalError::Io {
-                path: path.to_path_buf(),
-                op,
-                source,
-            }
-        };
-        let file = File::open(path).map_err(io("open"))?;
-        let len = file.metadata().map_err(io("stat"))?.len();
-        if len < HEADER_SIZE as u64 {
-            return Err(WalError::Truncated {
-                path: path.to_path_buf(),
-                expected: HEADER_SIZE as u64,
-                actual: len,
-            });
-        }
-        // SAFETY: the mapping is read-only and we never create a mutable reference into it.
-        // Segments are immutable once sealed: the writer renames a segment into place only
-        // after it is complete, and nothing in walrec writes to a sealed segment again. A
-        // different process modifying or truncating the file while it is mapped breaks that
-        // contract (as for any mmap-based reader: changed bytes, or SIGBUS on truncation); all
-        // reads go through bounds-checked slices of the mapping's length.
-        let map = unsafe { Mmap::map(&file) }.map_err(io("map"))?;
-        Self::verified(path.to_path_buf(), map)
+        Self::read(path.as_ref(), Buffers::default())?.strict()
     }
 
     /// Verifies a segment held in memory, exactly as [`open`](Self::open) verifies a file;
-    /// `label` stands in for the path in errors. The bytes are copied into an anonymous
-    /// read-only mapping. This is the entry point of the fuzz target.
+    /// `label` stands in for the path in errors. This is the entry point of the fuzz target.
     pub fn from_bytes(label: impl Into<PathBuf>, bytes: &[u8]) -> Result<Self, WalError> {
-        let path = label.into();
-        if bytes.len() < HEADER_SIZE {
-            return Err(WalError::Truncated {
-                path,
-                expected: HEADER_SIZE as u64,
-                actual: bytes.len() as u64,
-            });
-        }
-        let io = |source| WalError::Io {
-            path: path.clone(),
-            op: "map memory for",
-            source,
-        };
-        let mut map = MmapMut::map_anon(bytes.len()).map_err(io)?;
-        map.copy_from_slice(bytes);
-        let map = map.make_read_only().map_err(io)?;
-        Self::verified(path, map)
+        Self::from_vec(label, bytes.to_vec())
     }
 
-    fn verified(path: PathBuf, map: Mmap) -> Result<Self, WalError> {
-        let header = header_of(&path, &map)?;
+    /// [`from_bytes`](Self::from_bytes) without the copy: the reader keeps `bytes`.
+    pub fn from_vec(label: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Self, WalError> {
+        let buffers = Buffers {
+            bytes,
+            spans: Vec::new(),
+        };
+        Self::verified(label.into(), buffers)?.strict()
+    }
+
+    /// Reads and verifies `path` into `buffers`, keeping the intact prefix of a faulty segment
+    /// (sealed or not) and the fault itself: the caller's recovery mode decides. The file is
+    /// read in chunks, each verified while it is still in the cache.
+    pub(crate) fn read(path: &Path, buffers: Buffers) -> Result<Self, WalError> {
+        let file = open_regular(path)?;
+        let mut buffers = buffers;
+        buffers.spans.clear();
+        let len = prepare(path, &file, &mut buffers.bytes)?;
+        let mut walk = None;
+        loop {
+            let got = read_chunk(path, &file, &mut buffers.bytes, len)?;
+            let bytes = &buffers.bytes;
+            if walk.is_none() && bytes.len() >= HEADER_SIZE {
+                walk = Some(Walk::start(path, bytes)?);
+            }
+            if let Some(walk) = &mut walk {
+                walk.go(path, bytes, &mut buffers.spans, false);
+            }
+            if got == 0 || buffers.bytes.len() >= len {
+                break;
+            }
+        }
+        Self::finish(path.to_path_buf(), buffers, walk)
+    }
+
+    fn strict(mut self) -> Result<Self, WalError> {
+        match self.problem.take() {
+            Some(problem) if self.header.sealed => Err(problem),
+            other => {
+                self.problem = other;
+                Ok(self)
+            }
+        }
+    }
+
+    fn verified(path: PathBuf, buffers: Buffers) -> Result<Self, WalError> {
+        let mut buffers = buffers;
+        buffers.spans.clear();
+        Self::finish(path, buffers, None)
+    }
+
+    /// Completes the walk (starting it if the bytes did not reach a header before) and works
+    /// out what, if anything, is wrong after the intact prefix.
+    fn finish(path: PathBuf, buffers: Buffers, walk: Option<Walk>) -> Result<Self, WalError> {
+        let Buffers { bytes, mut spans } = buffers;
+        let mut walk = match walk {
+            Some(walk) => walk,
+            None => Walk::start(&path, &bytes)?,
+        };
+        walk.go(&path, &bytes, &mut spans, true);
+        let Walk {
+            header,
+            sealed_len,
+            walked,
+        } = walk;
+        // A sealed segment of the wrong length is reported as such, before what that does to
+        // its blocks.
+        let length = sealed_len.and_then(|_| check_len(&path, &header, bytes.len() as u64).err());
+        let problem = length.or(walked.stop).or_else(|| {
+            sealed_len?;
+            check_block_count(&path, &header, spans.len())
+        });
+        let discarded = (problem.is_some() || !header.sealed).then(|| Discarded {
+            path: path.clone(),
+            offset: walked.end as u64,
+            bytes: (bytes.len() - walked.end) as u64,
+            unsealed: !header.sealed,
+            reason: problem.as_ref().map(ToString::to_string),
+        });
         let mut reader = SegmentReader {
             path,
             header,
-            map,
-            block_first_ids: Vec::new(),
-            event_count: 0,
-            pos: 0,
+            bytes,
+            spans,
+            events: walked.events,
+            intact_end: walked.end,
+            chain: walked.chain,
+            problem,
+            discarded,
+            next_block: 0,
+            at: 0,
+            end: 0,
+            left: 0,
         };
-        reader.verify()?;
+        reader.rewind();
         Ok(reader)
-    }
-
-    fn verify(&mut self) -> Result<(), WalError> {
-        let path = self.path.as_path();
-        check_len(path, &self.header, self.map.len() as u64)?;
-        let too_big = || WalError::BadField {
-            path: path.to_path_buf(),
-            offset: 40,
-            what: "event_count does not fit in memory on this machine".into(),
-        };
-        self.event_count = usize::try_from(self.header.event_count).map_err(|_| too_big())?;
-        let blocks = usize::try_from(self.header.block_count).map_err(|_| too_big())?;
-        let mut header_bytes = [0u8; HEADER_SIZE];
-        header_bytes.copy_from_slice(self.map.get(..HEADER_SIZE).unwrap_or(&[0; HEADER_SIZE]));
-        let mut chain = chain_seed(&header_bytes);
-        let mut first_id = self.header.first_event_id;
-        let mut left = self.event_count;
-        self.block_first_ids = Vec::with_capacity(blocks);
-        for block in 0..blocks {
-            let offset = HEADER_SIZE + block * BLOCK_SIZE;
-            let bytes =
-                self.map
-                    .get(offset..offset + BLOCK_SIZE)
-                    .ok_or_else(|| WalError::Truncated {
-                        path: path.to_path_buf(),
-                        expected: (offset + BLOCK_SIZE) as u64,
-                        actual: self.map.len() as u64,
-                    })?;
-            let count = left.min(BLOCK_EVENTS);
-            chain = verify_block(path, block, offset, bytes, chain, first_id, count)?;
-            self.block_first_ids.push(first_id);
-            first_id = first_id.wrapping_add(count as u64);
-            left -= count;
-        }
-        Ok(())
     }
 
     /// The segment's file.
@@ -147,87 +177,259 @@ impl SegmentReader {
         &self.path
     }
 
-    /// The segment's verified header.
+    /// The segment's header as stored (an unsealed segment's has zero counts: see
+    /// [`event_count`](Self::event_count)).
     pub fn header(&self) -> &SegmentHeader {
         &self.header
     }
 
+    /// Whether the writer sealed the segment.
+    pub fn is_sealed(&self) -> bool {
+        self.header.sealed
+    }
+
+    /// Events in the intact prefix (all of them, for a sound sealed segment).
+    pub fn event_count(&self) -> u64 {
+        self.events
+    }
+
+    /// Id of the last intact event, or `None` if the segment holds none.
+    pub fn last_event_id(&self) -> Option<u64> {
+        (self.events > 0).then(|| self.header.first_event_id.wrapping_add(self.events - 1))
+    }
+
+    /// What lies after the intact prefix: `None` for a sound sealed segment. An unsealed
+    /// segment always reports it (zero bytes when it simply ends after its last block).
+    pub fn discarded(&self) -> Option<&Discarded> {
+        self.discarded.as_ref()
+    }
+
+    /// The fault after the intact prefix, if there is one; the recovery mode decides.
+    pub(crate) fn take_problem(&mut self) -> Option<WalError> {
+        self.problem.take()
+    }
+
+    /// Byte offset where the intact prefix ends, its block count and last chain CRC: where a
+    /// writer continues.
+    pub(crate) fn resume_point(&self) -> (u64, u64, u32) {
+        (self.intact_end as u64, self.spans.len() as u64, self.chain)
+    }
+
+    /// The reader's memory, for the next reader.
+    pub(crate) fn into_buffers(self) -> Buffers {
+        Buffers {
+            bytes: self.bytes,
+            spans: self.spans,
+        }
+    }
+
     /// Events not yet returned by [`next`](Self::next).
     pub fn remaining(&self) -> u64 {
-        (self.event_count - self.pos) as u64
+        self.left
+    }
+
+    fn rewind(&mut self) {
+        self.next_block = 0;
+        self.at = 0;
+        self.end = 0;
+        self.left = self.events;
     }
 
     /// Moves the cursor to the first event whose id is `>= event_id` and returns that id, or
-    /// `None` (cursor at the end) if every id is smaller. A binary search over the block index,
-    /// then over the block's events.
+    /// `None` (cursor at the end) if every id is smaller. A binary search over the block
+    /// index; within a block the ids are verified to be consecutive.
     pub fn seek(&mut self, event_id: u64) -> Option<u64> {
-        if event_id <= self.header.first_event_id {
-            self.pos = 0;
-            return Some(self.header.first_event_id);
+        let first = self.header.first_event_id;
+        let last = self.last_event_id()?;
+        if event_id <= first {
+            self.rewind();
+            return Some(first);
         }
-        if event_id > self.header.last_event_id {
-            self.pos = self.event_count;
+        if event_id > last {
+            self.next_block = self.spans.len();
+            (self.at, self.end, self.left) = (0, 0, 0);
             return None;
         }
-        // The last block starting at or before the target holds it (blocks are verified to be
-        // contiguous, and the first block starts at first_event_id < event_id).
+        // The last block starting at or before the target holds it.
         let block = self
-            .block_first_ids
-            .partition_point(|&first| first <= event_id)
+            .spans
+            .partition_point(|span| span.first_id <= event_id)
             .saturating_sub(1);
-        let base = block * BLOCK_EVENTS;
-        let (mut lo, mut hi) = (0, (self.event_count - base).min(BLOCK_EVENTS));
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.id_at(base + mid) < event_id {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        self.pos = base + lo;
-        (self.pos < self.event_count).then(|| self.id_at(self.pos))
+        let span = self.spans.get(block)?;
+        self.at = span.events_at + (event_id - span.first_id) as usize * EVENT_SIZE;
+        self.end = span.end();
+        self.next_block = block + 1;
+        self.left = last - event_id + 1;
+        Some(event_id)
     }
 
-    /// The next event, in place in the mapping, or `None` at the end of the segment.
+    /// The next event, in place in the reader's buffer, or `None` at the end of the segment.
     #[inline]
     #[allow(clippy::should_implement_trait)] // a lending iterator: the view borrows the reader
     pub fn next(&mut self) -> Option<EventView<'_>> {
-        if self.pos >= self.event_count {
+        if self.at == self.end && !self.enter_next_block() {
             return None;
         }
-        let offset = event_offset(self.pos);
-        let bytes = self.map.get(offset..offset + EVENT_SIZE)?;
+        let bytes = self.bytes.get(self.at..self.at + EVENT_SIZE)?;
         let bytes: &[u8; EVENT_SIZE] = bytes.try_into().ok()?;
-        self.pos += 1;
+        self.at += EVENT_SIZE;
+        self.left -= 1;
         Some(EventView::new(bytes))
     }
 
-    fn id_at(&self, pos: usize) -> u64 {
-        le_u64(&self.map, event_offset(pos))
+    /// Moves the cursor into the next block; false at the end of the intact prefix.
+    #[cold]
+    fn enter_next_block(&mut self) -> bool {
+        let Some(span) = self.spans.get(self.next_block) else {
+            return false;
+        };
+        self.at = span.events_at;
+        self.end = span.end();
+        self.next_block += 1;
+        true
     }
 }
 
-/// Byte offset of the event at position `pos` of a segment.
-#[inline(always)]
-fn event_offset(pos: usize) -> usize {
-    HEADER_SIZE
-        + (pos / BLOCK_EVENTS) * BLOCK_SIZE
-        + BLOCK_HEADER_SIZE
-        + (pos % BLOCK_EVENTS) * EVENT_SIZE
+/// Bytes read (and then verified) at a time: small enough to stay in the cache between the
+/// copy and the CRC.
+const CHUNK: usize = 256 << 10;
+
+/// Empties `bytes` (keeping its capacity) and makes room for the whole of `file`; returns the
+/// file's length, which is what is read (a file that grows meanwhile is read as it was).
+fn prepare(path: &Path, file: &File, bytes: &mut Vec<u8>) -> Result<usize, WalError> {
+    let len = file.metadata().map_err(|source| WalError::Io {
+        path: path.to_path_buf(),
+        op: "stat",
+        source,
+    })?;
+    let len = len.len();
+    bytes.clear();
+    let want = usize::try_from(len).unwrap_or(usize::MAX);
+    let fresh = bytes.capacity() < want;
+    if bytes.try_reserve(want).is_err() {
+        return Err(WalError::BadField {
+            path: path.to_path_buf(),
+            offset: 0,
+            what: format!("the file's {len} bytes do not fit in memory on this machine"),
+        });
+    }
+    if fresh {
+        advise_huge_pages(bytes);
+    }
+    Ok(want)
 }
 
-fn header_of(path: &Path, map: &[u8]) -> Result<SegmentHeader, WalError> {
-    let mut bytes = [0u8; HEADER_SIZE];
-    match map.get(..HEADER_SIZE) {
-        Some(src) => bytes.copy_from_slice(src),
+/// Asks the kernel to back a new buffer with transparent huge pages where it can: touching a
+/// 64 MiB buffer for the first time is otherwise 16,384 page faults, which on a virtual
+/// machine cost more than reading the segment. Only advice: failure changes nothing.
+fn advise_huge_pages(bytes: &mut Vec<u8>) {
+    const HUGE: usize = 2 << 20;
+    let start = bytes.as_mut_ptr() as usize;
+    let end = start + bytes.capacity();
+    let aligned = start.next_multiple_of(HUGE);
+    if aligned >= end {
+        return;
+    }
+    // SAFETY: madvise only changes how the kernel backs the pages of this range, which lies
+    // within the Vec's own allocation (start..start + capacity) and starts on a page boundary;
+    // MADV_HUGEPAGE neither frees nor changes their contents.
+    unsafe {
+        libc::madvise(
+            aligned as *mut libc::c_void,
+            end - aligned,
+            libc::MADV_HUGEPAGE,
+        );
+    }
+}
+
+/// Appends the next chunk of `file` to `bytes`, up to `len` in all; returns the bytes read (0
+/// at the end of the file: one truncated meanwhile reads short, and the walk then finds where
+/// its intact bytes end).
+fn read_chunk(
+    path: &Path,
+    file: &File,
+    bytes: &mut Vec<u8>,
+    len: usize,
+) -> Result<usize, WalError> {
+    let want = CHUNK.min(len.saturating_sub(bytes.len()));
+    file.take(want as u64)
+        .read_to_end(bytes)
+        .map_err(|source| WalError::Io {
+            path: path.to_path_buf(),
+            op: "read",
+            source,
+        })
+}
+
+/// A walk in progress, with what the header says about where it may go.
+struct Walk {
+    header: SegmentHeader,
+    /// The length a sealed header promises (the walk stops there).
+    sealed_len: Option<usize>,
+    walked: Walked,
+}
+
+impl Walk {
+    /// Decodes the header at the start of `bytes` and starts the walk after it.
+    fn start(path: &Path, bytes: &[u8]) -> Result<Self, WalError> {
+        let header = header_of(path, bytes)?;
+        let mut header_bytes = [0u8; HEADER_SIZE];
+        header_bytes.copy_from_slice(&bytes[..HEADER_SIZE]);
+        let sealed_len = sealed_len(path, &header)?;
+        let walked = Walked::start(header.first_event_id, chain_seed(&header_bytes));
+        Ok(Walk {
+            header,
+            sealed_len,
+            walked,
+        })
+    }
+
+    /// Walks on over `bytes` (up to a sealed segment's promised length).
+    fn go(&mut self, path: &Path, bytes: &[u8], spans: &mut Vec<BlockSpan>, complete: bool) {
+        let limit = self
+            .sealed_len
+            .map_or(bytes.len(), |len| len.min(bytes.len()));
+        walk_blocks(path, &bytes[..limit], &mut self.walked, spans, complete);
+    }
+}
+
+/// The length a sealed header promises, `None` for an unsealed one.
+fn sealed_len(path: &Path, header: &SegmentHeader) -> Result<Option<usize>, WalError> {
+    if !header.sealed {
+        return Ok(None);
+    }
+    let len = header.file_len().and_then(|len| usize::try_from(len).ok());
+    len.map(Some).ok_or_else(|| WalError::BadField {
+        path: path.to_path_buf(),
+        offset: 48,
+        what: "block_count and event_count are too large for a file".into(),
+    })
+}
+
+/// After walking a sealed segment of the right length: the blocks must be as many as the
+/// header says.
+fn check_block_count(path: &Path, header: &SegmentHeader, blocks: usize) -> Option<WalError> {
+    (blocks as u64 != header.block_count).then(|| WalError::BadField {
+        path: path.to_path_buf(),
+        offset: 48,
+        what: format!(
+            "block_count {} but the segment holds {blocks} blocks",
+            header.block_count
+        ),
+    })
+}
+
+fn header_of(path: &Path, bytes: &[u8]) -> Result<SegmentHeader, WalError> {
+    let mut header = [0u8; HEADER_SIZE];
+    match bytes.get(..HEADER_SIZE) {
+        Some(src) => header.copy_from_slice(src),
         None => {
             return Err(WalError::Truncated {
                 path: path.to_path_buf(),
                 expected: HEADER_SIZE as u64,
-                actual: map.len() as u64,
+                actual: bytes.len() as u64,
             });
         }
     }
-    decode_header(path, &bytes)
+    decode_header(path, &header)
 }

@@ -3,19 +3,23 @@
 use std::path::{Path, PathBuf};
 
 use super::error::WalError;
-use super::format::EventView;
+use super::format::{EventView, SegmentHeader};
+use super::hooks::{Hooks, NoTelemetry};
+use super::options::{RecoveryMode, RecoveryOptions};
 use super::preloader::Preloader;
-use super::reader::SegmentReader;
-use super::recorder::{NoTelemetry, Recorder};
-use super::scan::{SegmentInfo, check_contiguous, list_segments, read_header};
+use super::reader::{Buffers, SegmentReader};
+use super::scan::SegmentInfo;
 use super::stop::StopHandle;
-use crate::telemetry::{Manager, ManagerUpdater};
+use super::survey::{RecoveryReport, Survey};
+use super::tail::Discarded;
+use crate::telemetry::{Manager, ManagerUpdater, Status};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
 /// - [`open`](Self::open) scans the directory and reads every segment header, timing each read
 ///   with `on_read_segment_header` (a failed read is recorded as a failure), then sorts the
-///   segments by first event id and checks that the ids are contiguous.
+///   segments by first event id and checks that the ids are contiguous. An unsealed last
+///   segment is read in full there, to know where its intact events end.
 /// - [`resume_from_event`](Self::resume_from_event) locates the segment holding an id, opens
 ///   and verifies it, and seeks: `on_resume_from_event` times the whole, `on_seek_event` the
 ///   inner seek alone.
@@ -23,19 +27,29 @@ use crate::telemetry::{Manager, ManagerUpdater};
 ///   when one ends; `on_next_event` times it, each event's start being the previous one's end,
 ///   so the hot loop reads the clock once per event.
 ///
-/// While a segment is replayed, a preloader thread opens and verifies the next one.
+/// While a segment is replayed, a preloader thread reads and verifies the next one into a
+/// buffer of its own. Events come from those buffers, never from the files directly: a file
+/// changed or cut during the replay gives an error naming it, or the bytes already verified.
 ///
-/// The recorder is one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
+/// Faults are treated by the [`RecoveryMode`] of the [`RecoveryOptions`]; what a replay left out
+/// is in [`report`](Self::report).
+///
+/// The hooks are one [`ManagerUpdater`] (or [`NoTelemetry`]), owned by the manager: a
 /// `RecoveryManager` is used from one thread at a time. The updater holds the last
 /// `next_event` sample back until the next event, [`flush_telemetry`](Self::flush_telemetry)
 /// or drop (see [`ManagerUpdater`]).
-pub struct RecoveryManager<R: Recorder> {
+pub struct RecoveryManager<H: Hooks> {
     dir: PathBuf,
+    mode: RecoveryMode,
     segments: Vec<SegmentInfo>,
-    recorder: R,
+    hooks: H,
     current: Option<SegmentReader>,
+    /// The unsealed last segment, read by the survey, until the replay gets to it.
+    tail_reader: Option<SegmentReader>,
     /// The slot in `segments` of `current`; `segments.len()` once the replay has ended.
     slot: usize,
+    /// A point-in-time replay ends after this slot (a fault was found in it).
+    stop_after: Option<usize>,
     positioned: bool,
     /// End time of the last timed step: the start of the next event's timing.
     last_end: u64,
@@ -44,12 +58,14 @@ pub struct RecoveryManager<R: Recorder> {
     stop: StopHandle,
     /// Whether the replay ended because of `stop`.
     stopped: bool,
+    report: RecoveryReport,
 }
 
-impl<R: Recorder> std::fmt::Debug for RecoveryManager<R> {
+impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecoveryManager")
             .field("dir", &self.dir)
+            .field("mode", &self.mode)
             .field("segments", &self.segments.len())
             .field("slot", &self.slot)
             .finish_non_exhaustive()
@@ -59,51 +75,48 @@ impl<R: Recorder> std::fmt::Debug for RecoveryManager<R> {
 impl<'m> RecoveryManager<ManagerUpdater<'m>> {
     /// Scans `dir`, recording into `manager` through one updater owned by the result.
     pub fn open(dir: impl AsRef<Path>, manager: &'m Manager) -> Result<Self, WalError> {
-        Self::with_recorder(dir, manager.updater())
+        Self::with_hooks(dir, manager.updater())
     }
 }
 
 impl RecoveryManager<NoTelemetry> {
     /// Scans `dir` and records nothing: the same replay with telemetry off.
     pub fn open_untimed(dir: impl AsRef<Path>) -> Result<Self, WalError> {
-        Self::with_recorder(dir, NoTelemetry)
+        Self::with_hooks(dir, NoTelemetry)
     }
 }
 
-impl<R: Recorder> RecoveryManager<R> {
-    /// Scans `dir`, recording into `recorder`. See the type docs. When several headers are
-    /// bad, every one is still read and recorded, and the first error is returned.
-    pub fn with_recorder(dir: impl AsRef<Path>, recorder: R) -> Result<Self, WalError> {
+impl<H: Hooks> RecoveryManager<H> {
+    /// Scans `dir`, recording into `hooks`, in the default mode (tolerate-tail). See the type
+    /// docs.
+    pub fn with_hooks(dir: impl AsRef<Path>, hooks: H) -> Result<Self, WalError> {
+        Self::with_options(dir, hooks, RecoveryOptions::default())
+    }
+
+    /// Scans `dir`, recording into `hooks`, treating faults as `options` say. When several
+    /// headers are bad, every one is still read and recorded.
+    pub fn with_options(
+        dir: impl AsRef<Path>,
+        hooks: H,
+        options: RecoveryOptions,
+    ) -> Result<Self, WalError> {
         let dir = dir.as_ref().to_path_buf();
-        let listed = list_segments(&dir)?;
-        let mut segments = Vec::with_capacity(listed.len());
-        let mut first_error = None;
-        for (index, path) in listed {
-            let start = recorder.now();
-            let result = read_header(&path, index);
-            recorder.read_segment_header(start, result.is_ok());
-            match result {
-                Ok(info) => segments.push(info),
-                Err(error) => {
-                    first_error.get_or_insert(error);
-                }
-            }
-        }
-        if let Some(error) = first_error {
-            return Err(error);
-        }
-        check_contiguous(&mut segments)?;
+        let survey = Survey::run(&dir, options.mode, &hooks)?;
         Ok(RecoveryManager {
             dir,
-            segments,
-            recorder,
+            mode: options.mode,
+            segments: survey.segments,
+            hooks,
             current: None,
+            tail_reader: survey.tail_reader,
             slot: 0,
+            stop_after: None,
             positioned: false,
             last_end: 0,
             preloader: Preloader::new(),
             stop: StopHandle::default(),
             stopped: false,
+            report: survey.report,
         })
     }
 
@@ -112,28 +125,35 @@ impl<R: Recorder> RecoveryManager<R> {
         &self.dir
     }
 
-    /// The scanned segments, sorted by first event id.
+    /// The segments to replay, sorted by first event id (an unsealed last one with the counts
+    /// of its intact prefix).
     pub fn segments(&self) -> &[SegmentInfo] {
         &self.segments
     }
 
-    /// The recorder, e.g. the [`ManagerUpdater`].
-    pub fn recorder(&self) -> &R {
-        &self.recorder
+    /// What the replay left out so far: tails, unfinished creations, a point-in-time stop.
+    pub fn report(&self) -> &RecoveryReport {
+        &self.report
     }
 
-    /// Publishes the recorder's held-back sample, so that a snapshot taken now counts every
+    /// The hooks, e.g. the [`ManagerUpdater`].
+    pub fn hooks(&self) -> &H {
+        &self.hooks
+    }
+
+    /// Publishes the hooks' held-back sample, so that a snapshot taken now counts every
     /// event returned so far. Dropping the `RecoveryManager` does the same.
     pub fn flush_telemetry(&self) {
-        self.recorder.flush();
+        self.hooks.flush();
     }
 
-    /// Id of the WAL's first event.
+    /// Id of the WAL's first event (0 for a WAL without intact events).
     pub fn first_event_id(&self) -> u64 {
         self.segments.first().map_or(0, |s| s.header.first_event_id)
     }
 
-    /// Id of the WAL's last event.
+    /// Id of the WAL's last event (0 for a WAL without intact events). A point-in-time replay
+    /// may stop before it, at a fault found only when the segment is read.
     pub fn last_event_id(&self) -> u64 {
         self.segments.last().map_or(0, |s| s.header.last_event_id)
     }
@@ -149,9 +169,9 @@ impl<R: Recorder> RecoveryManager<R> {
     /// An id before the WAL's first event is an error ([`WalError::EventBeforeWal`]): those
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
-        let start = self.recorder.now();
+        let start = self.hooks.now();
         let result = self.locate_and_seek(event_id);
-        self.last_end = self.recorder.resume_from_event(start, result.is_ok());
+        self.last_end = self.hooks.resume_from_event(start, Status::from(&result));
         result
     }
 
@@ -175,11 +195,11 @@ impl<R: Recorder> RecoveryManager<R> {
             return Ok(None);
         }
         let mut reader = self.load(slot)?;
-        let seek_start = self.recorder.now();
+        let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
-        self.recorder.seek_event(seek_start);
+        self.hooks.seek_event(seek_start);
         self.current = Some(reader);
-        self.preload(slot + 1);
+        self.preload(slot + 1, Buffers::default());
         Ok(landed)
     }
 
@@ -203,7 +223,7 @@ impl<R: Recorder> RecoveryManager<R> {
         let Some(event) = reader.next() else {
             return Ok(None);
         };
-        self.last_end = self.recorder.next_event(self.last_end);
+        self.last_end = self.hooks.next_event(self.last_end);
         Ok(Some(event))
     }
 
@@ -228,37 +248,89 @@ impl<R: Recorder> RecoveryManager<R> {
         if next < self.segments.len() && self.stop.is_stopped() {
             self.stopped = true;
         }
-        if next >= self.segments.len() || self.stopped {
+        if next >= self.segments.len() || self.stopped || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
             return Ok(());
         }
         let reader = self.load(next)?;
-        self.current = Some(reader);
+        let done = self.current.replace(reader);
         self.slot = next;
-        self.preload(next + 1);
+        self.preload(
+            next + 1,
+            done.map(SegmentReader::into_buffers).unwrap_or_default(),
+        );
         Ok(())
     }
 
-    /// The verified reader for `slot`, checked against the header seen by the scan.
+    /// The verified reader for `slot`, checked against the header seen by the scan, its fault
+    /// (if any) treated by the recovery mode.
     fn load(&mut self, slot: usize) -> Result<SegmentReader, WalError> {
         let Some(info) = self.segments.get(slot) else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
             });
         };
-        let reader = self.preloader.take(slot, &info.path)?;
-        if reader.header() != &info.header {
+        if slot + 1 == self.segments.len() {
+            if let Some(reader) = self.tail_reader.take() {
+                return Ok(reader);
+            }
+        }
+        let mut reader = self.preloader.take(slot, &info.path)?;
+        if !same_segment(&reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
             });
         }
+        let problem = reader.take_problem();
+        match problem {
+            // An unsealed segment's tail was accepted (and reported) by the survey.
+            Some(_) if !info.header.sealed => {}
+            Some(problem) if self.mode != RecoveryMode::PointInTime => return Err(problem),
+            Some(problem) => self.stop_at(slot, &reader, problem),
+            None => {}
+        }
         Ok(reader)
     }
 
-    fn preload(&mut self, slot: usize) {
+    /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
+    #[cold]
+    fn stop_at(&mut self, slot: usize, reader: &SegmentReader, problem: WalError) {
+        self.stop_after = Some(slot);
+        self.report.stopped_early = true;
+        let discarded = reader.discarded().cloned().unwrap_or_else(|| Discarded {
+            path: reader.path().to_path_buf(),
+            offset: 0,
+            bytes: 0,
+            unsealed: false,
+            reason: None,
+        });
+        self.report.discarded.push(Discarded {
+            reason: Some(problem.to_string()),
+            ..discarded
+        });
+    }
+
+    fn preload(&mut self, slot: usize, buffers: Buffers) {
+        let last = slot + 1 == self.segments.len() && self.tail_reader.is_some();
+        if self.stop_after.is_some() || last {
+            return;
+        }
         if let Some(info) = self.segments.get(slot) {
-            self.preloader.request(slot, &info.path);
+            self.preloader.request(slot, &info.path, buffers);
         }
     }
+}
+
+/// Whether `reader` holds the segment the survey saw: the same header, or for an unsealed one
+/// (whose surveyed header carries the counts of its intact prefix) the same start and count.
+fn same_segment(reader: &SegmentReader, surveyed: &SegmentHeader) -> bool {
+    if surveyed.sealed {
+        return reader.header() == surveyed;
+    }
+    let header = reader.header();
+    !header.sealed
+        && header.segment_index == surveyed.segment_index
+        && header.first_event_id == surveyed.first_event_id
+        && reader.event_count() == surveyed.event_count
 }

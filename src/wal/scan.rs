@@ -1,11 +1,13 @@
 //! Directory scanning: segment file names, listing a WAL directory, reading one header.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use super::error::WalError;
 use super::format::{HEADER_SIZE, HeaderProblem, SegmentHeader};
+use super::lock::LOCK_FILE_NAME;
 
 const PREFIX: &str = "segment-";
 const SUFFIX: &str = ".wal";
@@ -24,7 +26,9 @@ pub(crate) fn parse_segment_name(name: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// A segment found by the directory scan: its path and verified header.
+/// A segment found by the directory scan: its path and verified header. For an unsealed
+/// segment, whose header carries no counts, the recovery manager fills in `last_event_id`,
+/// `event_count` and `block_count` from its intact prefix once it has read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentInfo {
     /// The segment file.
@@ -33,9 +37,19 @@ pub struct SegmentInfo {
     pub header: SegmentHeader,
 }
 
-/// Lists the segment files of `dir`, sorted by the index in their names. Any other entry is a
-/// [`WalError::ForeignFile`].
-pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, WalError> {
+/// What a WAL directory holds: its segments, sorted by the index in their names, and any
+/// unfinished segment creations (`segment-<index>.wal.tmp`, a header at most: the writer
+/// renames a new segment into place before it writes an event to it).
+#[derive(Debug, Default)]
+pub(crate) struct Listing {
+    pub segments: Vec<(u64, PathBuf)>,
+    pub unfinished: Vec<PathBuf>,
+}
+
+/// Lists `dir`. The writer's lock file is skipped; any other entry that is not a segment is a
+/// [`WalError::ForeignFile`], and a segment name on anything but a regular file a
+/// [`WalError::SpecialFile`]. An empty listing is not an error here.
+pub(crate) fn list_dir(dir: &Path) -> Result<Listing, WalError> {
     let entries = fs::read_dir(dir).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => WalError::DirMissing {
             dir: dir.to_path_buf(),
@@ -45,7 +59,7 @@ pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, WalError>
             source,
         },
     })?;
-    let mut segments = Vec::new();
+    let mut listing = Listing::default();
     for entry in entries {
         let entry = entry.map_err(|source| WalError::DirUnreadable {
             dir: dir.to_path_buf(),
@@ -54,13 +68,21 @@ pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, WalError>
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_str().unwrap_or("");
+        if name == LOCK_FILE_NAME {
+            continue;
+        }
+        let unfinished = name
+            .strip_suffix(".tmp")
+            .and_then(parse_segment_name)
+            .is_some();
         match parse_segment_name(name) {
-            Some(index) => segments.push((index, path)),
-            None if name.ends_with(".wal.tmp") => {
-                return Err(WalError::ForeignFile {
-                    path,
-                    hint: "it is an unfinished segment left by an interrupted writer; its events were never sealed, delete it",
-                });
+            Some(index) => {
+                check_regular(&path)?;
+                listing.segments.push((index, path));
+            }
+            None if unfinished => {
+                check_regular(&path)?;
+                listing.unfinished.push(path);
             }
             None => {
                 return Err(WalError::ForeignFile {
@@ -70,17 +92,72 @@ pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, WalError>
             }
         }
     }
-    if segments.is_empty() {
-        return Err(WalError::NoSegments {
-            dir: dir.to_path_buf(),
-        });
+    listing.segments.sort_unstable_by_key(|&(index, _)| index);
+    Ok(listing)
+}
+
+/// A [`WalError::SpecialFile`] unless `path` is (or links to) a regular file. Reading a FIFO
+/// would block forever and a device could be anything: neither is ever opened for reading.
+pub(crate) fn check_regular(path: &Path) -> Result<(), WalError> {
+    let meta = fs::metadata(path).map_err(|source| WalError::Io {
+        path: path.to_path_buf(),
+        op: "stat",
+        source,
+    })?;
+    match special_kind(&meta.file_type()) {
+        Some(kind) => Err(WalError::SpecialFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
+        None => Ok(()),
     }
-    segments.sort_unstable_by_key(|&(index, _)| index);
-    Ok(segments)
+}
+
+fn special_kind(kind: &fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        None
+    } else if kind.is_fifo() {
+        Some("a FIFO")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if kind.is_block_device() || kind.is_char_device() {
+        Some("a device")
+    } else if kind.is_dir() {
+        Some("a directory")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// Opens `path` for reading, never blocking: with `O_NONBLOCK` (a FIFO swapped in after the
+/// scan opens at once instead of waiting for a writer) and checked to be a regular file.
+pub(crate) fn open_regular(path: &Path) -> Result<File, WalError> {
+    check_regular(path)?;
+    let io = |op| {
+        move |source| WalError::Io {
+            path: path.to_path_buf(),
+            op,
+            source,
+        }
+    };
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io("open"))?;
+    let meta = file.metadata().map_err(io("stat"))?;
+    match special_kind(&meta.file_type()) {
+        Some(kind) => Err(WalError::SpecialFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
+        None => Ok(file),
+    }
 }
 
 /// Reads and checks the header of the segment at `path`, whose file name says `index`: magic,
-/// version, CRC, fields, the index, and that the file length matches the header.
+/// version, CRC, fields, the index, and, for a sealed segment, that the file length matches
+/// the header.
 pub(crate) fn read_header(path: &Path, index: u64) -> Result<SegmentInfo, WalError> {
     let io = |op| {
         move |source| WalError::Io {
@@ -89,7 +166,7 @@ pub(crate) fn read_header(path: &Path, index: u64) -> Result<SegmentInfo, WalErr
             source,
         }
     };
-    let mut file = File::open(path).map_err(io("open"))?;
+    let mut file = open_regular(path)?;
     let len = file.metadata().map_err(io("stat"))?.len();
     let mut bytes = [0u8; HEADER_SIZE];
     if len < HEADER_SIZE as u64 {
@@ -111,7 +188,9 @@ pub(crate) fn read_header(path: &Path, index: u64) -> Result<SegmentInfo, WalErr
             ),
         });
     }
-    check_len(path, &header, len)?;
+    if header.sealed {
+        check_len(path, &header, len)?;
+    }
     Ok(SegmentInfo {
         path: path.to_path_buf(),
         header,
@@ -140,13 +219,13 @@ pub(crate) fn decode_header(
     })
 }
 
-/// Checks that a file of `len` bytes is exactly as long as `header` says.
+/// Checks that a file of `len` bytes is exactly as long as a sealed `header` says.
 pub(crate) fn check_len(path: &Path, header: &SegmentHeader, len: u64) -> Result<(), WalError> {
     let Some(expected) = header.file_len() else {
         return Err(WalError::BadField {
             path: path.to_path_buf(),
             offset: 48,
-            what: "block_count is too large for a file".into(),
+            what: "block_count and event_count are too large for a file".into(),
         });
     };
     if len < expected {
@@ -167,10 +246,11 @@ pub(crate) fn check_len(path: &Path, header: &SegmentHeader, len: u64) -> Result
 }
 
 /// Sorts scanned segments by first event id and checks that the ids run on without gaps or
-/// overlaps from one segment to the next.
-pub(crate) fn check_contiguous(segments: &mut [SegmentInfo]) -> Result<(), WalError> {
+/// overlaps from one segment to the next. On the first that does not: its position in the
+/// sorted list and the error.
+pub(crate) fn check_contiguous(segments: &mut [SegmentInfo]) -> Result<(), (usize, WalError)> {
     segments.sort_unstable_by_key(|s| s.header.first_event_id);
-    for pair in segments.windows(2) {
+    for (at, pair) in segments.windows(2).enumerate() {
         let (prev, next) = (&pair[0], &pair[1]);
         let prev_last = prev.header.last_event_id;
         let first = next.header.first_event_id;
@@ -193,10 +273,10 @@ pub(crate) fn check_contiguous(segments: &mut [SegmentInfo]) -> Result<(), WalEr
             }
         };
         if first <= prev_last {
-            return Err(err(true));
+            return Err((at + 1, err(true)));
         }
         if first - prev_last != 1 {
-            return Err(err(false));
+            return Err((at + 1, err(false)));
         }
     }
     Ok(())

@@ -1,20 +1,22 @@
-//! `Recorder`: where the recovery manager's timings go — a [`ManagerUpdater`], or nowhere.
+//! `Hooks`: the instrumentation sink of the recovery manager — where its timings go, a
+//! [`ManagerUpdater`] or nowhere.
 
-use crate::telemetry::{ManagerUpdater, clock};
+use crate::telemetry::{ManagerUpdater, Status, clock};
 
 /// The recovery manager's four timing points, plus the clock read that starts a timing.
 ///
 /// Implemented by [`ManagerUpdater`] (record into a [`Manager`](crate::telemetry::Manager)) and
 /// by [`NoTelemetry`] (record nothing and read no clock), so that a replay with telemetry off
 /// runs the same code minus the recording and the overhead can be measured honestly. Every
-/// method returns the end time of what it timed, like the updater's hooks.
-pub trait Recorder {
+/// method returns the end time of what it timed, like the updater's hooks; success or failure
+/// is passed as a [`Status`], as the updater's hooks take it.
+pub trait Hooks {
     /// A start time for a timing.
     fn now(&self) -> u64;
-    /// A segment header read that began at `start_ns` finished, successfully or not.
-    fn read_segment_header(&self, start_ns: u64, ok: bool) -> u64;
-    /// A resume that began at `start_ns` finished, successfully or not.
-    fn resume_from_event(&self, start_ns: u64, ok: bool) -> u64;
+    /// A segment header read that began at `start_ns` finished with `status`.
+    fn read_segment_header(&self, start_ns: u64, status: Status) -> u64;
+    /// A resume that began at `start_ns` finished with `status`.
+    fn resume_from_event(&self, start_ns: u64, status: Status) -> u64;
     /// A reader seek that began at `start_ns` finished.
     fn seek_event(&self, start_ns: u64) -> u64;
     /// An event fetch that began at `start_ns` finished.
@@ -23,20 +25,20 @@ pub trait Recorder {
     fn flush(&self) {}
 }
 
-impl Recorder for ManagerUpdater<'_> {
+impl Hooks for ManagerUpdater<'_> {
     #[inline(always)]
     fn now(&self) -> u64 {
         clock::now_ns()
     }
 
     #[inline]
-    fn read_segment_header(&self, start_ns: u64, ok: bool) -> u64 {
-        self.on_read_segment_header(start_ns, ok)
+    fn read_segment_header(&self, start_ns: u64, status: Status) -> u64 {
+        self.on_read_segment_header(start_ns, status)
     }
 
     #[inline]
-    fn resume_from_event(&self, start_ns: u64, ok: bool) -> u64 {
-        self.on_resume_from_event(start_ns, ok)
+    fn resume_from_event(&self, start_ns: u64, status: Status) -> u64 {
+        self.on_resume_from_event(start_ns, status)
     }
 
     #[inline]
@@ -58,19 +60,19 @@ impl Recorder for ManagerUpdater<'_> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoTelemetry;
 
-impl Recorder for NoTelemetry {
+impl Hooks for NoTelemetry {
     #[inline(always)]
     fn now(&self) -> u64 {
         0
     }
 
     #[inline(always)]
-    fn read_segment_header(&self, _start_ns: u64, _ok: bool) -> u64 {
+    fn read_segment_header(&self, _start_ns: u64, _status: Status) -> u64 {
         0
     }
 
     #[inline(always)]
-    fn resume_from_event(&self, _start_ns: u64, _ok: bool) -> u64 {
+    fn resume_from_event(&self, _start_ns: u64, _status: Status) -> u64 {
         0
     }
 
