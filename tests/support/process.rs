@@ -110,12 +110,30 @@ fn read_all(stream: &mut impl Read) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Whether process `pid` has a segment file mapped whose path contains `dir` (a directory,
-/// or part of one): its replay has begun.
+/// Whether process `pid` has a segment file whose path contains `dir` (a directory, or part of
+/// one) mapped, or open read-only (the buffered verified reads of issue 11 do not map): its
+/// replay has begun. The writer's descriptors are open for writing, so they do not count.
 pub fn maps_a_segment_of(pid: u32, dir: &str) -> bool {
+    let is_segment = |path: &str| path.contains(dir) && path.contains("segment-");
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    maps.lines()
-        .any(|line| line.contains(dir) && line.contains("segment-"))
+    if maps.lines().any(is_segment) {
+        return true;
+    }
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        let target = std::fs::read_link(fd.path()).unwrap_or_default();
+        let info = format!("/proc/{pid}/fdinfo/{}", fd.file_name().to_string_lossy());
+        // `flags:` is octal; the low two bits are the access mode, 0 for O_RDONLY.
+        let read_only = std::fs::read_to_string(info).ok().is_some_and(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("flags:"))
+                .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+                .is_some_and(|flags| flags & 3 == 0)
+        });
+        read_only && is_segment(&target.to_string_lossy())
+    })
 }
 
 /// Writes a WAL of `events` events into `dir` with the binary (export disabled).
