@@ -6,13 +6,14 @@ use super::error::WalError;
 use super::format::{EventView, SegmentHeader};
 use super::hooks::{Hooks, NoTelemetry};
 use super::options::{RecoveryMode, RecoveryOptions};
-use super::preloader::Preloader;
+use super::preloader::{Preloader, Taken};
 use super::reader::{Buffers, SegmentReader};
+use super::recovery_hooks::RecoveryHooks;
 use super::scan::SegmentInfo;
 use super::stop::StopHandle;
 use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
-use crate::telemetry::{Manager, ManagerUpdater, Status};
+use crate::telemetry::{IntegrityProblem, Manager, ManagerUpdater, Phase, Recovery, Status};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
@@ -59,6 +60,11 @@ pub struct RecoveryManager<H: Hooks> {
     /// Whether the replay ended because of `stop`.
     stopped: bool,
     report: RecoveryReport,
+    /// Events `current` had left when it became current: what replaying it to its end adds
+    /// to the progress.
+    current_events: u64,
+    /// The last slot whose integrity problem was counted, so that a retried load counts none.
+    counted_problem: Option<usize>,
 }
 
 impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
@@ -76,6 +82,14 @@ impl<'m> RecoveryManager<ManagerUpdater<'m>> {
     /// Scans `dir`, recording into `manager` through one updater owned by the result.
     pub fn open(dir: impl AsRef<Path>, manager: &'m Manager) -> Result<Self, WalError> {
         Self::with_hooks(dir, manager.updater())
+    }
+}
+
+impl<'r> RecoveryManager<RecoveryHooks<'r>> {
+    /// Scans `dir`, recording the whole recovery into `recovery`: the Manager's metrics, the
+    /// segment reader's and the preloader's, and the progress.
+    pub fn open_recovery(dir: impl AsRef<Path>, recovery: &'r Recovery) -> Result<Self, WalError> {
+        Self::with_hooks(dir, RecoveryHooks::new(recovery))
     }
 }
 
@@ -101,7 +115,19 @@ impl<H: Hooks> RecoveryManager<H> {
         options: RecoveryOptions,
     ) -> Result<Self, WalError> {
         let dir = dir.as_ref().to_path_buf();
-        let survey = Survey::run(&dir, options.mode, &hooks)?;
+        hooks.phase(Phase::Scan);
+        let survey = Survey::run(&dir, options.mode, &hooks).inspect_err(|_| {
+            hooks.phase(Phase::Failed);
+        })?;
+        let last = survey.segments.last().map(|s| s.header.last_event_id);
+        hooks.scanned(survey.segments.len() as u64, last);
+        let discarded = survey.report.discarded.iter().map(|d| d.bytes).sum();
+        if discarded > 0 {
+            hooks.discarded(discarded);
+        }
+        if let Some(tail) = &survey.tail_reader {
+            hooks.segment_loaded(tail.timings(), false, true);
+        }
         Ok(RecoveryManager {
             dir,
             mode: options.mode,
@@ -117,6 +143,8 @@ impl<H: Hooks> RecoveryManager<H> {
             stop: StopHandle::default(),
             stopped: false,
             report: survey.report,
+            current_events: 0,
+            counted_problem: None,
         })
     }
 
@@ -169,9 +197,15 @@ impl<H: Hooks> RecoveryManager<H> {
     /// An id before the WAL's first event is an error ([`WalError::EventBeforeWal`]): those
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
+        self.hooks.phase(Phase::Resume);
         let start = self.hooks.now();
         let result = self.locate_and_seek(event_id);
         self.last_end = self.hooks.resume_from_event(start, Status::from(&result));
+        match &result {
+            Ok(Some(_)) => self.hooks.replay_started(),
+            Ok(None) => self.hooks.phase(Phase::Done),
+            Err(_) => self.hooks.phase(Phase::Failed),
+        }
         result
     }
 
@@ -194,10 +228,11 @@ impl<H: Hooks> RecoveryManager<H> {
         if slot >= self.segments.len() {
             return Ok(None);
         }
-        let mut reader = self.load(slot)?;
+        let mut reader = self.load(slot, false)?;
         let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
         self.hooks.seek_event(seek_start);
+        self.current_events = reader.remaining();
         self.current = Some(reader);
         self.preload(slot + 1, Buffers::default());
         Ok(landed)
@@ -215,7 +250,8 @@ impl<H: Hooks> RecoveryManager<H> {
             self.resume_from_event(self.first_event_id())?;
         }
         if self.current.as_ref().is_some_and(|r| r.remaining() == 0) {
-            self.advance()?;
+            self.advance()
+                .inspect_err(|_| self.hooks.phase(Phase::Failed))?;
         }
         let Some(reader) = self.current.as_mut() else {
             return Ok(None);
@@ -245,28 +281,43 @@ impl<H: Hooks> RecoveryManager<H> {
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
+        self.count_replayed();
         if next < self.segments.len() && self.stop.is_stopped() {
             self.stopped = true;
         }
         if next >= self.segments.len() || self.stopped || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
+            if !self.stopped {
+                self.hooks.phase(Phase::Done);
+            }
             return Ok(());
         }
-        let reader = self.load(next)?;
+        let reader = self.load(next, true)?;
+        self.current_events = reader.remaining();
         let done = self.current.replace(reader);
         self.slot = next;
-        self.preload(
-            next + 1,
-            done.map(SegmentReader::into_buffers).unwrap_or_default(),
-        );
+        let finishing = self.hooks.now();
+        let buffers = done.map(SegmentReader::into_buffers).unwrap_or_default();
+        self.preload(next + 1, buffers);
+        self.hooks.segment_finished(finishing, self.hooks.now());
         Ok(())
+    }
+
+    /// Adds the segment just replayed to its end to the progress (once: it is then spent).
+    fn count_replayed(&mut self) {
+        let events = std::mem::take(&mut self.current_events);
+        if let (Some(reader), true) = (&self.current, events > 0) {
+            let last = reader.last_event_id().unwrap_or(0);
+            let bytes = events * super::format::EVENT_SIZE as u64;
+            self.hooks.replayed(events, bytes, last);
+        }
     }
 
     /// The verified reader for `slot`, checked against the header seen by the scan, its fault
     /// (if any) treated by the recovery mode.
-    fn load(&mut self, slot: usize) -> Result<SegmentReader, WalError> {
-        let Some(info) = self.segments.get(slot) else {
+    fn load(&mut self, slot: usize, at_boundary: bool) -> Result<SegmentReader, WalError> {
+        let Some(info) = self.segments.get(slot).cloned() else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
             });
@@ -276,7 +327,8 @@ impl<H: Hooks> RecoveryManager<H> {
                 return Ok(reader);
             }
         }
-        let mut reader = self.preloader.take(slot, &info.path)?;
+        let taken = self.preloader.take(slot, &info.path);
+        let mut reader = self.note_taken(slot, at_boundary, taken)?;
         if !same_segment(&reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
@@ -291,6 +343,38 @@ impl<H: Hooks> RecoveryManager<H> {
             None => {}
         }
         Ok(reader)
+    }
+
+    /// Records how a segment was handed over (its load timings, a stall, integrity problems
+    /// once per slot) and returns its reader.
+    fn note_taken(
+        &mut self,
+        slot: usize,
+        at_boundary: bool,
+        taken: Taken,
+    ) -> Result<SegmentReader, WalError> {
+        if at_boundary {
+            self.hooks.ready_ahead(u64::from(taken.ready));
+            if let Some((from, to)) = taken.waited {
+                self.hooks.stalled(from, to);
+            }
+        }
+        let problem = match &taken.result {
+            Ok(reader) => {
+                let ok = reader.problem().is_none();
+                self.hooks
+                    .segment_loaded(reader.timings(), taken.preloaded, ok);
+                reader.problem().and_then(integrity_problem)
+            }
+            Err(error) => integrity_problem(error),
+        };
+        if let Some(problem) = problem {
+            if self.counted_problem != Some(slot) {
+                self.counted_problem = Some(slot);
+                self.hooks.integrity_problem(problem);
+            }
+        }
+        taken.result
     }
 
     /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
@@ -319,6 +403,20 @@ impl<H: Hooks> RecoveryManager<H> {
         if let Some(info) = self.segments.get(slot) {
             self.preloader.request(slot, &info.path, buffers);
         }
+    }
+}
+
+/// The class of integrity problem `error` reports, if it is one.
+pub(crate) fn integrity_problem(error: &WalError) -> Option<IntegrityProblem> {
+    match error {
+        WalError::HeaderCrc { .. } => Some(IntegrityProblem::HeaderChecksum),
+        WalError::BlockCrc { .. } => Some(IntegrityProblem::BlockChecksum),
+        WalError::ChainCrc { .. } => Some(IntegrityProblem::ChainedChecksum),
+        WalError::BadMagic { .. }
+        | WalError::UnsupportedVersion { .. }
+        | WalError::BadField { .. }
+        | WalError::BadBlockCount { .. } => Some(IntegrityProblem::Validation),
+        _ => None,
     }
 }
 

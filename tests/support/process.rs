@@ -110,30 +110,15 @@ fn read_all(stream: &mut impl Read) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Whether process `pid` has a segment file whose path contains `dir` (a directory, or part of
-/// one) mapped, or open read-only (the buffered verified reads of issue 11 do not map): its
-/// replay has begun. The writer's descriptors are open for writing, so they do not count.
-pub fn maps_a_segment_of(pid: u32, dir: &str) -> bool {
-    let is_segment = |path: &str| path.contains(dir) && path.contains("segment-");
-    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    if maps.lines().any(is_segment) {
-        return true;
-    }
-    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return false;
-    };
-    fds.flatten().any(|fd| {
-        let target = std::fs::read_link(fd.path()).unwrap_or_default();
-        let info = format!("/proc/{pid}/fdinfo/{}", fd.file_name().to_string_lossy());
-        // `flags:` is octal; the low two bits are the access mode, 0 for O_RDONLY.
-        let read_only = std::fs::read_to_string(info).ok().is_some_and(|info| {
-            info.lines()
-                .find_map(|line| line.strip_prefix("flags:"))
-                .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
-                .is_some_and(|flags| flags & 3 == 0)
-        });
-        read_only && is_segment(&target.to_string_lossy())
-    })
+/// Whether process `pid` has read at least `bytes` bytes (`rchar` in `/proc/<pid>/io`): with
+/// `bytes` a segment's size, its replay has begun (segments are read into the reader's own
+/// buffers, not mapped, so `/proc/<pid>/maps` does not show them).
+pub fn has_read(pid: u32, bytes: u64) -> bool {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines()
+        .find_map(|line| line.strip_prefix("rchar:"))
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .is_some_and(|read| read >= bytes)
 }
 
 /// Writes a WAL of `events` events into `dir` with the binary (export disabled).
