@@ -32,7 +32,8 @@ pub struct RecordingSummary {
 /// Records named managers' telemetry into a post-mortem file; see the module docs.
 ///
 /// ```no_run
-/// /// use walrec::recording::{FlightRecorder, RecordingConfig};
+/// use std::sync::Arc;
+/// use walrec::recording::{FlightRecorder, RecordingConfig};
 /// use walrec::telemetry::Manager;
 ///
 /// let manager = Arc::new(Manager::new());
