@@ -1,7 +1,7 @@
 //! `Hooks`: the instrumentation sink of the recovery manager — where its timings go, a
 //! [`ManagerUpdater`] or nowhere.
 
-use crate::telemetry::{ManagerUpdater, Status, clock};
+use crate::telemetry::{ManagerUpdater, Status, TraceContext, clock};
 
 /// The recovery manager's four timing points, plus the clock read that starts a timing.
 ///
@@ -23,6 +23,8 @@ pub trait Hooks {
     fn next_event(&self, start_ns: u64) -> u64;
     /// Publishes anything recorded but held back (the updater's pending `next_event` sample).
     fn flush(&self) {}
+    /// The span the following samples happen in (a `wal.segment.replay`), for exemplars.
+    fn set_trace_context(&self, _trace: Option<TraceContext>) {}
 }
 
 impl Hooks for ManagerUpdater<'_> {
@@ -53,6 +55,10 @@ impl Hooks for ManagerUpdater<'_> {
 
     fn flush(&self) {
         ManagerUpdater::flush(self);
+    }
+
+    fn set_trace_context(&self, trace: Option<TraceContext>) {
+        ManagerUpdater::set_trace_context(self, trace);
     }
 }
 

@@ -103,6 +103,8 @@ mod reader;
 mod recovery;
 mod reopen;
 mod scan;
+#[cfg_attr(not(feature = "traces"), path = "spans_off.rs")]
+mod spans;
 mod stop;
 mod survey;
 mod tail;
@@ -118,6 +120,8 @@ pub use reader::SegmentReader;
 pub use recovery::RecoveryManager;
 pub use reopen::Repair;
 pub use scan::{SegmentInfo, segment_file_name};
+#[cfg(feature = "traces")]
+pub use spans::{MAX_HEADER_SPANS, TRACER_NAME};
 pub use stop::StopHandle;
 pub use survey::RecoveryReport;
 pub use tail::Discarded;

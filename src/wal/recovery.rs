@@ -9,6 +9,7 @@ use super::options::{RecoveryMode, RecoveryOptions};
 use super::preloader::Preloader;
 use super::reader::{Buffers, SegmentReader};
 use super::scan::SegmentInfo;
+use super::spans::{RecoverySpans, end_step, set_index};
 use super::stop::StopHandle;
 use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
@@ -59,6 +60,9 @@ pub struct RecoveryManager<H: Hooks> {
     /// Whether the replay ended because of `stop`.
     stopped: bool,
     report: RecoveryReport,
+    spans: RecoverySpans,
+    /// `remaining()` of the current reader when its `wal.segment.replay` began.
+    segment_remaining: u64,
 }
 
 impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
@@ -100,8 +104,45 @@ impl<H: Hooks> RecoveryManager<H> {
         hooks: H,
         options: RecoveryOptions,
     ) -> Result<Self, WalError> {
-        let dir = dir.as_ref().to_path_buf();
-        let survey = Survey::run(&dir, options.mode, &hooks)?;
+        Self::traced(dir.as_ref(), hooks, options, None)
+    }
+
+    /// Like [`with_options`](Self::with_options), with the spans made by `tracer` instead of
+    /// the global tracer provider's (feature `traces`). The spans are children of the
+    /// current context either way.
+    #[cfg(feature = "traces")]
+    pub fn with_tracer(
+        dir: impl AsRef<Path>,
+        hooks: H,
+        options: RecoveryOptions,
+        tracer: opentelemetry::global::BoxedTracer,
+    ) -> Result<Self, WalError> {
+        Self::traced(dir.as_ref(), hooks, options, Some(tracer))
+    }
+
+    fn traced(
+        dir: &Path,
+        hooks: H,
+        options: RecoveryOptions,
+        #[cfg(feature = "traces")] tracer: Option<opentelemetry::global::BoxedTracer>,
+        #[cfg(not(feature = "traces"))] tracer: Option<()>,
+    ) -> Result<Self, WalError> {
+        let dir = dir.to_path_buf();
+        let mut spans = RecoverySpans::start(&dir, tracer);
+        let survey = Survey::run(&dir, options.mode, &hooks, &mut spans);
+        let survey = match survey {
+            Ok(survey) => survey,
+            Err(error) => {
+                spans.scan_end(Err(&error));
+                return Err(error);
+            }
+        };
+        let first = survey
+            .segments
+            .first()
+            .map_or(0, |s| s.header.first_event_id);
+        let last = survey.segments.last().map_or(0, |s| s.header.last_event_id);
+        spans.scan_end(Ok((survey.segments.len(), first, last)));
         Ok(RecoveryManager {
             dir,
             mode: options.mode,
@@ -117,6 +158,8 @@ impl<H: Hooks> RecoveryManager<H> {
             stop: StopHandle::default(),
             stopped: false,
             report: survey.report,
+            spans,
+            segment_remaining: 0,
         })
     }
 
@@ -169,9 +212,16 @@ impl<H: Hooks> RecoveryManager<H> {
     /// An id before the WAL's first event is an error ([`WalError::EventBeforeWal`]): those
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
+        self.close_segment();
+        self.spans.resume_start(event_id);
         let start = self.hooks.now();
         let result = self.locate_and_seek(event_id);
         self.last_end = self.hooks.resume_from_event(start, Status::from(&result));
+        self.spans.resume_end(result.as_ref().err());
+        if result.is_ok() && self.current.is_some() {
+            self.open_segment();
+            self.preload(self.slot + 1, Buffers::default());
+        }
         result
     }
 
@@ -186,20 +236,29 @@ impl<H: Hooks> RecoveryManager<H> {
                 first,
             });
         }
+        let locate = self.spans.step("wal.segment.locate", 0);
         let slot = self
             .segments
             .partition_point(|s| s.header.last_event_id < event_id);
+        let found = self
+            .segments
+            .get(slot)
+            .map_or(0, |s| s.header.segment_index);
+        set_index(&locate, found);
+        end_step(locate, None);
         self.slot = slot;
         self.positioned = true;
         if slot >= self.segments.len() {
             return Ok(None);
         }
+        let index = self.segments[slot].header.segment_index;
         let mut reader = self.load(slot)?;
+        let seek = self.spans.step("wal.seek", index);
         let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
         self.hooks.seek_event(seek_start);
+        end_step(seek, None);
         self.current = Some(reader);
-        self.preload(slot + 1, Buffers::default());
         Ok(landed)
     }
 
@@ -248,14 +307,23 @@ impl<H: Hooks> RecoveryManager<H> {
         if next < self.segments.len() && self.stop.is_stopped() {
             self.stopped = true;
         }
+        self.close_segment();
         if next >= self.segments.len() || self.stopped || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
+            self.spans.finish();
             return Ok(());
         }
-        let reader = self.load(next)?;
+        let reader = match self.load(next) {
+            Ok(reader) => reader,
+            Err(error) => {
+                self.spans.replay_failed(&error);
+                return Err(error);
+            }
+        };
         let done = self.current.replace(reader);
         self.slot = next;
+        self.open_segment();
         self.preload(
             next + 1,
             done.map(SegmentReader::into_buffers).unwrap_or_default(),
@@ -266,6 +334,23 @@ impl<H: Hooks> RecoveryManager<H> {
     /// The verified reader for `slot`, checked against the header seen by the scan, its fault
     /// (if any) treated by the recovery mode.
     fn load(&mut self, slot: usize) -> Result<SegmentReader, WalError> {
+        let index = self
+            .segments
+            .get(slot)
+            .map_or(0, |s| s.header.segment_index);
+        let open = self.spans.step("wal.segment.open", index);
+        let loaded = self.load_untraced(slot, &open);
+        end_step(open, loaded.as_ref().err());
+        loaded
+    }
+
+    /// [`load`](Self::load) within its `wal.segment.open` span (`open`), the checks after the
+    /// read in `wal.segment.verify` (the read itself verifies every block's CRC).
+    fn load_untraced(
+        &mut self,
+        slot: usize,
+        open: &super::spans::Open,
+    ) -> Result<SegmentReader, WalError> {
         let Some(info) = self.segments.get(slot) else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
@@ -277,7 +362,20 @@ impl<H: Hooks> RecoveryManager<H> {
             }
         }
         let mut reader = self.preloader.take(slot, &info.path)?;
-        if !same_segment(&reader, &info.header) {
+        let verify = open.as_ref().and_then(|_| {
+            self.spans
+                .step("wal.segment.verify", info.header.segment_index)
+        });
+        let checked = self.check(slot, &mut reader);
+        end_step(verify, checked.as_ref().err());
+        checked.map(|()| reader)
+    }
+
+    /// Checks a loaded reader against the survey's header and treats its fault (if any) by
+    /// the recovery mode.
+    fn check(&mut self, slot: usize, reader: &mut SegmentReader) -> Result<(), WalError> {
+        let info = &self.segments[slot];
+        if !same_segment(reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
             });
@@ -287,10 +385,41 @@ impl<H: Hooks> RecoveryManager<H> {
             // An unsealed segment's tail was accepted (and reported) by the survey.
             Some(_) if !info.header.sealed => {}
             Some(problem) if self.mode != RecoveryMode::PointInTime => return Err(problem),
-            Some(problem) => self.stop_at(slot, &reader, problem),
+            Some(problem) => self.stop_at(slot, reader, problem),
             None => {}
         }
-        Ok(reader)
+        Ok(())
+    }
+
+    /// Starts the current reader's `wal.segment.replay` and points the exemplars at it.
+    #[cold]
+    fn open_segment(&mut self) {
+        let (Some(reader), Some(info)) = (&self.current, self.segments.get(self.slot)) else {
+            return;
+        };
+        let header = reader.header();
+        let bytes = std::fs::metadata(&info.path).map_or(0, |m| m.len());
+        self.segment_remaining = reader.remaining();
+        let trace = self.spans.segment_start(
+            header.segment_index,
+            header.first_event_id,
+            info.header.last_event_id,
+            reader.event_count(),
+            bytes,
+        );
+        self.hooks.set_trace_context(trace);
+    }
+
+    /// Ends the current `wal.segment.replay`, counting the events it returned.
+    #[cold]
+    fn close_segment(&mut self) {
+        if let Some(reader) = &self.current {
+            let returned = self.segment_remaining.saturating_sub(reader.remaining());
+            self.spans.add_replayed(returned);
+            self.segment_remaining = reader.remaining();
+        }
+        self.spans.segment_end();
+        self.hooks.set_trace_context(None);
     }
 
     /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
@@ -317,8 +446,17 @@ impl<H: Hooks> RecoveryManager<H> {
             return;
         }
         if let Some(info) = self.segments.get(slot) {
-            self.preloader.request(slot, &info.path, buffers);
+            let parent = self.spans.carried();
+            self.preloader.request(slot, &info.path, buffers, parent);
         }
+    }
+}
+
+impl<H: Hooks> Drop for RecoveryManager<H> {
+    /// Ends the spans still open (the last segment's, the replay's, the recovery's).
+    fn drop(&mut self) {
+        self.close_segment();
+        self.spans.finish();
     }
 }
 
