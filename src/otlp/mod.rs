@@ -11,6 +11,8 @@ pub mod config;
 mod convert;
 mod encoder;
 mod manager_ref;
+#[cfg(feature = "traces")]
+mod traces;
 
 pub use agent::{
     AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, CollectorStatus, DROP_SHUTDOWN_BOUND,
@@ -20,3 +22,5 @@ pub use config::{Config, ConfigBuilder, ConfigError};
 pub use convert::{DEFAULT_MAX_BUCKETS, INSTANCE_ATTRIBUTE, METRIC_PREFIX};
 pub use encoder::MetricsEncoder;
 pub use manager_ref::ManagerRef;
+#[cfg(feature = "traces")]
+pub use traces::{Tracing, TracingShutdownError};

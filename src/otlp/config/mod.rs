@@ -31,6 +31,8 @@ mod error;
 mod parse;
 pub mod resolve;
 mod secret;
+#[cfg(feature = "traces")]
+mod traces;
 mod types;
 
 use std::time::Duration;
@@ -41,6 +43,8 @@ pub use builder::ConfigBuilder;
 pub use error::{ConfigError, ConfigProblem};
 pub use resolve::Lookup;
 pub use secret::{Headers, Secret, redact_endpoint};
+#[cfg(feature = "traces")]
+pub use traces::resolve_traces_exporter;
 pub use types::{Compression, Protocol, Temporality, TlsConfig};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
