@@ -13,6 +13,8 @@ mod progress;
 mod repair;
 mod replay;
 mod signals;
+#[cfg(all(feature = "otlp", feature = "traces"))]
+mod trace_context;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
