@@ -105,7 +105,10 @@ fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tra
 
     let usage = |e: walrec::otlp::ConfigError| {
         let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!("invalid OTLP configuration: {}", problems.join("; ")))
+        CliError::Usage(format!(
+            "invalid OTLP configuration: {}",
+            problems.join("; ")
+        ))
     };
     let lookup = |name: &str| std::env::var_os(name);
     if !resolve_traces_exporter(&lookup).map_err(usage)? {

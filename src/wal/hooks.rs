@@ -21,6 +21,12 @@ pub trait Hooks {
     fn seek_event(&self, start_ns: u64) -> u64;
     /// An event fetch that began at `start_ns` finished.
     fn next_event(&self, start_ns: u64) -> u64;
+    /// The fetch of event `event_id` that began at `start_ns` finished (the id goes on the
+    /// sample's exemplar). By default the same as [`next_event`](Self::next_event).
+    #[inline(always)]
+    fn next_event_with_id(&self, start_ns: u64, _event_id: u64) -> u64 {
+        self.next_event(start_ns)
+    }
     /// Publishes anything recorded but held back (the updater's pending `next_event` sample).
     fn flush(&self) {}
     /// The span the following samples happen in (a `wal.segment.replay`), for exemplars.
@@ -51,6 +57,11 @@ impl Hooks for ManagerUpdater<'_> {
     #[inline(always)]
     fn next_event(&self, start_ns: u64) -> u64 {
         self.on_next_event(start_ns)
+    }
+
+    #[inline(always)]
+    fn next_event_with_id(&self, start_ns: u64, event_id: u64) -> u64 {
+        self.on_next_event_with_id(start_ns, event_id)
     }
 
     fn flush(&self) {

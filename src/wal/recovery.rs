@@ -282,7 +282,7 @@ impl<H: Hooks> RecoveryManager<H> {
         let Some(event) = reader.next() else {
             return Ok(None);
         };
-        self.last_end = self.hooks.next_event(self.last_end);
+        self.last_end = self.hooks.next_event_with_id(self.last_end, event.id());
         Ok(Some(event))
     }
 

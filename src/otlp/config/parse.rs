@@ -18,7 +18,7 @@ use super::env::{
 };
 use super::error::{ConfigError, ConfigProblem};
 use super::secret::{Headers, Secret, redact_endpoint};
-use super::types::{Compression, Protocol, Temporality};
+use super::types::{Compression, ExemplarFilter, Protocol, Temporality};
 
 const BOOL: &str = "true or false (case-insensitive)";
 const ENDPOINT: &str =
@@ -394,5 +394,22 @@ mod tests {
         assert_eq!(header_name("X-Api-Key").as_deref(), Some("x-api-key"));
         assert_eq!(header_name("Authorization: Bearer"), None);
         assert_eq!(header_name(""), None);
+    }
+}
+
+/// `trace_based`, `always_on` or `always_off` (case-insensitive).
+pub(crate) fn parse_exemplar_filter(
+    setting: &'static str,
+    raw: &str,
+) -> Result<ExemplarFilter, ConfigProblem> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "trace_based" => Ok(ExemplarFilter::TraceBased),
+        "always_on" => Ok(ExemplarFilter::AlwaysOn),
+        "always_off" => Ok(ExemplarFilter::AlwaysOff),
+        _ => Err(ConfigProblem::invalid(
+            setting,
+            raw,
+            "trace_based, always_on or always_off",
+        )),
     }
 }

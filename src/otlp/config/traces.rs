@@ -37,7 +37,9 @@ impl Config {
         if config.protocol == Protocol::HttpProtobuf && !own_endpoint {
             let path = config.endpoint.path().to_owned();
             if let Some(base) = path.strip_suffix(HTTP_METRICS_PATH) {
-                config.endpoint.set_path(&format!("{base}{HTTP_TRACES_PATH}"));
+                config
+                    .endpoint
+                    .set_path(&format!("{base}{HTTP_TRACES_PATH}"));
             }
         }
         Ok(config)

@@ -7,6 +7,7 @@
 //! `wal.recovery.instance` attribute on their points.
 
 mod collector;
+mod exemplar;
 mod resource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,7 +22,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
 pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
-use crate::otlp::config::{Config, Temporality};
+use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
 use crate::telemetry::RecoverySnapshot;
 
@@ -100,6 +101,7 @@ pub(crate) struct Converter {
     scope: InstrumentationScope,
     temporality: AggregationTemporality,
     max_buckets: usize,
+    exemplar_filter: ExemplarFilter,
 }
 
 impl Converter {
@@ -112,7 +114,10 @@ impl Converter {
             Temporality::Delta | Temporality::LowMemory => AggregationTemporality::Delta,
         };
         let resource = resource(config.service_name(), config.resource_attributes());
-        Converter::new(resource, temporality, config.max_histogram_buckets())
+        Converter {
+            exemplar_filter: config.exemplar_filter(),
+            ..Converter::new(resource, temporality, config.max_histogram_buckets())
+        }
     }
 
     /// A converter with this resource, temporality and bucket limit (at least 2).
@@ -126,6 +131,7 @@ impl Converter {
             scope: scope(),
             temporality,
             max_buckets: max_buckets.max(2),
+            exemplar_filter: ExemplarFilter::TraceBased,
         }
     }
 
@@ -167,6 +173,11 @@ impl Converter {
             time_unix_nano: now,
             temporality: self.temporality,
             max_buckets: self.max_buckets,
+            // Taking closes the interval: each sample is exported as an exemplar once.
+            next_event_exemplar: source
+                .manager
+                .take_next_event_exemplar()
+                .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter)),
         };
         let mut collector = OtlpCollector {
             set,

@@ -19,7 +19,7 @@ pub(crate) fn string_attribute(key: &str, value: &str) -> KeyValue {
     }
 }
 
-fn int_attribute(key: &str, value: i64) -> KeyValue {
+pub(crate) fn int_attribute(key: &str, value: i64) -> KeyValue {
     KeyValue {
         key: key.to_owned(),
         value: Some(AnyValue {

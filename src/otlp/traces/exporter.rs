@@ -16,6 +16,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use crate::otlp::agent::retry::{RetryDecision, backoff_delay};
 use crate::otlp::agent::stats::AgentStats;
 use crate::otlp::agent::transport::{ExportFailure, Transport};
+use crate::otlp::{AgentError, Config};
 
 /// Sends span batches with retries, within the export bound.
 pub(crate) struct OtlpSpanExporter {
@@ -40,21 +41,23 @@ impl std::fmt::Debug for OtlpSpanExporter {
 }
 
 impl OtlpSpanExporter {
-    pub(crate) fn new(
-        transport: Transport,
-        stats: Arc<AgentStats>,
-        attempt_timeout: Duration,
-        export_budget: Duration,
-    ) -> std::io::Result<Self> {
+    /// An exporter to `config`'s collector, counting into `stats`.
+    pub(crate) fn new(config: &Config, stats: Arc<AgentStats>) -> Result<Self, AgentError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()?;
+            .build()
+            .map_err(AgentError::Thread)?;
+        // The gRPC channel spawns its worker on the runtime it is created in.
+        let transport = {
+            let _entered = runtime.enter();
+            Transport::new(config)?
+        };
         Ok(OtlpSpanExporter {
             inner: Mutex::new(Inner { runtime, transport }),
             resource: ResourceAttributesWithSchema::default(),
             stats,
-            attempt_timeout,
-            export_budget,
+            attempt_timeout: config.timeout(),
+            export_budget: config.export_timeout(),
         })
     }
 

@@ -18,7 +18,6 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
 
-use crate::otlp::agent::transport::Transport;
 use crate::otlp::{Agent, AgentError, Config};
 use exporter::OtlpSpanExporter;
 
@@ -43,14 +42,7 @@ impl Tracing {
     /// A provider exporting to `config` (a traces configuration), counting into `agent`'s
     /// self-telemetry.
     pub fn start(config: &Config, agent: &Agent) -> Result<Tracing, AgentError> {
-        let transport = Transport::new(config)?;
-        let exporter = OtlpSpanExporter::new(
-            transport,
-            agent.stats_handle(),
-            config.timeout(),
-            config.export_timeout(),
-        )
-        .map_err(AgentError::Thread)?;
+        let exporter = OtlpSpanExporter::new(config, agent.stats_handle())?;
         let attributes = config
             .resource_attributes()
             .iter()

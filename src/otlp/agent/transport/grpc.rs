@@ -80,8 +80,8 @@ impl GrpcTransport {
         }
         let channel = channel.connect_lazy();
         #[cfg(feature = "traces")]
-        let mut traces = TraceServiceClient::new(channel.clone())
-            .max_decoding_message_size(MAX_RESPONSE_BYTES);
+        let mut traces =
+            TraceServiceClient::new(channel.clone()).max_decoding_message_size(MAX_RESPONSE_BYTES);
         let mut client = MetricsServiceClient::new(channel);
         if config.compression() == Compression::Gzip {
             client = client.send_compressed(CompressionEncoding::Gzip);
