@@ -46,7 +46,7 @@ const GOLDEN: &str = "\
  Close segment      : samples=1 ok=1 fail=0 total=900ns min=900ns max=900ns avg=900ns rate=1.11M/s
  Verify segment     : samples=1 ok=1 fail=0 total=150.00ms min=150.00ms max=150.00ms avg=150.00ms rate=6.67/s
  Build index        : samples=1 ok=1 fail=0 total=40.00µs min=40.00µs max=40.00µs avg=40.00µs rate=25.00k/s
- Seek event         : samples=1 total=120ns min=120ns max=120ns avg=120ns rate=8.33M/s
+ Reader seek        : samples=1 total=120ns min=120ns max=120ns avg=120ns rate=8.33M/s
  Integrity failures : header_crc=0 block_crc=0 chain=1 validation=0
 -----------------------------------------------------------------
 [golden Segment Preloader Metrics] Snapshot:
@@ -64,7 +64,7 @@ const GOLDEN: &str = "\
  Next event         : samples=100 total=14.95µs min=100ns max=199ns avg=150ns rate=6.69M/s
  -> p50=150ns p90=188ns p99=198ns p99.9=198ns p99.99=198ns p99.999=198ns p99.9999=198ns
 -----------------------------------------------------------------
- Progress: phase=replay events=100 bytes=8320 segments=1/2 current_event=99 last_event=199 rate=200.00/s eta=500.00ms
+ Progress: phase=replay events=100 bytes=8320 discarded=0 segments=1/2 current_event=99 last_event=199 rate=200.00/s eta=500.00ms
 ";
 
 #[test]

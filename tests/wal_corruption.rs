@@ -7,7 +7,7 @@ use std::fs;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use walrec::telemetry::Manager;
+use walrec::telemetry::{Manager, Recovery, SegmentReaderSnapshot};
 use walrec::wal::{
     NoTelemetry, RecoveryManager, RecoveryMode, RecoveryOptions, SegmentWriter, WalError,
     WriterOptions,
@@ -75,6 +75,36 @@ fn describe(error: &WalError) -> (&'static str, Option<u64>) {
     }
 }
 
+/// Replays with the whole recovery's telemetry.
+fn replay_recorded(dir: &Path, recovery: &Recovery) -> Result<u64, WalError> {
+    let mut wal = RecoveryManager::open_recovery(dir, recovery)?;
+    let mut n = 0;
+    while wal.next_event()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The integrity counters as (header, block, chain, validation).
+fn problems(s: &SegmentReaderSnapshot) -> [u64; 4] {
+    [
+        s.header_checksum_failures,
+        s.block_checksum_failures,
+        s.chained_checksum_failures,
+        s.validation_failures,
+    ]
+}
+
+/// The counter an error of class `name` must raise by exactly one, nothing else.
+fn counted(name: &str) -> [u64; 4] {
+    match name {
+        "HeaderCrc" => [1, 0, 0, 0],
+        "BlockCrc" => [0, 1, 0, 0],
+        "ChainCrc" => [0, 0, 1, 0],
+        _ => [0, 0, 0, 1],
+    }
+}
+
 #[test]
 fn every_flipped_byte_is_detected_with_the_right_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,8 +121,9 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
             handle
                 .write_all_at(&[original[at] ^ 0xFF], at as u64)
                 .unwrap();
-            let manager = Manager::new();
-            let error = replay(dir.path(), &manager).expect_err("a flipped byte must be detected");
+            let recovery = Recovery::new();
+            let error = replay_recorded(dir.path(), &recovery)
+                .expect_err("a flipped byte must be detected");
             assert_eq!(
                 describe(&error),
                 expected(at),
@@ -102,10 +133,16 @@ fn every_flipped_byte_is_detected_with_the_right_error() {
             assert_eq!(error.path(), Some(file.as_path()), "byte {at}: {error}");
             let message = error.to_string();
             assert!(message.contains(&file.display().to_string()), "{message}");
-            let headers = manager.snapshot().read_segment_header;
+            let snapshot = recovery.snapshot();
+            let headers = snapshot.manager.read_segment_header;
             assert_eq!(headers.duration.samples, 2, "every header is read");
             let header_flip = at < HEADER;
             assert_eq!(headers.failures, u64::from(header_flip), "byte {at}");
+            // Exactly its own counter, by exactly one, however many readers met the fault.
+            let (class, _) = expected(at);
+            let got = problems(&snapshot.segment_reader);
+            assert_eq!(got, counted(class), "byte {at} ({class})");
+            assert_eq!(snapshot.progress.phase, walrec::telemetry::Phase::Failed);
             handle.write_all_at(&original[at..=at], at as u64).unwrap();
             flips += 1;
         }

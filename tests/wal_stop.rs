@@ -22,7 +22,7 @@ fn wal(dir: &Path) {
 }
 
 /// Reads events until `None`, calling `each` with every id; returns the last id.
-fn drain(wal: &mut RecoveryManager<impl walrec::wal::Recorder>, mut each: impl FnMut(u64)) -> u64 {
+fn drain(wal: &mut RecoveryManager<impl walrec::wal::Hooks>, mut each: impl FnMut(u64)) -> u64 {
     let mut last = 0;
     while let Some(event) = wal.next_event().unwrap() {
         last = event.id();

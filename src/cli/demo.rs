@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
-use walrec::telemetry::Manager;
+use walrec::telemetry::Recovery;
 
 use super::error::stdout_error;
 use super::export::Export;
@@ -15,8 +15,8 @@ use super::{CliError, DemoArgs, Outcome, Telemetry};
 
 pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError> {
     // Configuration first: a bad OTEL_* variable should stop the demo before any work.
-    let manager = Arc::new(Manager::new());
-    let export = Export::start("walrec demo", &manager)?;
+    let recovery = Arc::new(Recovery::new());
+    let export = Export::start("walrec demo", &recovery)?;
     let dir = tempfile::Builder::new()
         .prefix("walrec-demo-")
         .tempdir()
@@ -39,7 +39,7 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         None,
         Telemetry::Off,
         Default::default(),
-        &Manager::new(),
+        &Recovery::new(),
         interrupts,
     )?;
     report(&baseline, Telemetry::Off);
@@ -48,7 +48,7 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         None,
         Telemetry::On,
         Default::default(),
-        &manager,
+        &recovery,
         interrupts,
     );
     if let Ok(recorded) = &recorded {
@@ -62,7 +62,7 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         }
         // Before the final export, which a second signal cuts short.
         let mut out = std::io::stdout().lock();
-        manager
+        recovery
             .dump("walrec demo", &mut out)
             .map_err(stdout_error)?;
         if recorded.stopped || baseline.stopped {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use walrec::telemetry::Manager;
+use walrec::telemetry::Recovery;
 
 use super::CliError;
 
@@ -45,7 +45,7 @@ pub fn init_logging() {
 impl Export {
     /// Starts exporting `manager` as `instance`, configured from the environment. A bad
     /// `OTEL_*` variable is a configuration error (exit 2) that lists every problem.
-    pub fn start(instance: &str, manager: &Arc<Manager>) -> Result<Export, CliError> {
+    pub fn start(instance: &str, recovery: &Arc<Recovery>) -> Result<Export, CliError> {
         use walrec::otlp::Agent;
         use walrec::otlp::config::Config;
 
@@ -56,7 +56,7 @@ impl Export {
                 problems.join("; ")
             ))
         })?;
-        let managers = vec![(instance.to_owned(), Arc::clone(manager))];
+        let managers = vec![(instance.to_owned(), Arc::clone(recovery))];
         let agent = Agent::start(&config, managers)
             .map_err(|e| CliError::Usage(format!("cannot start the OTLP exporter: {e}")))?;
         Ok(Export {
@@ -127,7 +127,7 @@ fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tra
 #[cfg(not(feature = "otlp"))]
 impl Export {
     /// Built without the `otlp` feature: nothing to start.
-    pub fn start(_instance: &str, _manager: &Arc<Manager>) -> Result<Export, CliError> {
+    pub fn start(_instance: &str, _recovery: &Arc<Recovery>) -> Result<Export, CliError> {
         Ok(Export {})
     }
 

@@ -3,6 +3,8 @@
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use walrec::telemetry::ProgressSnapshot;
+use walrec::telemetry::dump::{HumanNs, HumanRate};
 
 /// Update the bar once every this many events (a power of two: the check is a mask).
 pub const EVERY: u64 = 1 << 16;
@@ -19,7 +21,7 @@ impl Progress {
             return Progress { bar: None };
         }
         let bar = ProgressBar::new(total);
-        let template = "{bar:40.cyan/blue} {human_pos}/{human_len} events  {per_sec}  eta {eta}";
+        let template = "{bar:40.cyan/blue} {human_pos}/{human_len} events  {msg}";
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
@@ -31,6 +33,22 @@ impl Progress {
     pub fn set(&self, done: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(done);
+        }
+    }
+
+    /// Shows the recovery's own progress: events, rate, bytes, segments left and ETA.
+    pub fn show(&self, progress: &ProgressSnapshot) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(progress.events_replayed);
+            let eta = progress
+                .eta_ns
+                .map_or_else(|| "-".to_owned(), |ns| HumanNs(ns as f64).to_string());
+            bar.set_message(format!(
+                "{}  {} MiB  {} segments left  eta {eta}",
+                HumanRate(progress.events_per_sec),
+                progress.bytes_replayed >> 20,
+                progress.segments_left(),
+            ));
         }
     }
 

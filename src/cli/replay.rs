@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use walrec::telemetry::Manager;
-use walrec::wal::{Hooks, RecoveryManager, RecoveryMode, RecoveryOptions};
+use walrec::telemetry::{Recovery, RecoveryProgress};
+use walrec::wal::{Hooks, RecoveryHooks, RecoveryManager, RecoveryMode, RecoveryOptions};
 
 use super::error::stdout_error;
 use super::export::Export;
@@ -44,9 +44,9 @@ impl Replayed {
 }
 
 pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliError> {
-    let manager = Arc::new(Manager::new());
+    let recovery = Arc::new(Recovery::new());
     let export = match args.telemetry {
-        Telemetry::On => Some(Export::start(&args.label, &manager)?),
+        Telemetry::On => Some(Export::start(&args.label, &recovery)?),
         Telemetry::Off => None,
     };
     let mode = args.recovery_mode.into();
@@ -55,13 +55,13 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
         args.from_event,
         args.telemetry,
         mode,
-        &manager,
+        &recovery,
         interrupts,
     );
     // The dump and the interruption line come before the final export: a second signal
     // during that export exits at once, and must not lose them.
     let printed = match &replayed {
-        Ok(replayed) => print_results(args, &manager, replayed, interrupts),
+        Ok(replayed) => print_results(args, &recovery, replayed, interrupts),
         Err(_) => Ok(()),
     };
     // Export what was recorded even when the replay failed: failed header reads are exactly
@@ -78,14 +78,14 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
 /// on stdout.
 fn print_results(
     args: &ReplayArgs,
-    manager: &Manager,
+    recovery: &Recovery,
     replayed: &Replayed,
     interrupts: &Interrupts,
 ) -> Result<(), CliError> {
     report(replayed, args.telemetry);
     let mut out = std::io::stdout().lock();
     if args.telemetry == Telemetry::On {
-        manager.dump(&args.label, &mut out).map_err(stdout_error)?;
+        recovery.dump(&args.label, &mut out).map_err(stdout_error)?;
     }
     if replayed.stopped {
         interruption_line(replayed, interrupts, &mut out)?;
@@ -122,27 +122,35 @@ pub fn replay(
     from: Option<u64>,
     telemetry: Telemetry,
     mode: RecoveryMode,
-    manager: &Manager,
+    recovery: &Recovery,
     interrupts: &Interrupts,
 ) -> Result<Replayed, CliError> {
     let opened = |e| CliError::from_wal("--dir", e);
     let options = RecoveryOptions::with_mode(mode);
     match telemetry {
         Telemetry::On => {
-            let wal = RecoveryManager::with_options(dir, manager.updater(), options);
-            drain(wal.map_err(opened)?, from, interrupts)
+            let wal = RecoveryManager::with_options(dir, RecoveryHooks::new(recovery), options);
+            drain(
+                wal.map_err(opened)?,
+                from,
+                interrupts,
+                Some(&recovery.progress),
+            )
         }
         Telemetry::Off => {
             let wal = RecoveryManager::with_options(dir, walrec::wal::NoTelemetry, options);
-            drain(wal.map_err(opened)?, from, interrupts)
+            drain(wal.map_err(opened)?, from, interrupts, None)
         }
     }
 }
 
+/// Replays every event; the progress bar reads `progress` (the recovery's own progress
+/// telemetry) when telemetry is on, and counts events itself when it is off.
 fn drain<H: Hooks>(
     mut wal: RecoveryManager<H>,
     from: Option<u64>,
     interrupts: &Interrupts,
+    progress_source: Option<&RecoveryProgress>,
 ) -> Result<Replayed, CliError> {
     interrupts.watch(wal.stop_handle());
     let started = Instant::now();
@@ -174,7 +182,10 @@ fn drain<H: Hooks>(
         last = Some(event.id());
         events += 1;
         if events & (EVERY - 1) == 0 {
-            progress.set(events);
+            match progress_source {
+                Some(source) => progress.show(&source.snapshot()),
+                None => progress.set(events),
+            }
         }
     }
     progress.finish();

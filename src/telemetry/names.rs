@@ -101,6 +101,8 @@ pub enum Metric {
     EventsReplayed,
     /// `recovery.bytes_replayed`
     BytesReplayed,
+    /// `recovery.bytes_discarded`
+    BytesDiscarded,
     /// `recovery.segments_replayed`
     SegmentsReplayed,
     /// `recovery.segments` (found by the scan)
@@ -156,7 +158,7 @@ impl Metric {
     ];
 
     /// Every metric of a recovery, in collect order.
-    pub const ALL: [Metric; 27] = [
+    pub const ALL: [Metric; 28] = [
         Metric::ReadSegmentHeader,
         Metric::ResumeFromEvent,
         Metric::SeekEvent,
@@ -178,6 +180,7 @@ impl Metric {
         Metric::ReadyAhead,
         Metric::EventsReplayed,
         Metric::BytesReplayed,
+        Metric::BytesDiscarded,
         Metric::SegmentsReplayed,
         Metric::SegmentsTotal,
         Metric::CurrentEventId,
@@ -205,8 +208,8 @@ impl Metric {
             PreloadSegment | FinishSegment | Stalls | StallWait | ReadyAhead => {
                 Component::SegmentPreloader
             }
-            EventsReplayed | BytesReplayed | SegmentsReplayed | SegmentsTotal | CurrentEventId
-            | LastEventId | Phase | Eta => Component::Recovery,
+            EventsReplayed | BytesReplayed | BytesDiscarded | SegmentsReplayed | SegmentsTotal
+            | CurrentEventId | LastEventId | Phase | Eta => Component::Recovery,
         }
     }
 
@@ -234,6 +237,7 @@ impl Metric {
             ReadyAhead => "ready_ahead",
             EventsReplayed => "events_replayed",
             BytesReplayed => "bytes_replayed",
+            BytesDiscarded => "bytes_discarded",
             SegmentsReplayed => "segments_replayed",
             SegmentsTotal => "segments",
             CurrentEventId => "current_event_id",
@@ -270,7 +274,8 @@ impl Metric {
             StallWait => "Time the replay spent waiting for the preloader",
             ReadyAhead => "Segments verified and waiting for the replay",
             EventsReplayed => "Events replayed",
-            BytesReplayed => "Segment bytes replayed",
+            BytesReplayed => "Event bytes replayed (64 per event)",
+            BytesDiscarded => "Bytes of torn or unsealed segment tails the recovery discarded",
             SegmentsReplayed => "Segments replayed",
             SegmentsTotal => "Segments found by the directory scan",
             CurrentEventId => "Id of the last event replayed",
@@ -294,7 +299,7 @@ impl Metric {
             | ValidationFailures
             | Stalls => Shape::Value(Kind::Counter, Unit::Operations),
             EventsReplayed => Shape::Value(Kind::Counter, Unit::Events),
-            BytesReplayed => Shape::Value(Kind::Counter, Unit::Bytes),
+            BytesReplayed | BytesDiscarded => Shape::Value(Kind::Counter, Unit::Bytes),
             SegmentsReplayed => Shape::Value(Kind::Counter, Unit::Segments),
             ReadyAhead | SegmentsTotal => Shape::Value(Kind::Gauge, Unit::Segments),
             CurrentEventId | LastEventId => Shape::Value(Kind::Gauge, Unit::EventId),

@@ -81,6 +81,7 @@ pub struct RecoveryProgress {
     phase: AtomicU64,
     events_replayed: AtomicU64,
     bytes_replayed: AtomicU64,
+    bytes_discarded: AtomicU64,
     segments_replayed: AtomicU64,
     segments_total: AtomicU64,
     current_event_id: AtomicU64,
@@ -106,6 +107,7 @@ impl RecoveryProgress {
             phase: AtomicU64::new(0),
             events_replayed: AtomicU64::new(0),
             bytes_replayed: AtomicU64::new(0),
+            bytes_discarded: AtomicU64::new(0),
             segments_replayed: AtomicU64::new(0),
             segments_total: AtomicU64::new(0),
             current_event_id: AtomicU64::new(UNKNOWN),
@@ -162,6 +164,11 @@ impl RecoveryProgress {
         }
     }
 
+    /// A torn or unsealed tail of `bytes` bytes was discarded.
+    pub fn discarded(&self, bytes: u64) {
+        self.bytes_discarded.fetch_add(bytes, Ordering::Relaxed);
+    }
+
     /// One more segment was replayed to its end.
     pub fn segment_replayed(&self) {
         self.segments_replayed.fetch_add(1, Ordering::Relaxed);
@@ -178,6 +185,7 @@ impl RecoveryProgress {
             phase,
             events_replayed: self.events_replayed.load(Ordering::Relaxed),
             bytes_replayed: self.bytes_replayed.load(Ordering::Relaxed),
+            bytes_discarded: self.bytes_discarded.load(Ordering::Relaxed),
             segments_replayed: self.segments_replayed.load(Ordering::Relaxed),
             segments_total: self.segments_total.load(Ordering::Relaxed),
             current_event_id: current,
@@ -212,8 +220,10 @@ pub struct ProgressSnapshot {
     pub phase: Phase,
     /// Events replayed so far.
     pub events_replayed: u64,
-    /// Segment bytes replayed so far.
+    /// Event bytes replayed so far (64 per event).
     pub bytes_replayed: u64,
+    /// Bytes of torn or unsealed tails discarded.
+    pub bytes_discarded: u64,
     /// Segments replayed to their end.
     pub segments_replayed: u64,
     /// Segments the scan found.

@@ -127,7 +127,7 @@ impl RecoverySnapshot {
         write_operation(out, "Close segment      ", &r.close_segment)?;
         write_operation(out, "Verify segment     ", &r.verify_segment)?;
         write_operation(out, "Build index        ", &r.build_index)?;
-        write_duration(out, "Seek event         ", &r.seek_event)?;
+        write_duration(out, "Reader seek        ", &r.seek_event)?;
         writeln!(
             out,
             " Integrity failures : header_crc={} block_crc={} chain={} validation={}",
@@ -161,6 +161,7 @@ fn collect_progress<C: Collector>(
     let prefix = emit.prefix;
     emit.count(Metric::EventsReplayed, progress.events_replayed)?;
     emit.count(Metric::BytesReplayed, progress.bytes_replayed)?;
+    emit.count(Metric::BytesDiscarded, progress.bytes_discarded)?;
     emit.count(Metric::SegmentsReplayed, progress.segments_replayed)?;
     emit.level(
         MetricKey::new(prefix, Metric::SegmentsTotal, None),
@@ -181,7 +182,7 @@ fn collect_progress<C: Collector>(
     Ok(())
 }
 
-/// ` Progress: phase=… events=… bytes=… segments=R/T current=… last=… rate=… eta=…`
+/// ` Progress: phase=… events=… bytes=… discarded=… segments=R/T current=… last=… rate=… eta=…`
 struct ProgressLine<'a>(&'a ProgressSnapshot);
 
 impl std::fmt::Display for ProgressLine<'_> {
@@ -190,10 +191,11 @@ impl std::fmt::Display for ProgressLine<'_> {
         let id = |id: Option<u64>| id.map_or_else(|| "-".to_owned(), |id| id.to_string());
         write!(
             f,
-            " Progress: phase={} events={} bytes={} segments={}/{} current_event={} last_event={} rate={}",
+            " Progress: phase={} events={} bytes={} discarded={} segments={}/{} current_event={} last_event={} rate={}",
             p.phase.name(),
             p.events_replayed,
             p.bytes_replayed,
+            p.bytes_discarded,
             p.segments_replayed,
             p.segments_total,
             id(p.current_event_id),

@@ -1,7 +1,8 @@
 //! `Hooks`: the instrumentation sink of the recovery manager — where its timings go, a
 //! [`ManagerUpdater`] or nowhere.
 
-use crate::telemetry::{ManagerUpdater, Status, TraceContext, clock};
+use super::recovery_hooks::LoadTimings;
+use crate::telemetry::{IntegrityProblem, ManagerUpdater, Phase, Status, TraceContext, clock};
 
 /// The recovery manager's four timing points, plus the clock read that starts a timing.
 ///
@@ -31,6 +32,31 @@ pub trait Hooks {
     fn flush(&self) {}
     /// The span the following samples happen in (a `wal.segment.replay`), for exemplars.
     fn set_trace_context(&self, _trace: Option<TraceContext>) {}
+
+    // The rest is the other components' telemetry (see `RecoveryHooks`): per segment or per
+    // phase, never per event, and nothing by default.
+
+    /// A segment was loaded (by the preloader when `preloaded`) with these step timings;
+    /// `ok` when it verified completely.
+    fn segment_loaded(&self, _timings: &LoadTimings, _preloaded: bool, _ok: bool) {}
+    /// An integrity problem was found (counted once per problem).
+    fn integrity_problem(&self, _problem: IntegrityProblem) {}
+    /// The replay waited for a segment from `start_ns` to `end_ns`.
+    fn stalled(&self, _start_ns: u64, _end_ns: u64) {}
+    /// Segments verified and waiting at a segment boundary.
+    fn ready_ahead(&self, _segments: u64) {}
+    /// A replayed segment was released, from `start_ns` to `end_ns`.
+    fn segment_finished(&self, _start_ns: u64, _end_ns: u64) {}
+    /// The recovery entered `phase`.
+    fn phase(&self, _phase: Phase) {}
+    /// The scan found `segments` segments ending at `last_event_id`.
+    fn scanned(&self, _segments: u64, _last_event_id: Option<u64>) {}
+    /// The replay of events begins.
+    fn replay_started(&self) {}
+    /// One segment's `events` (`bytes` of them) were replayed, up to `current_event_id`.
+    fn replayed(&self, _events: u64, _bytes: u64, _current_event_id: u64) {}
+    /// A torn or unsealed tail of `bytes` bytes was discarded.
+    fn discarded(&self, _bytes: u64) {}
 }
 
 impl Hooks for ManagerUpdater<'_> {

@@ -101,6 +101,7 @@ mod options;
 mod preloader;
 mod reader;
 mod recovery;
+mod recovery_hooks;
 mod reopen;
 mod scan;
 #[cfg_attr(not(feature = "traces"), path = "spans_off.rs")]
@@ -118,6 +119,7 @@ pub use lock::LOCK_FILE_NAME;
 pub use options::{DEFAULT_SYNC_EVERY_EVENTS, RecoveryMode, RecoveryOptions, WriterOptions};
 pub use reader::SegmentReader;
 pub use recovery::RecoveryManager;
+pub use recovery_hooks::{LoadTimings, RecoveryHooks};
 pub use reopen::Repair;
 pub use scan::{SegmentInfo, segment_file_name};
 #[cfg(feature = "traces")]

@@ -3,12 +3,25 @@
 //! pass (the seed's `SegmentPreloader`).
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 
 use super::error::WalError;
 use super::reader::{Buffers, SegmentReader};
 use super::spans::{Carried, preload_end, preload_start};
+use crate::telemetry::clock;
+
+/// A segment handed to the replay, and how: for the preloader's telemetry.
+pub(crate) struct Taken {
+    pub result: Result<SegmentReader, WalError>,
+    /// The preloader loaded it (rather than the replay itself).
+    pub preloaded: bool,
+    /// It was verified and waiting when the replay asked.
+    pub ready: bool,
+    /// When the replay started and stopped waiting, if it had to wait (for the preloader, or
+    /// while it loaded the segment itself).
+    pub waited: Option<(u64, u64)>,
+}
 
 type Loaded = (usize, Result<SegmentReader, WalError>);
 
@@ -90,19 +103,45 @@ impl Preloader {
 
     /// The verified reader for `slot`: the preloaded one if that is what is in flight,
     /// otherwise (after discarding any other load) opened now.
-    pub fn take(&mut self, slot: usize, path: &Path) -> Result<SegmentReader, WalError> {
+    pub fn take(&mut self, slot: usize, path: &Path) -> Taken {
+        let asked = clock::now_ns();
         if let (Some(pending), Some(worker)) = (self.in_flight.take(), &self.worker) {
-            match worker.results.recv() {
-                Ok((loaded, reader)) if loaded == slot && pending == slot => return reader,
-                Ok(_) => {} // a load for another position: discard it
-                Err(_) => {
-                    return Err(WalError::PreloaderGone {
+            let (ready, received) = match worker.results.try_recv() {
+                Ok(loaded) => (true, Some(loaded)),
+                Err(TryRecvError::Empty) => (false, worker.results.recv().ok()),
+                Err(TryRecvError::Disconnected) => (false, None),
+            };
+            match received {
+                Some((loaded, result)) if loaded == slot && pending == slot => {
+                    let waited = (!ready).then(|| (asked, clock::now_ns()));
+                    return Taken {
+                        result,
+                        preloaded: true,
+                        ready,
+                        waited,
+                    };
+                }
+                Some(_) => {} // a load for another position: discard it
+                None => {
+                    let gone = WalError::PreloaderGone {
                         path: path.to_path_buf(),
-                    });
+                    };
+                    return Taken {
+                        result: Err(gone),
+                        preloaded: false,
+                        ready: false,
+                        waited: None,
+                    };
                 }
             }
         }
-        SegmentReader::read(path, Buffers::default())
+        let result = SegmentReader::read(path, Buffers::default());
+        Taken {
+            result,
+            preloaded: false,
+            ready: false,
+            waited: Some((asked, clock::now_ns())),
+        }
     }
 }
 

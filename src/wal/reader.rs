@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::error::WalError;
 use super::format::{EVENT_SIZE, EventView, HEADER_SIZE, SegmentHeader, chain_seed};
+use super::recovery_hooks::LoadTimings;
 use super::scan::{check_len, decode_header, open_regular};
 use super::tail::Discarded;
 use super::verify::{BlockSpan, Walked, walk_blocks};
+use crate::telemetry::clock;
 
 /// The memory a reader reads into, handed from one reader to the next so that a replay
 /// allocates (and page-faults) its buffers once, not once per segment.
@@ -47,6 +49,8 @@ pub struct SegmentReader {
     at: usize,
     end: usize,
     left: u64,
+    /// How long each step of reading the file took (default for a reader built in memory).
+    timings: LoadTimings,
 }
 
 impl std::fmt::Debug for SegmentReader {
@@ -88,10 +92,12 @@ impl SegmentReader {
     /// (sealed or not) and the fault itself: the caller's recovery mode decides. The file is
     /// read in chunks, each verified while it is still in the cache.
     pub(crate) fn read(path: &Path, buffers: Buffers) -> Result<Self, WalError> {
+        let mut timings = LoadTimings::start();
         let file = open_regular(path)?;
         let mut buffers = buffers;
         buffers.spans.clear();
         let len = prepare(path, &file, &mut buffers.bytes)?;
+        timings.opened = Some(clock::now_ns());
         let mut walk = None;
         loop {
             let got = read_chunk(path, &file, &mut buffers.bytes, len)?;
@@ -106,7 +112,18 @@ impl SegmentReader {
                 break;
             }
         }
-        Self::finish(path.to_path_buf(), buffers, walk)
+        timings.verified = Some(clock::now_ns());
+        let mut reader = Self::finish(path.to_path_buf(), buffers, walk)?;
+        timings.indexed = Some(clock::now_ns());
+        drop(file);
+        timings.closed = Some(clock::now_ns());
+        reader.timings = timings;
+        Ok(reader)
+    }
+
+    /// How long each step of reading this segment's file took.
+    pub(crate) fn timings(&self) -> &LoadTimings {
+        &self.timings
     }
 
     fn strict(mut self) -> Result<Self, WalError> {
@@ -167,6 +184,7 @@ impl SegmentReader {
             at: 0,
             end: 0,
             left: 0,
+            timings: LoadTimings::default(),
         };
         reader.rewind();
         Ok(reader)
@@ -205,6 +223,11 @@ impl SegmentReader {
     }
 
     /// The fault after the intact prefix, if there is one; the recovery mode decides.
+    /// The fault after the intact prefix, if any (without taking it).
+    pub(crate) fn problem(&self) -> Option<&WalError> {
+        self.problem.as_ref()
+    }
+
     pub(crate) fn take_problem(&mut self) -> Option<WalError> {
         self.problem.take()
     }

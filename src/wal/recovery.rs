@@ -6,14 +6,15 @@ use super::error::WalError;
 use super::format::{EventView, SegmentHeader};
 use super::hooks::{Hooks, NoTelemetry};
 use super::options::{RecoveryMode, RecoveryOptions};
-use super::preloader::Preloader;
+use super::preloader::{Preloader, Taken};
 use super::reader::{Buffers, SegmentReader};
+use super::recovery_hooks::RecoveryHooks;
 use super::scan::SegmentInfo;
 use super::spans::{RecoverySpans, end_step, set_index};
 use super::stop::StopHandle;
 use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
-use crate::telemetry::{Manager, ManagerUpdater, Status};
+use crate::telemetry::{IntegrityProblem, Manager, ManagerUpdater, Phase, Recovery, Status};
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
@@ -60,9 +61,12 @@ pub struct RecoveryManager<H: Hooks> {
     /// Whether the replay ended because of `stop`.
     stopped: bool,
     report: RecoveryReport,
+    /// Events `current` had left when it became current: what replaying it to its end adds
+    /// to the progress.
+    current_events: u64,
+    /// The last slot whose integrity problem was counted, so that a retried load counts none.
+    counted_problem: Option<usize>,
     spans: RecoverySpans,
-    /// `remaining()` of the current reader when its `wal.segment.replay` began.
-    segment_remaining: u64,
 }
 
 impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
@@ -80,6 +84,14 @@ impl<'m> RecoveryManager<ManagerUpdater<'m>> {
     /// Scans `dir`, recording into `manager` through one updater owned by the result.
     pub fn open(dir: impl AsRef<Path>, manager: &'m Manager) -> Result<Self, WalError> {
         Self::with_hooks(dir, manager.updater())
+    }
+}
+
+impl<'r> RecoveryManager<RecoveryHooks<'r>> {
+    /// Scans `dir`, recording the whole recovery into `recovery`: the Manager's metrics, the
+    /// segment reader's and the preloader's, and the progress.
+    pub fn open_recovery(dir: impl AsRef<Path>, recovery: &'r Recovery) -> Result<Self, WalError> {
+        Self::with_hooks(dir, RecoveryHooks::new(recovery))
     }
 }
 
@@ -129,20 +141,26 @@ impl<H: Hooks> RecoveryManager<H> {
     ) -> Result<Self, WalError> {
         let dir = dir.to_path_buf();
         let mut spans = RecoverySpans::start(&dir, tracer);
-        let survey = Survey::run(&dir, options.mode, &hooks, &mut spans);
-        let survey = match survey {
-            Ok(survey) => survey,
-            Err(error) => {
-                spans.scan_end(Err(&error));
-                return Err(error);
-            }
-        };
+        hooks.phase(Phase::Scan);
+        let survey = Survey::run(&dir, options.mode, &hooks, &mut spans).inspect_err(|error| {
+            hooks.phase(Phase::Failed);
+            spans.scan_end(Err(error));
+        })?;
         let first = survey
             .segments
             .first()
             .map_or(0, |s| s.header.first_event_id);
-        let last = survey.segments.last().map_or(0, |s| s.header.last_event_id);
-        spans.scan_end(Ok((survey.segments.len(), first, last)));
+        let end = survey.segments.last().map_or(0, |s| s.header.last_event_id);
+        spans.scan_end(Ok((survey.segments.len(), first, end)));
+        let last = survey.segments.last().map(|s| s.header.last_event_id);
+        hooks.scanned(survey.segments.len() as u64, last);
+        let discarded = survey.report.discarded.iter().map(|d| d.bytes).sum();
+        if discarded > 0 {
+            hooks.discarded(discarded);
+        }
+        if let Some(tail) = &survey.tail_reader {
+            hooks.segment_loaded(tail.timings(), false, true);
+        }
         Ok(RecoveryManager {
             dir,
             mode: options.mode,
@@ -158,8 +176,9 @@ impl<H: Hooks> RecoveryManager<H> {
             stop: StopHandle::default(),
             stopped: false,
             report: survey.report,
+            current_events: 0,
+            counted_problem: None,
             spans,
-            segment_remaining: 0,
         })
     }
 
@@ -212,6 +231,7 @@ impl<H: Hooks> RecoveryManager<H> {
     /// An id before the WAL's first event is an error ([`WalError::EventBeforeWal`]): those
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
+        self.hooks.phase(Phase::Resume);
         self.close_segment();
         self.spans.resume_start(event_id);
         let start = self.hooks.now();
@@ -221,6 +241,11 @@ impl<H: Hooks> RecoveryManager<H> {
         if result.is_ok() && self.current.is_some() {
             self.open_segment();
             self.preload(self.slot + 1, Buffers::default());
+        }
+        match &result {
+            Ok(Some(_)) => self.hooks.replay_started(),
+            Ok(None) => self.hooks.phase(Phase::Done),
+            Err(_) => self.hooks.phase(Phase::Failed),
         }
         result
     }
@@ -236,7 +261,7 @@ impl<H: Hooks> RecoveryManager<H> {
                 first,
             });
         }
-        let locate = self.spans.step("wal.segment.locate", 0);
+        let locate = self.spans.step("wal.segment.locate", None);
         let slot = self
             .segments
             .partition_point(|s| s.header.last_event_id < event_id);
@@ -251,13 +276,13 @@ impl<H: Hooks> RecoveryManager<H> {
         if slot >= self.segments.len() {
             return Ok(None);
         }
-        let index = self.segments[slot].header.segment_index;
-        let mut reader = self.load(slot)?;
-        let seek = self.spans.step("wal.seek", index);
+        let mut reader = self.load(slot, false)?;
+        let seek = self.spans.step("wal.seek", Some(found));
         let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
         self.hooks.seek_event(seek_start);
         end_step(seek, None);
+        self.current_events = reader.remaining();
         self.current = Some(reader);
         Ok(landed)
     }
@@ -274,7 +299,8 @@ impl<H: Hooks> RecoveryManager<H> {
             self.resume_from_event(self.first_event_id())?;
         }
         if self.current.as_ref().is_some_and(|r| r.remaining() == 0) {
-            self.advance()?;
+            self.advance()
+                .inspect_err(|_| self.hooks.phase(Phase::Failed))?;
         }
         let Some(reader) = self.current.as_mut() else {
             return Ok(None);
@@ -304,54 +330,64 @@ impl<H: Hooks> RecoveryManager<H> {
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
+        self.close_segment();
+        self.count_replayed();
         if next < self.segments.len() && self.stop.is_stopped() {
             self.stopped = true;
         }
-        self.close_segment();
         if next >= self.segments.len() || self.stopped || self.stop_after == Some(self.slot) {
             self.current = None;
             self.slot = self.segments.len();
+            if !self.stopped {
+                self.hooks.phase(Phase::Done);
+            }
             self.spans.finish();
             return Ok(());
         }
-        let reader = match self.load(next) {
-            Ok(reader) => reader,
-            Err(error) => {
-                self.spans.replay_failed(&error);
-                return Err(error);
-            }
-        };
+        let reader = self
+            .load(next, true)
+            .inspect_err(|error| self.spans.replay_failed(error))?;
+        self.current_events = reader.remaining();
         let done = self.current.replace(reader);
         self.slot = next;
         self.open_segment();
-        self.preload(
-            next + 1,
-            done.map(SegmentReader::into_buffers).unwrap_or_default(),
-        );
+        let finishing = self.hooks.now();
+        let buffers = done.map(SegmentReader::into_buffers).unwrap_or_default();
+        self.preload(next + 1, buffers);
+        self.hooks.segment_finished(finishing, self.hooks.now());
         Ok(())
+    }
+
+    /// Adds the segment just replayed to its end to the progress (once: it is then spent).
+    fn count_replayed(&mut self) {
+        let events = std::mem::take(&mut self.current_events);
+        if let (Some(reader), true) = (&self.current, events > 0) {
+            let last = reader.last_event_id().unwrap_or(0);
+            let bytes = events * super::format::EVENT_SIZE as u64;
+            self.hooks.replayed(events, bytes, last);
+        }
     }
 
     /// The verified reader for `slot`, checked against the header seen by the scan, its fault
     /// (if any) treated by the recovery mode.
-    fn load(&mut self, slot: usize) -> Result<SegmentReader, WalError> {
-        let index = self
-            .segments
-            .get(slot)
-            .map_or(0, |s| s.header.segment_index);
+    fn load(&mut self, slot: usize, at_boundary: bool) -> Result<SegmentReader, WalError> {
+        let index = self.segments.get(slot).map(|s| s.header.segment_index);
         let open = self.spans.step("wal.segment.open", index);
-        let loaded = self.load_untraced(slot, &open);
+        let loaded = self.load_in(slot, at_boundary, &open);
         end_step(open, loaded.as_ref().err());
         loaded
     }
 
-    /// [`load`](Self::load) within its `wal.segment.open` span (`open`), the checks after the
-    /// read in `wal.segment.verify` (the read itself verifies every block's CRC).
-    fn load_untraced(
+    /// [`load`](Self::load) within its `wal.segment.open` span (`open`); the checks after the
+    /// read in `wal.segment.verify` (the read itself verifies every block's CRC, so a CRC
+    /// failure ends `wal.segment.open` with Error).
+    fn load_in(
         &mut self,
         slot: usize,
+        at_boundary: bool,
         open: &super::spans::Open,
     ) -> Result<SegmentReader, WalError> {
-        let Some(info) = self.segments.get(slot) else {
+        let Some(info) = self.segments.get(slot).cloned() else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
             });
@@ -361,20 +397,25 @@ impl<H: Hooks> RecoveryManager<H> {
                 return Ok(reader);
             }
         }
-        let mut reader = self.preloader.take(slot, &info.path)?;
+        let taken = self.preloader.take(slot, &info.path);
+        let mut reader = self.note_taken(slot, at_boundary, taken)?;
         let verify = open.as_ref().and_then(|_| {
             self.spans
-                .step("wal.segment.verify", info.header.segment_index)
+                .step("wal.segment.verify", Some(info.header.segment_index))
         });
-        let checked = self.check(slot, &mut reader);
+        let checked = self.check(slot, &info, &mut reader);
         end_step(verify, checked.as_ref().err());
         checked.map(|()| reader)
     }
 
     /// Checks a loaded reader against the survey's header and treats its fault (if any) by
     /// the recovery mode.
-    fn check(&mut self, slot: usize, reader: &mut SegmentReader) -> Result<(), WalError> {
-        let info = &self.segments[slot];
+    fn check(
+        &mut self,
+        slot: usize,
+        info: &SegmentInfo,
+        reader: &mut SegmentReader,
+    ) -> Result<(), WalError> {
         if !same_segment(reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
@@ -399,7 +440,6 @@ impl<H: Hooks> RecoveryManager<H> {
         };
         let header = reader.header();
         let bytes = std::fs::metadata(&info.path).map_or(0, |m| m.len());
-        self.segment_remaining = reader.remaining();
         let trace = self.spans.segment_start(
             header.segment_index,
             header.first_event_id,
@@ -410,16 +450,47 @@ impl<H: Hooks> RecoveryManager<H> {
         self.hooks.set_trace_context(trace);
     }
 
-    /// Ends the current `wal.segment.replay`, counting the events it returned.
+    /// Counts the current segment's replayed events and ends its `wal.segment.replay`.
     #[cold]
     fn close_segment(&mut self) {
         if let Some(reader) = &self.current {
-            let returned = self.segment_remaining.saturating_sub(reader.remaining());
+            let returned = self.current_events.saturating_sub(reader.remaining());
             self.spans.add_replayed(returned);
-            self.segment_remaining = reader.remaining();
         }
         self.spans.segment_end();
         self.hooks.set_trace_context(None);
+    }
+
+    /// Records how a segment was handed over (its load timings, a stall, integrity problems
+    /// once per slot) and returns its reader.
+    fn note_taken(
+        &mut self,
+        slot: usize,
+        at_boundary: bool,
+        taken: Taken,
+    ) -> Result<SegmentReader, WalError> {
+        if at_boundary {
+            self.hooks.ready_ahead(u64::from(taken.ready));
+            if let Some((from, to)) = taken.waited {
+                self.hooks.stalled(from, to);
+            }
+        }
+        let problem = match &taken.result {
+            Ok(reader) => {
+                let ok = reader.problem().is_none();
+                self.hooks
+                    .segment_loaded(reader.timings(), taken.preloaded, ok);
+                reader.problem().and_then(integrity_problem)
+            }
+            Err(error) => integrity_problem(error),
+        };
+        if let Some(problem) = problem {
+            if self.counted_problem != Some(slot) {
+                self.counted_problem = Some(slot);
+                self.hooks.integrity_problem(problem);
+            }
+        }
+        taken.result
     }
 
     /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
@@ -457,6 +528,20 @@ impl<H: Hooks> Drop for RecoveryManager<H> {
     fn drop(&mut self) {
         self.close_segment();
         self.spans.finish();
+    }
+}
+
+/// The class of integrity problem `error` reports, if it is one.
+pub(crate) fn integrity_problem(error: &WalError) -> Option<IntegrityProblem> {
+    match error {
+        WalError::HeaderCrc { .. } => Some(IntegrityProblem::HeaderChecksum),
+        WalError::BlockCrc { .. } => Some(IntegrityProblem::BlockChecksum),
+        WalError::ChainCrc { .. } => Some(IntegrityProblem::ChainedChecksum),
+        WalError::BadMagic { .. }
+        | WalError::UnsupportedVersion { .. }
+        | WalError::BadField { .. }
+        | WalError::BadBlockCount { .. } => Some(IntegrityProblem::Validation),
+        _ => None,
     }
 }
 

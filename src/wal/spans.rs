@@ -152,9 +152,15 @@ impl RecoverySpans {
     }
 
     /// One of the resume's steps (`wal.segment.locate`, `.open`, `.verify`, `wal.seek`).
-    pub fn step(&self, name: &'static str, index: u64) -> Open {
+    pub fn step(&self, name: &'static str, index: Option<u64>) -> Open {
         let resume = self.resume.as_ref()?;
-        Some(self.child(name, resume, index))
+        let span = self.tracer.start_with_context(name, resume);
+        let cx = resume.with_span(span);
+        if let Some(index) = index {
+            cx.span()
+                .set_attribute(KeyValue::new("wal.segment.index", int(index)));
+        }
+        Some(cx)
     }
 
     /// Ends the resume; on `error` Error up to `wal.recovery`. A successful resume starts

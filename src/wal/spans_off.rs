@@ -25,7 +25,7 @@ impl RecoverySpans {
     }
     pub fn scan_end(&mut self, _result: Result<(usize, u64, u64), &WalError>) {}
     pub fn resume_start(&mut self, _event_id: u64) {}
-    pub fn step(&self, _name: &'static str, _index: u64) -> Open {
+    pub fn step(&self, _name: &'static str, _index: Option<u64>) -> Open {
         None
     }
     pub fn resume_end(&mut self, _error: Option<&WalError>) {}

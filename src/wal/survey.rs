@@ -8,6 +8,7 @@ use super::error::WalError;
 use super::hooks::Hooks;
 use super::options::RecoveryMode;
 use super::reader::{Buffers, SegmentReader};
+use super::recovery::integrity_problem;
 use super::scan::{SegmentInfo, check_contiguous, list_dir, read_header, segment_file_name};
 use super::spans::{RecoverySpans, end_step};
 use super::tail::Discarded;
@@ -72,6 +73,9 @@ impl Survey {
             let result = read_header(&path, index);
             hooks.read_segment_header(start, Status::from(&result));
             end_step(span, result.as_ref().err());
+            if let Some(problem) = result.as_ref().err().and_then(integrity_problem) {
+                hooks.integrity_problem(problem);
+            }
             match result {
                 Ok(info) if first_error.is_none() => survey.segments.push(info),
                 Ok(_) => {}

@@ -1,0 +1,108 @@
+//! The whole recovery's telemetry recorded by a real replay: the segment reader's steps, the
+//! preloader's stalls (or none), and progress that ends equal to the work done.
+
+use std::path::Path;
+use std::time::Duration;
+
+use walrec::telemetry::{Phase, Recovery};
+use walrec::wal::{RecoveryManager, SegmentWriter, WriterOptions};
+
+const HEADER: u64 = 128;
+const BLOCK: u64 = 4160;
+
+/// `segments` sealed segments of `blocks` full blocks (64 events each).
+fn wal(dir: &Path, segments: u64, blocks: u64) -> u64 {
+    let opts = WriterOptions {
+        segment_bytes: HEADER + blocks * BLOCK,
+        sync: false,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(dir, opts).unwrap();
+    let events = segments * blocks * 64;
+    for _ in 0..events {
+        let id = writer.next_event_id();
+        writer.append(id, 1, &[7; 8]).unwrap();
+    }
+    assert_eq!(writer.finish().unwrap().len() as u64, segments);
+    events
+}
+
+/// Replays everything, calling `each` after every event.
+fn replay(dir: &Path, recovery: &Recovery, mut each: impl FnMut(u64)) -> u64 {
+    let mut wal = RecoveryManager::open_recovery(dir, recovery).unwrap();
+    let mut n = 0;
+    while wal.next_event().unwrap().is_some() {
+        n += 1;
+        each(n);
+    }
+    n
+}
+
+#[test]
+fn progress_and_the_reader_steps_equal_the_work_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = wal(dir.path(), 4, 3);
+    let recovery = Recovery::new();
+    let mut previous = recovery.progress.snapshot();
+    let replayed = replay(dir.path(), &recovery, |_| {
+        let now = recovery.progress.snapshot();
+        assert!(now.events_replayed >= previous.events_replayed);
+        assert!(now.segments_replayed >= previous.segments_replayed);
+        assert!(now.current_event_id >= previous.current_event_id);
+        previous = now;
+    });
+    assert_eq!(replayed, events);
+    let s = recovery.snapshot();
+    let p = &s.progress;
+    assert_eq!(p.phase, Phase::Done);
+    assert_eq!((p.events_replayed, p.bytes_replayed), (events, events * 64));
+    assert_eq!((p.segments_replayed, p.segments_total), (4, 4));
+    assert!(p.last_event_id.is_some());
+    assert_eq!(
+        p.current_event_id, p.last_event_id,
+        "replayed to the last event"
+    );
+    assert_eq!(p.eta_ns, Some(0));
+    let r = &s.segment_reader;
+    for step in [
+        r.open_segment,
+        r.verify_segment,
+        r.build_index,
+        r.close_segment,
+    ] {
+        assert_eq!((step.success, step.failures), (4, 0), "{step:?}");
+    }
+    assert_eq!(r.seek_event.samples, 1, "one resume, one seek");
+    assert_eq!(
+        s.preloader.preload_segment.success, 3,
+        "every segment after the first"
+    );
+    assert_eq!(s.preloader.finish_segment.success, 3);
+}
+
+#[test]
+fn a_replay_that_outruns_the_preloader_stalls_and_one_that_does_not_never_does() {
+    // One-block segments: the replay crosses a boundary every 64 events (about a
+    // microsecond), far sooner than the preloader can open and verify the next file.
+    let dir = tempfile::tempdir().unwrap();
+    wal(dir.path(), 40, 1);
+    let fast = Recovery::new();
+    replay(dir.path(), &fast, |_| {});
+    let p = fast.snapshot().preloader;
+    assert!(p.stalls > 0, "{p:?}");
+    assert_eq!(p.stall_wait.samples, p.stalls);
+    assert!(p.stall_wait.total_ns > 0);
+
+    // A slow consumer (5 ms per block): the preloader is always done in time.
+    let dir = tempfile::tempdir().unwrap();
+    wal(dir.path(), 4, 2);
+    let slow = Recovery::new();
+    replay(dir.path(), &slow, |n| {
+        if n % 64 == 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let p = slow.snapshot().preloader;
+    assert_eq!(p.stalls, 0, "{p:?}");
+    assert_eq!(p.preload_segment.success, 3);
+}
