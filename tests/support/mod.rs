@@ -5,3 +5,4 @@ pub mod fake_collector;
 pub mod otlp_read;
 pub mod promtool;
 pub mod rotel;
+pub mod rotel_spans;
