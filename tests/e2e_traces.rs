@@ -267,3 +267,81 @@ fn malformed_traceparent_is_a_warning_naming_it_and_the_run_goes_on() {
         "no warning naming TRACEPARENT:\n{stderr}"
     );
 }
+
+/// Writes a WAL of a few segments into `dir` and flips one byte inside the first block of
+/// segment `corrupt` (after its header): that block fails its CRC when the segment is read.
+fn corrupt_wal(dir: &std::path::Path, corrupt: usize) -> std::path::PathBuf {
+    let dir_arg = dir.to_str().unwrap();
+    let args = [
+        "generate",
+        "--dir",
+        dir_arg,
+        "--events",
+        "3000",
+        "--segment-bytes",
+        "65536",
+    ];
+    let (status, stderr) = run_walrec(&args, &[]);
+    assert!(status.success(), "walrec generate failed:\n{stderr}");
+    let mut segments: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "wal"))
+        .collect();
+    segments.sort();
+    assert!(segments.len() > corrupt + 1, "{segments:?}");
+    let path = segments[corrupt].clone();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[8192] ^= 0x40;
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The failing step's span, `wal.recovery` and every span between end with Error naming
+/// the file.
+fn check_failure(log: &str, step: &str, path: &str, between: &[&str]) -> Result<(), String> {
+    let spans = parse_spans(log);
+    for name in [step, "wal.recovery"].iter().chain(between) {
+        let span = spans
+            .iter()
+            .find(|s| s.name == *name)
+            .ok_or(format!("no {name} span"))?;
+        if span.status_code != "STATUS_CODE_ERROR" || !span.status_message.contains(path) {
+            return Err(format!(
+                "{name} did not end with Error naming {path}: {span:?}"
+            ));
+        }
+        if span.attribute("error.type").is_none() {
+            return Err(format!("{name} has no error.type: {span:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn replay_corrupt(corrupt: usize, step: &str, between: &[&str]) {
+    let rotel = Rotel::start();
+    let wal = tempfile::tempdir().unwrap();
+    let path = corrupt_wal(wal.path(), corrupt);
+    let endpoint = rotel.grpc_endpoint();
+    let env = [("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())];
+    let (status, stderr) = run_walrec(&["replay", "--dir", wal.path().to_str().unwrap()], &env);
+    assert!(
+        !status.success(),
+        "a corrupt segment replayed without error:\n{stderr}"
+    );
+    let path = path.to_str().unwrap();
+    let check = |log: &str| check_failure(log, step, path, between);
+    if let Err(log) = rotel.wait_for_log(|log| check(log).is_ok(), LOG_BOUND) {
+        panic!("{}\n{log}", check(&rotel.log()).unwrap_err());
+    }
+}
+
+#[test]
+fn a_corrupt_first_segment_ends_verify_resume_and_recovery_with_error() {
+    replay_corrupt(0, "wal.segment.verify", &["wal.resume", "wal.segment.open"]);
+}
+
+#[test]
+fn a_corrupt_later_segment_ends_preload_replay_and_recovery_with_error() {
+    replay_corrupt(1, "wal.segment.preload", &["wal.replay"]);
+}

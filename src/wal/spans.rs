@@ -275,14 +275,19 @@ pub(crate) fn preload_start(parent: &Carried) -> Open {
     Some(parent.with_span(span))
 }
 
-/// Ends `wal.segment.preload` with the loaded segment's index, or with Error.
+/// Ends `wal.segment.preload` with the loaded segment's index, or with Error when the load
+/// failed or found a fault in the segment.
 pub(crate) fn preload_end(open: Open, loaded: &Result<SegmentReader, WalError>) {
     if let (Some(cx), Ok(reader)) = (&open, loaded) {
         let index = reader.header().segment_index;
         cx.span()
             .set_attribute(KeyValue::new("wal.segment.index", int(index)));
     }
-    end_step(open, loaded.as_ref().err());
+    let error = match loaded {
+        Ok(reader) => reader.problem(),
+        Err(error) => Some(error),
+    };
+    end_step(open, error);
 }
 
 /// Sets `wal.segment.index` on a step span once it is known (the locate step finds it).
