@@ -180,7 +180,7 @@ impl RecoverySpans {
     /// The context a preload request carries, so that `wal.segment.preload` is a child of
     /// `wal.replay` on the preloader thread.
     pub fn carried(&self) -> Carried {
-        self.replay.clone().unwrap_or_else(Context::new)
+        self.replay.clone().unwrap_or_default()
     }
 
     /// Starts `wal.segment.replay` (ending the previous one) and returns the trace context
@@ -207,7 +207,6 @@ impl RecoverySpans {
             span_id: context.span_id().to_bytes(),
             sampled: context.is_sampled(),
         });
-        drop(span);
         self.segment = Some(cx);
         trace
     }

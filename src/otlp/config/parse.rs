@@ -377,6 +377,23 @@ fn decode(value: &str) -> Option<String> {
         .map(String::from)
 }
 
+/// `trace_based`, `always_on` or `always_off` (case-insensitive).
+pub(crate) fn parse_exemplar_filter(
+    setting: &'static str,
+    raw: &str,
+) -> Result<ExemplarFilter, ConfigProblem> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "trace_based" => Ok(ExemplarFilter::TraceBased),
+        "always_on" => Ok(ExemplarFilter::AlwaysOn),
+        "always_off" => Ok(ExemplarFilter::AlwaysOff),
+        _ => Err(ConfigProblem::invalid(
+            setting,
+            raw,
+            "trace_based, always_on or always_off",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,19 +414,3 @@ mod tests {
     }
 }
 
-/// `trace_based`, `always_on` or `always_off` (case-insensitive).
-pub(crate) fn parse_exemplar_filter(
-    setting: &'static str,
-    raw: &str,
-) -> Result<ExemplarFilter, ConfigProblem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "trace_based" => Ok(ExemplarFilter::TraceBased),
-        "always_on" => Ok(ExemplarFilter::AlwaysOn),
-        "always_off" => Ok(ExemplarFilter::AlwaysOff),
-        _ => Err(ConfigProblem::invalid(
-            setting,
-            raw,
-            "trace_based, always_on or always_off",
-        )),
-    }
-}
