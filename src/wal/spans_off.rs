@@ -11,7 +11,7 @@ use crate::telemetry::TraceContext;
 pub(crate) type Open = Option<()>;
 
 /// Nothing to carry to the preloader thread.
-pub(crate) type Carried = ();
+pub(crate) struct Carried;
 
 /// No spans.
 pub(crate) struct RecoverySpans;
@@ -29,7 +29,9 @@ impl RecoverySpans {
         None
     }
     pub fn resume_end(&mut self, _error: Option<&WalError>) {}
-    pub fn carried(&self) -> Carried {}
+    pub fn carried(&self) -> Carried {
+        Carried
+    }
     pub fn segment_start(
         &mut self,
         _index: u64,

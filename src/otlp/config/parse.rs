@@ -413,4 +413,3 @@ mod tests {
         assert_eq!(header_name(""), None);
     }
 }
-
