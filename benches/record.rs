@@ -6,6 +6,8 @@
 //! - `on_next_event`: the hot-path hook with chained timestamps (clock read included).
 //! - `owned_on_next_event`: the same hook through an `OwnedManagerUpdater` (an engine that
 //!   holds its `Arc<Manager>` and updater together).
+//! - `hook_without_exemplar`: the same chained, one-late hook rebuilt from its parts without the
+//!   exemplar check (the hook as it was before exemplars), for the exemplar's cost.
 //! - `on_next_event_immediate`: the same with the sample published at once (not one call late).
 //! - `writer_record`: the histogram record alone, through an exclusive shard.
 //! - `shared_record`: the histogram record through the shared shard (atomic read-modify-write).
@@ -38,6 +40,19 @@ fn single_thread(c: &mut Criterion) {
         let updater = owned.updater();
         let mut start = clock::now_ns();
         b.iter(|| start = updater.on_next_event(black_box(start)));
+    });
+    group.bench_function("hook_without_exemplar", |b| {
+        let manager = Manager::new();
+        let writer = manager.next_event_histogram.writer();
+        let mut start = clock::now_ns();
+        let mut pending = None;
+        b.iter(|| {
+            let end = clock::now_ns();
+            if let Some(previous) = pending.replace(end.saturating_sub(black_box(start))) {
+                writer.record(previous);
+            }
+            start = end;
+        });
     });
     group.bench_function("on_next_event_immediate", |b| {
         // The same work published at once instead of one call late: shows why the hook defers.

@@ -30,6 +30,8 @@
 
 #[cfg(feature = "otlp")]
 pub mod otlp;
+#[cfg(feature = "recording")]
+pub mod recording;
 pub mod telemetry;
 pub mod wal;
 

@@ -60,7 +60,28 @@ fn generate_then_replay_prints_the_dump_with_matching_figures() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("[t Metrics] Snapshot:"), "{stdout}");
+    // The whole recovery's dump: reader and preloader sections, the Manager's section in the
+    // specification's layout, then the progress.
+    assert!(
+        stdout.starts_with("[t Segment Reader Metrics] Snapshot:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n[t Segment Preloader Metrics] Snapshot:\n"));
+    assert!(stdout.contains("\n[t Metrics] Snapshot:\n"), "{stdout}");
+    assert!(
+        stdout.contains("Open segment       : samples=6 ok=6 fail=0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Preload segment    : samples=5 ok=5 fail=0"),
+        "{stdout}"
+    );
+    let progress = stdout.lines().last().unwrap_or_default();
+    assert!(
+        progress
+            .starts_with(" Progress: phase=done events=1000 bytes=64000 discarded=0 segments=6/6"),
+        "{progress}"
+    );
     assert!(
         stdout.contains("Read segment header: samples=6 ok=6 fail=0"),
         "{stdout}"

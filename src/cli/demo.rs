@@ -43,6 +43,7 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         interrupts,
     )?;
     report(&baseline, Telemetry::Off);
+    let recorder = super::record::start(args.record.as_deref(), "walrec demo", &recovery)?;
     let recorded = replay(
         dir.path(),
         None,
@@ -70,7 +71,9 @@ pub fn run(args: &DemoArgs, interrupts: &Interrupts) -> Result<Outcome, CliError
         }
         out.flush().map_err(stdout_error)?;
     }
+    let recording = super::record::finish(recorder, args.record.as_deref());
     export.finish();
+    recording?;
     recorded?;
     dir.close()
         .map_err(|e| CliError::Runtime(format!("cannot remove the demo directory: {e}")))?;

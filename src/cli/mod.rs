@@ -10,8 +10,10 @@ mod export;
 mod generate;
 mod notices;
 mod progress;
+mod record;
 mod repair;
 mod replay;
+mod report;
 mod signals;
 #[cfg(all(feature = "otlp", feature = "traces"))]
 mod trace_context;
@@ -42,6 +44,8 @@ enum Command {
     Replay(ReplayArgs),
     /// Generate a few million events in a temporary directory and replay them.
     Demo(DemoArgs),
+    /// Read a flight recording: a table per interval, the dump of any window, plots and files.
+    Report(report::ReportArgs),
 }
 
 /// `walrec generate`.
@@ -99,6 +103,9 @@ pub struct ReplayArgs {
     /// Record telemetry (on) or replay without any recording (off).
     #[arg(long, value_enum, default_value_t = Telemetry::On)]
     pub telemetry: Telemetry,
+    /// Write a flight recording here (one interval every WALREC_RECORD_INTERVAL ms).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// What to do with bytes that are not intact (see the README).
     #[arg(long, value_enum, default_value_t = RecoveryModeArg::TolerateTail)]
     pub recovery_mode: RecoveryModeArg,
@@ -135,6 +142,9 @@ pub struct DemoArgs {
     /// Largest segment file in bytes.
     #[arg(long, value_name = "B", default_value_t = 16 << 20)]
     pub segment_bytes: u64,
+    /// Write a flight recording of the recorded replay here.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// How a command that did not fail ended.
@@ -180,6 +190,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
         Command::Repair(args) => repair::run(&args).map(|()| Outcome::Completed),
         Command::Replay(args) => replay::run(&args, &signals::Interrupts::install()?),
         Command::Demo(args) => demo::run(&args, &signals::Interrupts::install()?),
+        Command::Report(args) => report::run(&args).map(|()| Outcome::Completed),
     }
 }
 

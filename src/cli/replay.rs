@@ -49,6 +49,7 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
         Telemetry::On => Some(Export::start(&args.label, &recovery)?),
         Telemetry::Off => None,
     };
+    let recorder = super::record::start(args.record.as_deref(), &args.label, &recovery)?;
     let mode = args.recovery_mode.into();
     let replayed = replay(
         &args.dir,
@@ -66,9 +67,13 @@ pub fn run(args: &ReplayArgs, interrupts: &Interrupts) -> Result<Outcome, CliErr
     };
     // Export what was recorded even when the replay failed: failed header reads are exactly
     // what an operator wants to see.
+    // The recording's final interval first: the export's final attempt may wait for a
+    // collector, and that wait is not part of the replay.
+    let recorded = super::record::finish(recorder, args.record.as_deref());
     if let Some(export) = export {
         export.finish();
     }
+    recorded?;
     replayed?;
     printed?;
     Ok(Outcome::ended_by(interrupts))

@@ -8,12 +8,14 @@
 
 mod agent;
 pub mod config;
-mod convert;
+pub(crate) mod convert;
 mod encoder;
 mod manager_ref;
 #[cfg(feature = "traces")]
 mod traces;
 
+#[cfg(feature = "recording")]
+pub(crate) use agent::backfill;
 pub use agent::{
     AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, CollectorStatus, DROP_SHUTDOWN_BOUND,
     ExportError, Exported, MAX_RESPONSE_BYTES, Registration, TransportError,

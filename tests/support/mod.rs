@@ -1,8 +1,14 @@
 //! Shared test support.
 #![allow(dead_code)]
 
+pub mod deploy;
 pub mod fake_collector;
+pub mod fake_trace_collector;
+#[cfg(feature = "otlp")]
+pub mod otlp_http_receiver;
 pub mod otlp_read;
 pub mod promtool;
+#[cfg(feature = "recording")]
+pub mod recording;
 pub mod rotel;
 pub mod rotel_spans;

@@ -110,12 +110,15 @@ fn read_all(stream: &mut impl Read) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Whether process `pid` has a segment file mapped whose path contains `dir` (a directory,
-/// or part of one): its replay has begun.
-pub fn maps_a_segment_of(pid: u32, dir: &str) -> bool {
-    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    maps.lines()
-        .any(|line| line.contains(dir) && line.contains("segment-"))
+/// Whether process `pid` has read at least `bytes` bytes (`rchar` in `/proc/<pid>/io`): with
+/// `bytes` a segment's size, its replay has begun (segments are read into the reader's own
+/// buffers, not mapped, so `/proc/<pid>/maps` does not show them).
+pub fn has_read(pid: u32, bytes: u64) -> bool {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines()
+        .find_map(|line| line.strip_prefix("rchar:"))
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .is_some_and(|read| read >= bytes)
 }
 
 /// Writes a WAL of `events` events into `dir` with the binary (export disabled).

@@ -88,6 +88,9 @@ pub enum Exporter {
     Blackhole,
     /// Forward over OTLP/gRPC to this endpoint (`--exporter otlp --otlp-exporter-endpoint`).
     Otlp(String),
+    /// Exporters configured by these `ROTEL_*` variables (as an env file does; rotel's named
+    /// exporters have no flags). The receivers stay on the free loopback ports chosen here.
+    Env(Vec<(String, String)>),
 }
 
 /// A running rotel daemon, stopped by its PID when dropped.
@@ -169,6 +172,9 @@ impl Rotel {
                     // Quick retries, so a test's data is not held back by a slow first try.
                     .args(["--otlp-exporter-retry-initial-backoff", "100ms"])
                     .args(["--otlp-exporter-retry-max-backoff", "500ms"]);
+            }
+            Exporter::Env(variables) => {
+                command.envs(variables.iter().map(|(k, v)| (k, v)));
             }
         }
         // The launcher forks the daemon and exits; its output goes to files, not pipes, so

@@ -9,6 +9,8 @@
 //! Managers are given at start or [`register`](Agent::register)ed later, each under a unique
 //! `wal.recovery.instance` name, as an `Arc<Manager>` or a `&'static Manager`.
 
+#[cfg(feature = "recording")]
+pub(crate) mod backfill;
 mod error;
 mod exporter;
 mod registry;

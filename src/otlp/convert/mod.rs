@@ -20,11 +20,11 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
-pub(crate) use resource::{resource, scope, scope_named, string_attribute};
+pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_attribute};
 
 use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::RecoverySnapshot;
+use crate::telemetry::{ManagerSnapshot, RecoverySnapshot};
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -141,17 +141,7 @@ impl Converter {
         for source in sources.iter_mut() {
             self.add_source(source, &mut set);
         }
-        ExportMetricsServiceRequest {
-            resource_metrics: vec![ResourceMetrics {
-                resource: Some(self.resource.clone()),
-                scope_metrics: vec![ScopeMetrics {
-                    scope: Some(self.scope.clone()),
-                    metrics: set.into_metrics(),
-                    schema_url: String::new(),
-                }],
-                schema_url: String::new(),
-            }],
-        }
+        self.wrap(set)
     }
 
     fn add_source(&self, source: &mut ExportSource, set: &mut MetricSet) {
@@ -167,10 +157,30 @@ impl Converter {
             }
             _ => (&source.pending, source.start_time_unix_nano),
         };
+        let is_recovery = source.manager.is_recovery();
+        self.add_points(&source.attributes, start, now, set, |collector| {
+            let Ok(()) = if is_recovery {
+                snapshot.collect(METRIC_PREFIX, collector)
+            } else {
+                snapshot.manager.collect(METRIC_PREFIX, collector)
+            };
+        });
+    }
+
+    /// Adds one source's values over `[start, end]` (Unix ns) to `set`, as `collect` hands
+    /// them over.
+    fn add_points(
+        &self,
+        attributes: &[KeyValue],
+        start: u64,
+        end: u64,
+        set: &mut MetricSet,
+        collect: impl FnOnce(&mut OtlpCollector<'_, '_>),
+    ) {
         let context = PointContext {
-            attributes: &source.attributes,
+            attributes,
             start_time_unix_nano: start,
-            time_unix_nano: now,
+            time_unix_nano: end,
             temporality: self.temporality,
             max_buckets: self.max_buckets,
             // Taking closes the interval: each sample is exported as an exemplar once.
@@ -183,10 +193,36 @@ impl Converter {
             set,
             context: &context,
         };
-        let Ok(()) = if source.manager.is_recovery() {
-            snapshot.collect(METRIC_PREFIX, &mut collector)
-        } else {
-            snapshot.manager.collect(METRIC_PREFIX, &mut collector)
-        };
+        collect(&mut collector);
+    }
+
+    /// One request from already-taken snapshots, for a recording's intervals: each point is an
+    /// instance's values over `[start, end]` (Unix ns), converted exactly as a live export's.
+    pub(crate) fn recorded_request(
+        &self,
+        points: &[(&str, &ManagerSnapshot, u64, u64)],
+    ) -> ExportMetricsServiceRequest {
+        let mut set = MetricSet::default();
+        for &(instance, snapshot, start, end) in points {
+            let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
+            self.add_points(&attributes, start, end, &mut set, |collector| {
+                let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
+            });
+        }
+        self.wrap(set)
+    }
+
+    fn wrap(&self, set: MetricSet) -> ExportMetricsServiceRequest {
+        ExportMetricsServiceRequest {
+            resource_metrics: vec![ResourceMetrics {
+                resource: Some(self.resource.clone()),
+                scope_metrics: vec![ScopeMetrics {
+                    scope: Some(self.scope.clone()),
+                    metrics: set.into_metrics(),
+                    schema_url: String::new(),
+                }],
+                schema_url: String::new(),
+            }],
+        }
     }
 }
