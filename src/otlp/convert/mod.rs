@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{
-    AggregationTemporality, ResourceMetrics, ScopeMetrics,
+    AggregationTemporality, Exemplar, ResourceMetrics, ScopeMetrics,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
@@ -158,7 +158,12 @@ impl Converter {
             _ => (&source.pending, source.start_time_unix_nano),
         };
         let is_recovery = source.manager.is_recovery();
-        self.add_points(&source.attributes, start, now, set, |collector| {
+        // Taking closes the interval: each sample is exported as an exemplar once.
+        let sample = source
+            .manager
+            .take_next_event_exemplar()
+            .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+        self.add_points(&source.attributes, start, now, set, sample, |collector| {
             let Ok(()) = if is_recovery {
                 snapshot.collect(METRIC_PREFIX, collector)
             } else {
@@ -175,6 +180,7 @@ impl Converter {
         start: u64,
         end: u64,
         set: &mut MetricSet,
+        exemplar: Option<Exemplar>,
         collect: impl FnOnce(&mut OtlpCollector<'_, '_>),
     ) {
         let context = PointContext {
@@ -183,11 +189,7 @@ impl Converter {
             time_unix_nano: end,
             temporality: self.temporality,
             max_buckets: self.max_buckets,
-            // Taking closes the interval: each sample is exported as an exemplar once.
-            next_event_exemplar: source
-                .manager
-                .take_next_event_exemplar()
-                .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter)),
+            next_event_exemplar: exemplar,
         };
         let mut collector = OtlpCollector {
             set,
@@ -205,7 +207,7 @@ impl Converter {
         let mut set = MetricSet::default();
         for &(instance, snapshot, start, end) in points {
             let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
-            self.add_points(&attributes, start, end, &mut set, |collector| {
+            self.add_points(&attributes, start, end, &mut set, None, |collector| {
                 let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
             });
         }
