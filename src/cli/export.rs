@@ -12,6 +12,12 @@ use super::CliError;
 
 /// The agent, when the crate was built with OTLP support.
 pub struct Export {
+    /// Keeps `TRACEPARENT`'s context current while the command runs (dropped first).
+    #[cfg(all(feature = "otlp", feature = "traces"))]
+    _parent: Option<opentelemetry::ContextGuard>,
+    /// The trace pipeline, unless `OTEL_TRACES_EXPORTER=none`.
+    #[cfg(all(feature = "otlp", feature = "traces"))]
+    tracing: Option<walrec::otlp::Tracing>,
     #[cfg(feature = "otlp")]
     agent: walrec::otlp::Agent,
     #[cfg(feature = "otlp")]
@@ -54,6 +60,11 @@ impl Export {
         let agent = Agent::start(&config, managers)
             .map_err(|e| CliError::Usage(format!("cannot start the OTLP exporter: {e}")))?;
         Ok(Export {
+            #[cfg(feature = "traces")]
+            tracing: start_tracing(&agent)?,
+            #[cfg(feature = "traces")]
+            _parent: super::trace_context::from_env(|name| std::env::var(name).ok())
+                .map(opentelemetry::Context::attach),
             agent,
             bound: config.export_timeout().min(FINAL_EXPORT_BOUND),
         })
@@ -69,6 +80,13 @@ impl Drop for Export {
     /// A failure has been logged once by the exporter already (it warns at the first failure of
     /// a run of failures), so it is not repeated here.
     fn drop(&mut self) {
+        #[cfg(feature = "traces")]
+        if let Some(tracing) = &self.tracing {
+            // Before the metrics' final export, so that it counts the spans' outcome.
+            if let Err(error) = tracing.shutdown(self.bound) {
+                tracing::debug!("final span export failed: {error}");
+            }
+        }
         if !self.agent.is_running() {
             return;
         }
@@ -77,6 +95,33 @@ impl Drop for Export {
             Err(error) => tracing::debug!("final export failed: {error}"),
         }
     }
+}
+
+/// The trace pipeline from the environment, installed as the global provider; none when
+/// `OTEL_TRACES_EXPORTER=none` or the SDK is disabled.
+#[cfg(all(feature = "otlp", feature = "traces"))]
+fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tracing>, CliError> {
+    use walrec::otlp::config::{Config, resolve_traces_exporter};
+
+    let usage = |e: walrec::otlp::ConfigError| {
+        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
+        CliError::Usage(format!(
+            "invalid OTLP configuration: {}",
+            problems.join("; ")
+        ))
+    };
+    let lookup = |name: &str| std::env::var_os(name);
+    if !resolve_traces_exporter(&lookup).map_err(usage)? {
+        return Ok(None);
+    }
+    let config = Config::traces_from_env().map_err(usage)?;
+    if config.disabled() {
+        return Ok(None);
+    }
+    let tracing = walrec::otlp::Tracing::start(&config, agent)
+        .map_err(|e| CliError::Usage(format!("cannot start the OTLP trace exporter: {e}")))?;
+    tracing.install_global();
+    Ok(Some(tracing))
 }
 
 #[cfg(not(feature = "otlp"))]

@@ -15,6 +15,8 @@ mod repair;
 mod replay;
 mod report;
 mod signals;
+#[cfg(all(feature = "otlp", feature = "traces"))]
+mod trace_context;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::telemetry::{Manager, Recovery, RecoverySnapshot};
+use crate::telemetry::{Exemplar, Manager, Recovery, RecoverySnapshot};
 
 /// Telemetry the exporter may read for as long as it needs: a [`Manager`] (its five metrics)
 /// or a whole [`Recovery`] (the Manager's metrics plus the segment reader's, the preloader's
@@ -63,6 +63,16 @@ impl ManagerRef {
             self.0,
             Source::SharedRecovery(_) | Source::StaticRecovery(_)
         )
+    }
+
+    /// The slowest `next_event` sample since the last call (closes the exemplar interval).
+    pub(crate) fn take_next_event_exemplar(&self) -> Option<Exemplar> {
+        match &self.0 {
+            Source::Shared(manager) => manager.take_next_event_exemplar(),
+            Source::Static(manager) => manager.take_next_event_exemplar(),
+            Source::SharedRecovery(recovery) => recovery.manager.take_next_event_exemplar(),
+            Source::StaticRecovery(recovery) => recovery.manager.take_next_event_exemplar(),
+        }
     }
 
     /// Snapshots what this refers to; for a Manager alone only `out.manager` is written.

@@ -11,6 +11,8 @@ pub mod config;
 pub(crate) mod convert;
 mod encoder;
 mod manager_ref;
+#[cfg(feature = "traces")]
+mod traces;
 
 #[cfg(feature = "recording")]
 pub(crate) use agent::backfill;
@@ -22,3 +24,5 @@ pub use config::{Config, ConfigBuilder, ConfigError};
 pub use convert::{DEFAULT_MAX_BUCKETS, INSTANCE_ATTRIBUTE, METRIC_PREFIX};
 pub use encoder::MetricsEncoder;
 pub use manager_ref::ManagerRef;
+#[cfg(feature = "traces")]
+pub use traces::{Tracing, TracingShutdownError};

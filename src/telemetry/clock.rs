@@ -27,6 +27,8 @@ use std::sync::OnceLock;
 struct ProcessClock {
     clock: quanta::Clock,
     origin_raw: u64,
+    /// The Unix time (ns) of `origin_raw`, read from the system clock at the same moment.
+    origin_unix_ns: u64,
 }
 
 static PROCESS_CLOCK: OnceLock<ProcessClock> = OnceLock::new();
@@ -35,7 +37,14 @@ fn process_clock() -> &'static ProcessClock {
     PROCESS_CLOCK.get_or_init(|| {
         let clock = quanta::Clock::new();
         let origin_raw = clock.raw();
-        ProcessClock { clock, origin_raw }
+        let origin_unix_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        ProcessClock {
+            clock,
+            origin_raw,
+            origin_unix_ns,
+        }
     })
 }
 
@@ -55,6 +64,14 @@ pub fn now_ns() -> u64 {
     process
         .clock
         .delta_as_nanos(process.origin_raw, process.clock.raw())
+}
+
+/// A [`now_ns`] reading as Unix nanoseconds: the system clock's time when the process clock
+/// was created, plus the monotonic time since. For exported timestamps (exemplars): it does not
+/// follow later steps of the system clock, so it may drift from it by what NTP corrected since
+/// start-up.
+pub fn to_unix_ns(now_ns: u64) -> u64 {
+    process_clock().origin_unix_ns.saturating_add(now_ns)
 }
 
 #[cfg(test)]

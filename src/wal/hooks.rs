@@ -2,7 +2,7 @@
 //! [`ManagerUpdater`] or nowhere.
 
 use super::recovery_hooks::LoadTimings;
-use crate::telemetry::{IntegrityProblem, ManagerUpdater, Phase, Status, clock};
+use crate::telemetry::{IntegrityProblem, ManagerUpdater, Phase, Status, TraceContext, clock};
 
 /// The recovery manager's four timing points, plus the clock read that starts a timing.
 ///
@@ -22,8 +22,16 @@ pub trait Hooks {
     fn seek_event(&self, start_ns: u64) -> u64;
     /// An event fetch that began at `start_ns` finished.
     fn next_event(&self, start_ns: u64) -> u64;
+    /// The fetch of event `event_id` that began at `start_ns` finished (the id goes on the
+    /// sample's exemplar). By default the same as [`next_event`](Self::next_event).
+    #[inline(always)]
+    fn next_event_with_id(&self, start_ns: u64, _event_id: u64) -> u64 {
+        self.next_event(start_ns)
+    }
     /// Publishes anything recorded but held back (the updater's pending `next_event` sample).
     fn flush(&self) {}
+    /// The span the following samples happen in (a `wal.segment.replay`), for exemplars.
+    fn set_trace_context(&self, _trace: Option<TraceContext>) {}
 
     // The rest is the other components' telemetry (see `RecoveryHooks`): per segment or per
     // phase, never per event, and nothing by default.
@@ -77,8 +85,17 @@ impl Hooks for ManagerUpdater<'_> {
         self.on_next_event(start_ns)
     }
 
+    #[inline(always)]
+    fn next_event_with_id(&self, start_ns: u64, event_id: u64) -> u64 {
+        self.on_next_event_with_id(start_ns, event_id)
+    }
+
     fn flush(&self) {
         ManagerUpdater::flush(self);
+    }
+
+    fn set_trace_context(&self, trace: Option<TraceContext>) {
+        ManagerUpdater::set_trace_context(self, trace);
     }
 }
 

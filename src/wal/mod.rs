@@ -104,6 +104,8 @@ mod recovery;
 mod recovery_hooks;
 mod reopen;
 mod scan;
+#[cfg_attr(not(feature = "traces"), path = "spans_off.rs")]
+mod spans;
 mod stop;
 mod survey;
 mod tail;
@@ -120,6 +122,8 @@ pub use recovery::RecoveryManager;
 pub use recovery_hooks::{LoadTimings, RecoveryHooks};
 pub use reopen::Repair;
 pub use scan::{SegmentInfo, segment_file_name};
+#[cfg(feature = "traces")]
+pub use spans::{MAX_HEADER_SPANS, TRACER_NAME};
 pub use stop::StopHandle;
 pub use survey::RecoveryReport;
 pub use tail::Discarded;

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 
 use super::error::WalError;
 use super::reader::{Buffers, SegmentReader};
+use super::spans::{Carried, preload_end, preload_start};
 use crate::telemetry::clock;
 
 /// A segment handed to the replay, and how: for the preloader's telemetry.
@@ -24,6 +25,9 @@ pub(crate) struct Taken {
 
 type Loaded = (usize, Result<SegmentReader, WalError>);
 
+/// A slot to load, its file, buffers to reuse, and the span context to trace the load under.
+type Request = (usize, PathBuf, Buffers, Carried);
+
 /// Loads at most one segment ahead, identified by its slot in the recovery manager's list.
 /// The worker thread is started on the first request, so a replay that never crosses a
 /// segment boundary never starts one.
@@ -35,20 +39,22 @@ pub(crate) struct Preloader {
 }
 
 struct Worker {
-    requests: Sender<(usize, PathBuf, Buffers)>,
+    requests: Sender<Request>,
     results: Receiver<Loaded>,
     thread: JoinHandle<()>,
 }
 
 impl Worker {
     fn spawn() -> Option<Self> {
-        let (requests, inbox) = channel::<(usize, PathBuf, Buffers)>();
+        let (requests, inbox) = channel::<Request>();
         let (outbox, results) = channel::<Loaded>();
         let thread = std::thread::Builder::new()
             .name("walrec-preload".into())
             .spawn(move || {
-                for (slot, path, buffers) in inbox {
+                for (slot, path, buffers, parent) in inbox {
+                    let span = preload_start(&parent);
                     let loaded = SegmentReader::read(&path, buffers);
+                    preload_end(span, &loaded);
                     if outbox.send((slot, loaded)).is_err() {
                         break;
                     }
@@ -76,7 +82,7 @@ impl Preloader {
 
     /// Starts loading `slot` in the background into `buffers`, unless a load is already in
     /// flight.
-    pub fn request(&mut self, slot: usize, path: &Path, buffers: Buffers) {
+    pub fn request(&mut self, slot: usize, path: &Path, buffers: Buffers, parent: Carried) {
         if self.in_flight.is_some() || self.spawn_failed {
             return;
         }
@@ -87,7 +93,7 @@ impl Preloader {
         if let Some(worker) = &self.worker {
             if worker
                 .requests
-                .send((slot, path.to_path_buf(), buffers))
+                .send((slot, path.to_path_buf(), buffers, parent))
                 .is_ok()
             {
                 self.in_flight = Some(slot);

@@ -10,6 +10,7 @@ use super::preloader::{Preloader, Taken};
 use super::reader::{Buffers, SegmentReader};
 use super::recovery_hooks::RecoveryHooks;
 use super::scan::SegmentInfo;
+use super::spans::{RecoverySpans, end_step, set_index};
 use super::stop::StopHandle;
 use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
@@ -65,6 +66,7 @@ pub struct RecoveryManager<H: Hooks> {
     current_events: u64,
     /// The last slot whose integrity problem was counted, so that a retried load counts none.
     counted_problem: Option<usize>,
+    spans: RecoverySpans,
 }
 
 impl<H: Hooks> std::fmt::Debug for RecoveryManager<H> {
@@ -114,11 +116,42 @@ impl<H: Hooks> RecoveryManager<H> {
         hooks: H,
         options: RecoveryOptions,
     ) -> Result<Self, WalError> {
-        let dir = dir.as_ref().to_path_buf();
+        Self::traced(dir.as_ref(), hooks, options, None)
+    }
+
+    /// Like [`with_options`](Self::with_options), with the spans made by `tracer` instead of
+    /// the global tracer provider's (feature `traces`). The spans are children of the
+    /// current context either way.
+    #[cfg(feature = "traces")]
+    pub fn with_tracer(
+        dir: impl AsRef<Path>,
+        hooks: H,
+        options: RecoveryOptions,
+        tracer: opentelemetry::global::BoxedTracer,
+    ) -> Result<Self, WalError> {
+        Self::traced(dir.as_ref(), hooks, options, Some(tracer))
+    }
+
+    fn traced(
+        dir: &Path,
+        hooks: H,
+        options: RecoveryOptions,
+        #[cfg(feature = "traces")] tracer: Option<opentelemetry::global::BoxedTracer>,
+        #[cfg(not(feature = "traces"))] tracer: Option<()>,
+    ) -> Result<Self, WalError> {
+        let dir = dir.to_path_buf();
+        let mut spans = RecoverySpans::start(&dir, tracer);
         hooks.phase(Phase::Scan);
-        let survey = Survey::run(&dir, options.mode, &hooks).inspect_err(|_| {
+        let survey = Survey::run(&dir, options.mode, &hooks, &mut spans).inspect_err(|error| {
             hooks.phase(Phase::Failed);
+            spans.scan_end(Err(error));
         })?;
+        let first = survey
+            .segments
+            .first()
+            .map_or(0, |s| s.header.first_event_id);
+        let end = survey.segments.last().map_or(0, |s| s.header.last_event_id);
+        spans.scan_end(Ok((survey.segments.len(), first, end)));
         let last = survey.segments.last().map(|s| s.header.last_event_id);
         hooks.scanned(survey.segments.len() as u64, last);
         let discarded = survey.report.discarded.iter().map(|d| d.bytes).sum();
@@ -145,6 +178,7 @@ impl<H: Hooks> RecoveryManager<H> {
             report: survey.report,
             current_events: 0,
             counted_problem: None,
+            spans,
         })
     }
 
@@ -198,9 +232,16 @@ impl<H: Hooks> RecoveryManager<H> {
     /// events are gone, and replaying from later would silently skip them.
     pub fn resume_from_event(&mut self, event_id: u64) -> Result<Option<u64>, WalError> {
         self.hooks.phase(Phase::Resume);
+        self.close_segment();
+        self.spans.resume_start(event_id);
         let start = self.hooks.now();
         let result = self.locate_and_seek(event_id);
         self.last_end = self.hooks.resume_from_event(start, Status::from(&result));
+        self.spans.resume_end(result.as_ref().err());
+        if result.is_ok() && self.current.is_some() {
+            self.open_segment();
+            self.preload(self.slot + 1, Buffers::default());
+        }
         match &result {
             Ok(Some(_)) => self.hooks.replay_started(),
             Ok(None) => self.hooks.phase(Phase::Done),
@@ -220,21 +261,29 @@ impl<H: Hooks> RecoveryManager<H> {
                 first,
             });
         }
+        let locate = self.spans.step("wal.segment.locate", None);
         let slot = self
             .segments
             .partition_point(|s| s.header.last_event_id < event_id);
+        let found = self
+            .segments
+            .get(slot)
+            .map_or(0, |s| s.header.segment_index);
+        set_index(&locate, found);
+        end_step(locate, None);
         self.slot = slot;
         self.positioned = true;
         if slot >= self.segments.len() {
             return Ok(None);
         }
         let mut reader = self.load(slot, false)?;
+        let seek = self.spans.step("wal.seek", Some(found));
         let seek_start = self.hooks.now();
         let landed = reader.seek(event_id);
         self.hooks.seek_event(seek_start);
+        end_step(seek, None);
         self.current_events = reader.remaining();
         self.current = Some(reader);
-        self.preload(slot + 1, Buffers::default());
         Ok(landed)
     }
 
@@ -259,7 +308,7 @@ impl<H: Hooks> RecoveryManager<H> {
         let Some(event) = reader.next() else {
             return Ok(None);
         };
-        self.last_end = self.hooks.next_event(self.last_end);
+        self.last_end = self.hooks.next_event_with_id(self.last_end, event.id());
         Ok(Some(event))
     }
 
@@ -281,6 +330,7 @@ impl<H: Hooks> RecoveryManager<H> {
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
         let next = self.slot + 1;
+        self.close_segment();
         self.count_replayed();
         if next < self.segments.len() && self.stop.is_stopped() {
             self.stopped = true;
@@ -291,12 +341,16 @@ impl<H: Hooks> RecoveryManager<H> {
             if !self.stopped {
                 self.hooks.phase(Phase::Done);
             }
+            self.spans.finish();
             return Ok(());
         }
-        let reader = self.load(next, true)?;
+        let reader = self
+            .load(next, true)
+            .inspect_err(|error| self.spans.replay_failed(error))?;
         self.current_events = reader.remaining();
         let done = self.current.replace(reader);
         self.slot = next;
+        self.open_segment();
         let finishing = self.hooks.now();
         let buffers = done.map(SegmentReader::into_buffers).unwrap_or_default();
         self.preload(next + 1, buffers);
@@ -317,6 +371,22 @@ impl<H: Hooks> RecoveryManager<H> {
     /// The verified reader for `slot`, checked against the header seen by the scan, its fault
     /// (if any) treated by the recovery mode.
     fn load(&mut self, slot: usize, at_boundary: bool) -> Result<SegmentReader, WalError> {
+        let index = self.segments.get(slot).map(|s| s.header.segment_index);
+        let open = self.spans.step("wal.segment.open", index);
+        let loaded = self.load_in(slot, at_boundary, &open);
+        end_step(open, loaded.as_ref().err());
+        loaded
+    }
+
+    /// [`load`](Self::load) within its `wal.segment.open` span (`open`); the checks after the
+    /// read in `wal.segment.verify` (the read itself verifies every block's CRC, so a CRC
+    /// failure ends `wal.segment.open` with Error).
+    fn load_in(
+        &mut self,
+        slot: usize,
+        at_boundary: bool,
+        open: &super::spans::Open,
+    ) -> Result<SegmentReader, WalError> {
         let Some(info) = self.segments.get(slot).cloned() else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
@@ -329,7 +399,24 @@ impl<H: Hooks> RecoveryManager<H> {
         }
         let taken = self.preloader.take(slot, &info.path);
         let mut reader = self.note_taken(slot, at_boundary, taken)?;
-        if !same_segment(&reader, &info.header) {
+        let verify = open.as_ref().and_then(|_| {
+            self.spans
+                .step("wal.segment.verify", Some(info.header.segment_index))
+        });
+        let checked = self.check(slot, &info, &mut reader);
+        end_step(verify, checked.as_ref().err());
+        checked.map(|()| reader)
+    }
+
+    /// Checks a loaded reader against the survey's header and treats its fault (if any) by
+    /// the recovery mode.
+    fn check(
+        &mut self,
+        slot: usize,
+        info: &SegmentInfo,
+        reader: &mut SegmentReader,
+    ) -> Result<(), WalError> {
+        if !same_segment(reader, &info.header) {
             return Err(WalError::Changed {
                 path: info.path.clone(),
             });
@@ -339,10 +426,39 @@ impl<H: Hooks> RecoveryManager<H> {
             // An unsealed segment's tail was accepted (and reported) by the survey.
             Some(_) if !info.header.sealed => {}
             Some(problem) if self.mode != RecoveryMode::PointInTime => return Err(problem),
-            Some(problem) => self.stop_at(slot, &reader, problem),
+            Some(problem) => self.stop_at(slot, reader, problem),
             None => {}
         }
-        Ok(reader)
+        Ok(())
+    }
+
+    /// Starts the current reader's `wal.segment.replay` and points the exemplars at it.
+    #[cold]
+    fn open_segment(&mut self) {
+        let (Some(reader), Some(info)) = (&self.current, self.segments.get(self.slot)) else {
+            return;
+        };
+        let header = reader.header();
+        let bytes = std::fs::metadata(&info.path).map_or(0, |m| m.len());
+        let trace = self.spans.segment_start(
+            header.segment_index,
+            header.first_event_id,
+            info.header.last_event_id,
+            reader.event_count(),
+            bytes,
+        );
+        self.hooks.set_trace_context(trace);
+    }
+
+    /// Counts the current segment's replayed events and ends its `wal.segment.replay`.
+    #[cold]
+    fn close_segment(&mut self) {
+        if let Some(reader) = &self.current {
+            let returned = self.current_events.saturating_sub(reader.remaining());
+            self.spans.add_replayed(returned);
+        }
+        self.spans.segment_end();
+        self.hooks.set_trace_context(None);
     }
 
     /// Records how a segment was handed over (its load timings, a stall, integrity problems
@@ -401,8 +517,17 @@ impl<H: Hooks> RecoveryManager<H> {
             return;
         }
         if let Some(info) = self.segments.get(slot) {
-            self.preloader.request(slot, &info.path, buffers);
+            let parent = self.spans.carried();
+            self.preloader.request(slot, &info.path, buffers, parent);
         }
+    }
+}
+
+impl<H: Hooks> Drop for RecoveryManager<H> {
+    /// Ends the spans still open (the last segment's, the replay's, the recovery's).
+    fn drop(&mut self) {
+        self.close_segment();
+        self.spans.finish();
     }
 }
 

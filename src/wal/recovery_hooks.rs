@@ -97,8 +97,17 @@ impl Hooks for RecoveryHooks<'_> {
         self.updater.on_next_event(start_ns)
     }
 
+    #[inline(always)]
+    fn next_event_with_id(&self, start_ns: u64, event_id: u64) -> u64 {
+        self.updater.on_next_event_with_id(start_ns, event_id)
+    }
+
     fn flush(&self) {
         self.updater.flush();
+    }
+
+    fn set_trace_context(&self, trace: Option<crate::telemetry::TraceContext>) {
+        self.updater.set_trace_context(trace);
     }
 
     fn segment_loaded(&self, timings: &LoadTimings, preloaded: bool, ok: bool) {

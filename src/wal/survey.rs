@@ -10,6 +10,7 @@ use super::options::RecoveryMode;
 use super::reader::{Buffers, SegmentReader};
 use super::recovery::integrity_problem;
 use super::scan::{SegmentInfo, check_contiguous, list_dir, read_header, segment_file_name};
+use super::spans::{RecoverySpans, end_step};
 use super::tail::Discarded;
 use crate::telemetry::Status;
 
@@ -41,7 +42,12 @@ impl Survey {
     /// Surveys `dir`, timing each header read through `hooks`. When several headers are bad,
     /// every one is still read and recorded; the mode then decides (the first error, or the
     /// segments before the first fault).
-    pub fn run(dir: &Path, mode: RecoveryMode, hooks: &impl Hooks) -> Result<Self, WalError> {
+    pub fn run(
+        dir: &Path,
+        mode: RecoveryMode,
+        hooks: &impl Hooks,
+        spans: &mut RecoverySpans,
+    ) -> Result<Self, WalError> {
         let listing = list_dir(dir)?;
         let mut survey = Survey {
             segments: Vec::with_capacity(listing.segments.len()),
@@ -62,9 +68,11 @@ impl Survey {
         }
         let mut first_error = None;
         for (index, path) in listing.segments {
+            let span = spans.header_start(index, &path);
             let start = hooks.now();
             let result = read_header(&path, index);
             hooks.read_segment_header(start, Status::from(&result));
+            end_step(span, result.as_ref().err());
             if let Some(problem) = result.as_ref().err().and_then(integrity_problem) {
                 hooks.integrity_problem(problem);
             }

@@ -11,3 +11,4 @@ pub mod promtool;
 #[cfg(feature = "recording")]
 pub mod recording;
 pub mod rotel;
+pub mod rotel_spans;

@@ -14,9 +14,9 @@ pub(crate) mod backfill;
 mod error;
 mod exporter;
 mod registry;
-mod retry;
-mod stats;
-mod transport;
+pub(crate) mod retry;
+pub(crate) mod stats;
+pub(crate) mod transport;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -242,6 +242,12 @@ impl Agent {
     /// Whether an export loop is running (false when disabled or shut down).
     pub fn is_running(&self) -> bool {
         self.commands.is_some()
+    }
+
+    /// The agent's counters, shared with a trace exporter that reports into them.
+    #[cfg(feature = "traces")]
+    pub(crate) fn stats_handle(&self) -> Arc<AgentStats> {
+        Arc::clone(&self.stats)
     }
 
     /// The agent's own counters.

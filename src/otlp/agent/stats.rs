@@ -29,6 +29,8 @@ pub(crate) struct AgentStats {
     points_rejected: AtomicU64,
     bytes_sent: AtomicU64,
     last_export_ns: AtomicU64,
+    spans_exported: AtomicU64,
+    spans_failed: AtomicU64,
 }
 
 /// A plain copy of the agent's own counters (see [`Agent::stats`](super::Agent::stats)).
@@ -48,6 +50,10 @@ pub struct AgentStatsSnapshot {
     pub bytes_sent: u64,
     /// Duration of the last export, retries included, in nanoseconds.
     pub last_export_ns: u64,
+    /// Spans delivered by the trace exporter.
+    pub spans_exported: u64,
+    /// Spans in trace exports that failed after all retries.
+    pub spans_failed: u64,
 }
 
 // Relaxed throughout: independent counters, read for reporting only.
@@ -62,6 +68,16 @@ impl AgentStats {
     pub(crate) fn failed(&self, points: u64) {
         self.exports_failed.fetch_add(1, Ordering::Relaxed);
         self.points_failed.fetch_add(points, Ordering::Relaxed);
+    }
+
+    /// A trace export ended: `spans` delivered, or failed.
+    pub(crate) fn spans(&self, spans: u64, delivered: bool) {
+        let counter = if delivered {
+            &self.spans_exported
+        } else {
+            &self.spans_failed
+        };
+        counter.fetch_add(spans, Ordering::Relaxed);
     }
 
     pub(crate) fn sent_bytes(&self, bytes: u64) {
@@ -82,6 +98,8 @@ impl AgentStats {
             points_rejected: self.points_rejected.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             last_export_ns: self.last_export_ns.load(Ordering::Relaxed),
+            spans_exported: self.spans_exported.load(Ordering::Relaxed),
+            spans_failed: self.spans_failed.load(Ordering::Relaxed),
         }
     }
 }
@@ -116,6 +134,7 @@ impl AgentStatsSnapshot {
         let outcome = |o: &str| vec![string_attribute("outcome", o)];
         let failed = vec![string_attribute("error.type", "export_failed")];
         let rejected = vec![string_attribute("error.type", "rejected")];
+        let span_failed = vec![string_attribute("error.type", "export_failed")];
         let metrics = vec![
             counter(
                 "otel.sdk.exporter.metric_data_point.exported",
@@ -125,6 +144,15 @@ impl AgentStatsSnapshot {
                     point(Vec::new(), start, now, int_value(self.points_exported)),
                     point(failed, start, now, int_value(self.points_failed)),
                     point(rejected, start, now, int_value(self.points_rejected)),
+                ],
+            ),
+            counter(
+                "otel.sdk.exporter.span.exported",
+                "{span}",
+                "Spans the trace exporter delivered, or failed to (with error.type).",
+                vec![
+                    point(Vec::new(), start, now, int_value(self.spans_exported)),
+                    point(span_failed, start, now, int_value(self.spans_failed)),
                 ],
             ),
             counter(

@@ -17,7 +17,7 @@ use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse::{self, PemKind};
 use super::resolve::{self as r, Lookup};
 use super::secret::{Headers, Secret};
-use super::types::{Compression, Protocol, Temporality, TlsConfig};
+use super::types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
 
 /// One setting's override.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,7 @@ struct Overrides {
     interval: Slot<Duration>,
     export_timeout: Slot<Duration>,
     temporality: Slot<Temporality>,
+    exemplar_filter: Slot<ExemplarFilter>,
     max_histogram_buckets: Slot<usize>,
     problems: Vec<ConfigProblem>,
 }
@@ -276,6 +277,12 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
+    /// Which samples may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+    pub fn exemplar_filter(mut self, filter: ExemplarFilter) -> Self {
+        self.set.exemplar_filter = Slot::Set(filter);
+        self
+    }
+
     /// Temporality (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
     pub fn temporality(mut self, temporality: Temporality) -> Self {
         self.set.temporality = Slot::Set(temporality);
@@ -318,6 +325,9 @@ impl<'a> ConfigBuilder<'a> {
                 .export_timeout
                 .or_env(p, || r::resolve_export_timeout(lookup)),
             temporality: set.temporality.or_env(p, || r::resolve_temporality(lookup)),
+            exemplar_filter: set
+                .exemplar_filter
+                .or_env(p, || r::resolve_exemplar_filter(lookup)),
             max_histogram_buckets: set
                 .max_histogram_buckets
                 .or_env(p, || r::resolve_max_histogram_buckets(lookup)),

@@ -74,6 +74,19 @@ pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
 pub const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318/v1/metrics";
 /// The path appended to a generic `http/protobuf` endpoint.
 pub const HTTP_METRICS_PATH: &str = "v1/metrics";
+/// The path appended to a generic `http/protobuf` endpoint for traces.
+pub const HTTP_TRACES_PATH: &str = "v1/traces";
+/// The prefix of the metrics-specific exporter variables.
+pub const METRICS_PREFIX: &str = "OTEL_EXPORTER_OTLP_METRICS_";
+/// The prefix of the traces-specific exporter variables, which take the place of the
+/// metrics-specific ones in a traces configuration ([`Config::traces_from_lookup`](super::Config::traces_from_lookup)).
+pub const TRACES_PREFIX: &str = "OTEL_EXPORTER_OTLP_TRACES_";
+/// The traces-specific endpoint, used as is.
+pub const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+/// Which trace exporter to use: `otlp` (default) or `none`.
+pub const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
+/// Which measurements become exemplars: `trace_based` (default), `always_on`, `always_off`.
+pub const OTEL_METRICS_EXEMPLAR_FILTER: &str = "OTEL_METRICS_EXEMPLAR_FILTER";
 /// The spec's default for [`OTEL_EXPORTER_OTLP_TIMEOUT`]: 10 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The spec's default for [`OTEL_METRIC_EXPORT_INTERVAL`]: 60 s.

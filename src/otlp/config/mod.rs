@@ -31,6 +31,8 @@ mod error;
 mod parse;
 pub mod resolve;
 mod secret;
+#[cfg(feature = "traces")]
+mod traces;
 mod types;
 
 use std::time::Duration;
@@ -41,7 +43,9 @@ pub use builder::ConfigBuilder;
 pub use error::{ConfigError, ConfigProblem};
 pub use resolve::Lookup;
 pub use secret::{Headers, Secret, redact_endpoint};
-pub use types::{Compression, Protocol, Temporality, TlsConfig};
+#[cfg(feature = "traces")]
+pub use traces::resolve_traces_exporter;
+pub use types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
 ///
@@ -60,6 +64,7 @@ pub struct Config {
     pub(crate) interval: Duration,
     pub(crate) export_timeout: Duration,
     pub(crate) temporality: Temporality,
+    pub(crate) exemplar_filter: ExemplarFilter,
     pub(crate) max_histogram_buckets: usize,
 }
 
@@ -171,6 +176,11 @@ impl Config {
         self.temporality
     }
 
+    /// Which `next_event` samples may be exported as exemplars.
+    pub fn exemplar_filter(&self) -> ExemplarFilter {
+        self.exemplar_filter
+    }
+
     /// Most buckets in an exported exponential histogram (at least 2).
     pub fn max_histogram_buckets(&self) -> usize {
         self.max_histogram_buckets
@@ -192,6 +202,7 @@ impl std::fmt::Debug for Config {
             .field("interval", &self.interval)
             .field("export_timeout", &self.export_timeout)
             .field("temporality", &self.temporality)
+            .field("exemplar_filter", &self.exemplar_filter)
             .field("max_histogram_buckets", &self.max_histogram_buckets)
             .finish()
     }
@@ -214,6 +225,7 @@ impl Default for Config {
             interval: env::DEFAULT_EXPORT_INTERVAL,
             export_timeout: env::DEFAULT_EXPORT_TIMEOUT,
             temporality: Temporality::Cumulative,
+            exemplar_filter: ExemplarFilter::TraceBased,
             max_histogram_buckets: env::DEFAULT_MAX_HISTOGRAM_BUCKETS,
         }
     }

@@ -18,7 +18,7 @@ use super::env::{
 };
 use super::error::{ConfigError, ConfigProblem};
 use super::secret::{Headers, Secret, redact_endpoint};
-use super::types::{Compression, Protocol, Temporality};
+use super::types::{Compression, ExemplarFilter, Protocol, Temporality};
 
 const BOOL: &str = "true or false (case-insensitive)";
 const ENDPOINT: &str =
@@ -375,6 +375,23 @@ fn decode(value: &str) -> Option<String> {
         .decode_utf8()
         .ok()
         .map(String::from)
+}
+
+/// `trace_based`, `always_on` or `always_off` (case-insensitive).
+pub(crate) fn parse_exemplar_filter(
+    setting: &'static str,
+    raw: &str,
+) -> Result<ExemplarFilter, ConfigProblem> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "trace_based" => Ok(ExemplarFilter::TraceBased),
+        "always_on" => Ok(ExemplarFilter::AlwaysOn),
+        "always_off" => Ok(ExemplarFilter::AlwaysOff),
+        _ => Err(ConfigProblem::invalid(
+            setting,
+            raw,
+            "trace_based, always_on or always_off",
+        )),
+    }
 }
 
 #[cfg(test)]

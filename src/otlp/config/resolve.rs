@@ -28,7 +28,7 @@ use super::parse::{
     self, PemKind, check_file, default_endpoint, parse_endpoint, with_metrics_path,
 };
 use super::secret::Headers;
-use super::types::{Compression, Protocol, Temporality, TlsConfig};
+use super::types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
 
 /// An environment: the value of a variable, or `None` when it is unset. Values are
 /// `OsString`s so that one which is not valid UTF-8 can be reported rather than mistaken for
@@ -326,6 +326,16 @@ pub fn resolve_export_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigErr
 pub fn resolve_temporality(lookup: &Lookup<'_>) -> Result<Temporality, ConfigError> {
     let found = var(lookup, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE);
     parse_or(found, Temporality::Cumulative, parse::parse_temporality)
+}
+
+/// [`OTEL_METRICS_EXEMPLAR_FILTER`]; default `trace_based`.
+pub fn resolve_exemplar_filter(lookup: &Lookup<'_>) -> Result<ExemplarFilter, ConfigError> {
+    let found = var(lookup, OTEL_METRICS_EXEMPLAR_FILTER);
+    parse_or(
+        found,
+        ExemplarFilter::TraceBased,
+        parse::parse_exemplar_filter,
+    )
 }
 
 /// [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]; default [`DEFAULT_MAX_HISTOGRAM_BUCKETS`].

@@ -55,6 +55,20 @@ impl fmt::Display for Compression {
     }
 }
 
+/// Which measurements may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`), as the
+/// specification defines the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ExemplarFilter {
+    /// Only measurements made within a sampled span (`trace_based`), the default.
+    #[default]
+    TraceBased,
+    /// Every measurement (`always_on`).
+    AlwaysOn,
+    /// None (`always_off`).
+    AlwaysOff,
+}
+
 /// The aggregation temporality the exporter asks for
 /// (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -5,13 +5,15 @@ use std::convert::Infallible;
 
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
-    AggregationTemporality, ExponentialHistogram, ExponentialHistogramDataPoint, Gauge, Metric,
-    NumberDataPoint, Sum, exponential_histogram_data_point::Buckets, metric::Data,
+    AggregationTemporality, Exemplar, ExponentialHistogram, ExponentialHistogramDataPoint, Gauge,
+    Metric, NumberDataPoint, Sum, exponential_histogram_data_point::Buckets, metric::Data,
     number_data_point::Value,
 };
 
 use super::resource::string_attribute;
-use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat, Unit};
+use crate::telemetry::{
+    self, Collector, HistogramSnapshot, Metric as WalMetric, MetricKey, Stat, Unit,
+};
 
 /// The metrics of one export, one entry per name, with a data point per `Manager`.
 #[derive(Default)]
@@ -58,6 +60,8 @@ pub(crate) struct PointContext<'a> {
     pub(crate) temporality: AggregationTemporality,
     /// The most histogram buckets a point may carry; finer histograms are downscaled.
     pub(crate) max_buckets: usize,
+    /// The interval's slowest `next_event` sample, for `walrec.next_event_histogram`.
+    pub(crate) next_event_exemplar: Option<Exemplar>,
 }
 
 /// Appends one `Manager`'s values to a [`MetricSet`].
@@ -164,7 +168,12 @@ impl Collector for OtlpCollector<'_, '_> {
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Infallible> {
-        let point = self.histogram_point(h);
+        let mut point = self.histogram_point(h);
+        if key.metric == WalMetric::NextEventHistogram && h.count > 0 {
+            point
+                .exemplars
+                .extend(self.context.next_event_exemplar.clone());
+        }
         let temporality = self.context.temporality as i32;
         let data = self.set.entry(key, || {
             Data::ExponentialHistogram(ExponentialHistogram {

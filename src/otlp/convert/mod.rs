@@ -7,6 +7,7 @@
 //! `wal.recovery.instance` attribute on their points.
 
 mod collector;
+mod exemplar;
 mod resource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,14 +15,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{
-    AggregationTemporality, ResourceMetrics, ScopeMetrics,
+    AggregationTemporality, Exemplar, ResourceMetrics, ScopeMetrics,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
 pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_attribute};
 
-use crate::otlp::config::{Config, Temporality};
+use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
 use crate::telemetry::{ManagerSnapshot, RecoverySnapshot};
 
@@ -100,6 +101,7 @@ pub(crate) struct Converter {
     scope: InstrumentationScope,
     temporality: AggregationTemporality,
     max_buckets: usize,
+    exemplar_filter: ExemplarFilter,
 }
 
 impl Converter {
@@ -112,7 +114,10 @@ impl Converter {
             Temporality::Delta | Temporality::LowMemory => AggregationTemporality::Delta,
         };
         let resource = resource(config.service_name(), config.resource_attributes());
-        Converter::new(resource, temporality, config.max_histogram_buckets())
+        Converter {
+            exemplar_filter: config.exemplar_filter(),
+            ..Converter::new(resource, temporality, config.max_histogram_buckets())
+        }
     }
 
     /// A converter with this resource, temporality and bucket limit (at least 2).
@@ -126,6 +131,7 @@ impl Converter {
             scope: scope(),
             temporality,
             max_buckets: max_buckets.max(2),
+            exemplar_filter: ExemplarFilter::TraceBased,
         }
     }
 
@@ -152,7 +158,12 @@ impl Converter {
             _ => (&source.pending, source.start_time_unix_nano),
         };
         let is_recovery = source.manager.is_recovery();
-        self.add_points(&source.attributes, start, now, set, |collector| {
+        // Taking closes the interval: each sample is exported as an exemplar once.
+        let sample = source
+            .manager
+            .take_next_event_exemplar()
+            .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+        self.add_points(&source.attributes, start, now, set, sample, |collector| {
             let Ok(()) = if is_recovery {
                 snapshot.collect(METRIC_PREFIX, collector)
             } else {
@@ -169,6 +180,7 @@ impl Converter {
         start: u64,
         end: u64,
         set: &mut MetricSet,
+        exemplar: Option<Exemplar>,
         collect: impl FnOnce(&mut OtlpCollector<'_, '_>),
     ) {
         let context = PointContext {
@@ -177,6 +189,7 @@ impl Converter {
             time_unix_nano: end,
             temporality: self.temporality,
             max_buckets: self.max_buckets,
+            next_event_exemplar: exemplar,
         };
         let mut collector = OtlpCollector {
             set,
@@ -194,7 +207,7 @@ impl Converter {
         let mut set = MetricSet::default();
         for &(instance, snapshot, start, end) in points {
             let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
-            self.add_points(&attributes, start, end, &mut set, |collector| {
+            self.add_points(&attributes, start, end, &mut set, None, |collector| {
                 let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
             });
         }

@@ -5,6 +5,10 @@ use std::time::Duration;
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsServiceRequest, metrics_service_client::MetricsServiceClient,
 };
+#[cfg(feature = "traces")]
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, trace_service_client::TraceServiceClient,
+};
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
@@ -19,6 +23,8 @@ use crate::otlp::config::{Compression, Config, TlsConfig};
 /// is down at start-up only shows as failed exports.
 pub struct GrpcTransport {
     client: MetricsServiceClient<Channel>,
+    #[cfg(feature = "traces")]
+    traces: TraceServiceClient<Channel>,
     headers: MetadataMap,
 }
 
@@ -72,15 +78,25 @@ impl GrpcTransport {
                 .tls_config(tls)
                 .map_err(|e| TransportError::Tls(e.to_string()))?;
         }
-        let mut client = MetricsServiceClient::new(channel.connect_lazy());
+        let channel = channel.connect_lazy();
+        #[cfg(feature = "traces")]
+        let mut traces =
+            TraceServiceClient::new(channel.clone()).max_decoding_message_size(MAX_RESPONSE_BYTES);
+        let mut client = MetricsServiceClient::new(channel);
         if config.compression() == Compression::Gzip {
             client = client.send_compressed(CompressionEncoding::Gzip);
+            #[cfg(feature = "traces")]
+            {
+                traces = traces.send_compressed(CompressionEncoding::Gzip);
+            }
         }
         // Responses are not accepted compressed: a few bytes gain nothing, and a gzip bomb
         // could inflate past the decoding limit's intent.
         client = client.max_decoding_message_size(MAX_RESPONSE_BYTES);
         Ok(GrpcTransport {
             client,
+            #[cfg(feature = "traces")]
+            traces,
             headers: metadata(config)?,
         })
     }
@@ -97,6 +113,28 @@ impl GrpcTransport {
                 let partial = response.into_inner().partial_success.unwrap_or_default();
                 Ok(Exported {
                     rejected_data_points: u64::try_from(partial.rejected_data_points).unwrap_or(0),
+                    message: partial.error_message,
+                })
+            }
+            Err(status) => Err(failure(&status)),
+        }
+    }
+}
+
+#[cfg(feature = "traces")]
+impl GrpcTransport {
+    /// Sends one trace request (`TraceService/Export`) with the same headers.
+    pub async fn export_traces(
+        &mut self,
+        request: ExportTraceServiceRequest,
+    ) -> Result<Exported, ExportFailure> {
+        let mut call = tonic::Request::new(request);
+        *call.metadata_mut() = self.headers.clone();
+        match self.traces.export(call).await {
+            Ok(response) => {
+                let partial = response.into_inner().partial_success.unwrap_or_default();
+                Ok(Exported {
+                    rejected_data_points: u64::try_from(partial.rejected_spans).unwrap_or(0),
                     message: partial.error_message,
                 })
             }

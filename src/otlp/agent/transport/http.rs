@@ -107,7 +107,38 @@ impl HttpTransport {
         &mut self,
         request: ExportMetricsServiceRequest,
     ) -> Result<Exported, ExportFailure> {
-        let mut body = request.encode_to_vec();
+        let bytes = self.post(request.encode_to_vec()).await?;
+        let partial = ExportMetricsServiceResponse::decode(bytes.as_slice())
+            .ok()
+            .and_then(|r| r.partial_success)
+            .unwrap_or_default();
+        Ok(Exported {
+            rejected_data_points: u64::try_from(partial.rejected_data_points).unwrap_or(0),
+            message: partial.error_message,
+        })
+    }
+
+    /// POSTs one trace request (to this transport's URL: built from a traces configuration,
+    /// `/v1/traces`).
+    #[cfg(feature = "traces")]
+    pub async fn export_traces(
+        &mut self,
+        request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest,
+    ) -> Result<Exported, ExportFailure> {
+        use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+        let bytes = self.post(request.encode_to_vec()).await?;
+        let partial = ExportTraceServiceResponse::decode(bytes.as_slice())
+            .ok()
+            .and_then(|r| r.partial_success)
+            .unwrap_or_default();
+        Ok(Exported {
+            rejected_data_points: u64::try_from(partial.rejected_spans).unwrap_or(0),
+            message: partial.error_message,
+        })
+    }
+
+    /// POSTs an encoded request body; the response body, read within the cap.
+    async fn post(&mut self, mut body: Vec<u8>) -> Result<Vec<u8>, ExportFailure> {
         let mut post = self.client.post(&self.url);
         if self.gzip {
             body = gzip(&body).map_err(|e| {
@@ -129,15 +160,7 @@ impl HttpTransport {
                 format!("HTTP {status}"),
             ));
         }
-        let bytes = read_capped(response).await?;
-        let partial = ExportMetricsServiceResponse::decode(bytes.as_slice())
-            .ok()
-            .and_then(|r| r.partial_success)
-            .unwrap_or_default();
-        Ok(Exported {
-            rejected_data_points: u64::try_from(partial.rejected_data_points).unwrap_or(0),
-            message: partial.error_message,
-        })
+        read_capped(response).await
     }
 }
 

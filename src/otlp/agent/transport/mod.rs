@@ -210,4 +210,16 @@ impl Transport {
             Transport::Http(http) => http.export(request).await,
         }
     }
+
+    /// Sends one trace request.
+    #[cfg(feature = "traces")]
+    pub async fn export_traces(
+        &mut self,
+        request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest,
+    ) -> Result<Exported, ExportFailure> {
+        match self {
+            Transport::Grpc(grpc) => grpc.export_traces(request).await,
+            Transport::Http(http) => http.export_traces(request).await,
+        }
+    }
 }

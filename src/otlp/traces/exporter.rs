@@ -1,0 +1,122 @@
+//! The span exporter: the SDK's batch processor hands it batches; it sends them over
+//! walrec's own OTLP transport (the one the metrics use: same TLS, headers, compression,
+//! timeouts, response cap and retry rules), and counts the outcome in the agent's
+//! self-telemetry.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use crate::otlp::agent::retry::{RetryDecision, backoff_delay};
+use crate::otlp::agent::stats::AgentStats;
+use crate::otlp::agent::transport::{ExportFailure, Transport};
+use crate::otlp::{AgentError, Config};
+
+/// Sends span batches with retries, within the export bound.
+pub(crate) struct OtlpSpanExporter {
+    inner: Mutex<Inner>,
+    resource: ResourceAttributesWithSchema,
+    stats: Arc<AgentStats>,
+    attempt_timeout: Duration,
+    export_budget: Duration,
+}
+
+struct Inner {
+    /// A runtime of its own: the batch processor calls `export` from its own thread, where
+    /// tonic and reqwest need a reactor.
+    runtime: tokio::runtime::Runtime,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for OtlpSpanExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtlpSpanExporter").finish_non_exhaustive()
+    }
+}
+
+impl OtlpSpanExporter {
+    /// An exporter to `config`'s collector, counting into `stats`.
+    pub(crate) fn new(config: &Config, stats: Arc<AgentStats>) -> Result<Self, AgentError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(AgentError::Thread)?;
+        // The gRPC channel spawns its worker on the runtime it is created in.
+        let transport = {
+            let _entered = runtime.enter();
+            Transport::new(config)?
+        };
+        Ok(OtlpSpanExporter {
+            inner: Mutex::new(Inner { runtime, transport }),
+            resource: ResourceAttributesWithSchema::default(),
+            stats,
+            attempt_timeout: config.timeout(),
+            export_budget: config.export_timeout(),
+        })
+    }
+
+    /// Sends `request` until it is delivered, a failure is final, or the budget is spent;
+    /// the last failure's message otherwise.
+    fn send(&self, request: ExportTraceServiceRequest) -> Result<(), String> {
+        let Ok(mut inner) = self.inner.lock() else {
+            return Err("the span exporter's state was poisoned by a panic".to_owned());
+        };
+        let Inner { runtime, transport } = &mut *inner;
+        let deadline = Instant::now() + self.export_budget;
+        let (attempt_timeout, stats) = (self.attempt_timeout, &self.stats);
+        runtime.block_on(async move {
+            let mut attempt = 0u32;
+            loop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let limit = attempt_timeout.min(remaining);
+                stats.sent_bytes(prost::Message::encoded_len(&request) as u64);
+                let outcome =
+                    tokio::time::timeout(limit, transport.export_traces(request.clone())).await;
+                let failure = match outcome {
+                    Ok(Ok(_)) => return Ok(()),
+                    Ok(Err(failure)) => failure,
+                    Err(_) => ExportFailure::timed_out(limit),
+                };
+                let RetryDecision::Retry { throttle } = failure.decision else {
+                    return Err(failure.message);
+                };
+                let delay = backoff_delay(attempt, throttle, fastrand::f64());
+                attempt += 1;
+                if Instant::now() + delay >= deadline {
+                    return Err(failure.message);
+                }
+                tokio::time::sleep(delay).await;
+            }
+        })
+    }
+}
+
+impl SpanExporter for OtlpSpanExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let spans = batch.len() as u64;
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
+        };
+        match self.send(request) {
+            Ok(()) => {
+                self.stats.spans(spans, true);
+                Ok(())
+            }
+            Err(message) => {
+                self.stats.spans(spans, false);
+                tracing::warn!("span export failed: {message}");
+                Err(OTelSdkError::InternalFailure(message))
+            }
+        }
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = ResourceAttributesWithSchema::from(resource);
+    }
+}

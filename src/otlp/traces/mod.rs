@@ -1,0 +1,79 @@
+//! Trace export (features `otlp` and `traces`): an `opentelemetry_sdk` tracer provider with
+//! the SDK's batch span processor and walrec's own OTLP transport as its exporter.
+//!
+//! The transport is the metrics agent's, built from a traces [`Config`]
+//! ([`Config::traces_from_env`]): TLS, headers, compression, timeouts, the response cap and
+//! the retry rules are the same code for both signals. The sampler (`OTEL_TRACES_SAMPLER`,
+//! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings (`OTEL_BSP_*`) are read by the SDK
+//! itself, as the specification defines them. Exports are counted in the agent's
+//! self-telemetry (`otel.sdk.exporter.span.exported`, failures with `error.type`).
+
+mod exporter;
+
+use std::time::Duration;
+
+use opentelemetry::KeyValue;
+use opentelemetry::global::{self, BoxedTracer};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
+
+use crate::otlp::{Agent, AgentError, Config};
+use exporter::OtlpSpanExporter;
+
+/// A running trace pipeline. Install it as the global provider
+/// ([`install_global`](Self::install_global)) so that every `RecoveryManager` traces into it,
+/// or pass [`tracer`](Self::tracer) to `RecoveryManager::with_tracer`. End it with
+/// [`shutdown`](Self::shutdown), which flushes the spans still queued within a bound.
+#[derive(Debug, Clone)]
+pub struct Tracing {
+    provider: SdkTracerProvider,
+}
+
+/// The final flush of the spans did not complete (the collector failed or the bound passed).
+#[derive(Debug, thiserror::Error)]
+#[error("the final span export did not complete: {message}; check the collector")]
+#[non_exhaustive]
+pub struct TracingShutdownError {
+    message: String,
+}
+
+impl Tracing {
+    /// A provider exporting to `config` (a traces configuration), counting into `agent`'s
+    /// self-telemetry.
+    pub fn start(config: &Config, agent: &Agent) -> Result<Tracing, AgentError> {
+        let exporter = OtlpSpanExporter::new(config, agent.stats_handle())?;
+        let attributes = config
+            .resource_attributes()
+            .iter()
+            .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
+        let resource = Resource::builder_empty()
+            .with_attributes(attributes)
+            .with_service_name(config.service_name().to_owned())
+            .build();
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(BatchSpanProcessor::builder(exporter).build())
+            .with_resource(resource)
+            .build();
+        Ok(Tracing { provider })
+    }
+
+    /// Makes this the global tracer provider, which `RecoveryManager` uses by default.
+    pub fn install_global(&self) {
+        global::set_tracer_provider(self.provider.clone());
+    }
+
+    /// A tracer of this provider, for `RecoveryManager::with_tracer`.
+    pub fn tracer(&self) -> BoxedTracer {
+        BoxedTracer::new(Box::new(self.provider.tracer(crate::wal::TRACER_NAME)))
+    }
+
+    /// Exports the spans still queued and stops, within `bound`.
+    pub fn shutdown(&self, bound: Duration) -> Result<(), TracingShutdownError> {
+        self.provider
+            .shutdown_with_timeout(bound)
+            .map_err(|e| TracingShutdownError {
+                message: e.to_string(),
+            })
+    }
+}
