@@ -110,7 +110,9 @@ impl SpanExporter for OtlpSpanExporter {
             }
             Err(message) => {
                 self.stats.spans(spans, false);
-                tracing::warn!("span export failed: {message}");
+                // Debug, not warn: a collector that is down already gets one warning from the
+                // metrics export; span failures are counted in the self-telemetry.
+                tracing::debug!("span export failed: {message}");
                 Err(OTelSdkError::InternalFailure(message))
             }
         }
