@@ -26,7 +26,7 @@
 //! With `default-features = false` the crate is only this recorder and the WAL: no async
 //! runtime, no network code.
 
-#![warn(missing_docs, missing_debug_implementations)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 #[cfg(feature = "otlp")]
 pub mod otlp;

@@ -7,6 +7,7 @@ use crate::telemetry::{DurationSnapshot, HistogramSnapshot, ManagerSnapshot, Ope
 #[allow(
     missing_docs,
     missing_debug_implementations,
+    unreachable_pub,
     clippy::all,
     clippy::pedantic
 )]

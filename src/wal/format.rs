@@ -257,7 +257,7 @@ pub(crate) struct BlockHeader {
 
 impl BlockHeader {
     /// Decodes the block header at the start of `block` (at least its 64-byte header).
-    pub fn decode(block: &[u8]) -> Self {
+    pub(crate) fn decode(block: &[u8]) -> Self {
         BlockHeader {
             block_crc: le_u32(block, 0),
             chain_crc: le_u32(block, 4),
@@ -270,7 +270,7 @@ impl BlockHeader {
 
     /// Writes the index, count and ids into `block` (exactly [`block_len`] of its count), then
     /// its CRC and the chain CRC that follows `prev_chain`. Returns the new chain CRC.
-    pub fn seal(block: &mut [u8], fields: &BlockHeader, prev_chain: u32) -> u32 {
+    pub(crate) fn seal(block: &mut [u8], fields: &BlockHeader, prev_chain: u32) -> u32 {
         put(block, 8, &fields.block_index.to_le_bytes());
         put(block, 12, &fields.event_count.to_le_bytes());
         put(block, 16, &fields.first_event_id.to_le_bytes());

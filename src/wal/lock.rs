@@ -21,7 +21,7 @@ pub(crate) struct DirLock {
 
 impl DirLock {
     /// Takes the lock on `dir`, or fails with [`WalError::Locked`] if someone holds it.
-    pub fn acquire(dir: &Path) -> Result<Self, WalError> {
+    pub(super) fn acquire(dir: &Path) -> Result<Self, WalError> {
         let path = dir.join(LOCK_FILE_NAME);
         let io = |op| {
             let path = path.clone();

@@ -72,7 +72,7 @@ impl Worker {
 impl Preloader {
     /// A preloader with no thread yet. If the thread cannot be spawned when it is first
     /// needed, the preloader still works, loading synchronously in [`take`](Self::take).
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Preloader {
             worker: None,
             spawn_failed: false,
@@ -82,7 +82,7 @@ impl Preloader {
 
     /// Starts loading `slot` in the background into `buffers`, unless a load is already in
     /// flight.
-    pub fn request(&mut self, slot: usize, path: &Path, buffers: Buffers, parent: Carried) {
+    pub(super) fn request(&mut self, slot: usize, path: &Path, buffers: Buffers, parent: Carried) {
         if self.in_flight.is_some() || self.spawn_failed {
             return;
         }
@@ -103,7 +103,7 @@ impl Preloader {
 
     /// The verified reader for `slot`: the preloaded one if that is what is in flight,
     /// otherwise (after discarding any other load) opened now.
-    pub fn take(&mut self, slot: usize, path: &Path) -> Taken {
+    pub(super) fn take(&mut self, slot: usize, path: &Path) -> Taken {
         let asked = clock::now_ns();
         if let (Some(pending), Some(worker)) = (self.in_flight.take(), &self.worker) {
             let (ready, received) = match worker.results.try_recv() {

@@ -39,7 +39,7 @@ pub(crate) struct Plan {
 impl Plan {
     /// Reads `dir` (whose lock the caller holds) and plans; changes nothing. Only the last
     /// segment is read: the sealed ones before it are verified by every replay.
-    pub fn read(dir: &Path) -> Result<Self, WalError> {
+    pub(super) fn read(dir: &Path) -> Result<Self, WalError> {
         let listing = list_dir(dir)?;
         for path in &listing.unfinished {
             let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -90,7 +90,7 @@ impl Plan {
     }
 
     /// Deletes the unfinished creations and cuts the torn tail, syncing both.
-    pub fn apply(&self, dir: &Path) -> Result<(), WalError> {
+    pub(super) fn apply(&self, dir: &Path) -> Result<(), WalError> {
         for path in &self.unfinished {
             fs::remove_file(path).map_err(|source| WalError::Io {
                 path: path.clone(),

@@ -69,7 +69,7 @@ fn end(open: &mut Open) {
 impl RecoverySpans {
     /// Starts `wal.recovery` for `dir` as a child of the current context, with `tracer` or
     /// the global provider's.
-    pub fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
+    pub(super) fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
         let tracer = tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
         let span = tracer.start_with_context("wal.recovery", &Context::current());
         let recovery = Context::current().with_span(span);
@@ -100,7 +100,7 @@ impl RecoverySpans {
     }
 
     /// A `wal.segment.read_header` span under `wal.scan`, or none past [`MAX_HEADER_SPANS`].
-    pub fn header_start(&mut self, index: u64, path: &Path) -> Open {
+    pub(super) fn header_start(&mut self, index: u64, path: &Path) -> Open {
         let scan = self.scan.as_ref()?;
         if self.headers_traced >= MAX_HEADER_SPANS {
             self.headers_untraced += 1;
@@ -116,7 +116,7 @@ impl RecoverySpans {
     }
 
     /// Ends the scan: its attributes, and on `error` Error up to `wal.recovery`.
-    pub fn scan_end(&mut self, result: Result<(usize, u64, u64), &WalError>) {
+    pub(super) fn scan_end(&mut self, result: Result<(usize, u64, u64), &WalError>) {
         if let Some(scan) = &self.scan {
             let span = scan.span();
             span.set_attribute(KeyValue::new(
@@ -141,7 +141,7 @@ impl RecoverySpans {
     }
 
     /// Starts `wal.resume` towards `event_id` (ending a replay in progress).
-    pub fn resume_start(&mut self, event_id: u64) {
+    pub(super) fn resume_start(&mut self, event_id: u64) {
         end(&mut self.segment);
         end(&mut self.replay);
         let span = self.tracer.start_with_context("wal.resume", &self.recovery);
@@ -152,7 +152,7 @@ impl RecoverySpans {
     }
 
     /// One of the resume's steps (`wal.segment.locate`, `.open`, `.verify`, `wal.seek`).
-    pub fn step(&self, name: &'static str, index: Option<u64>) -> Open {
+    pub(super) fn step(&self, name: &'static str, index: Option<u64>) -> Open {
         let resume = self.resume.as_ref()?;
         let span = self.tracer.start_with_context(name, resume);
         let cx = resume.with_span(span);
@@ -165,7 +165,7 @@ impl RecoverySpans {
 
     /// Ends the resume; on `error` Error up to `wal.recovery`. A successful resume starts
     /// `wal.replay`.
-    pub fn resume_end(&mut self, error: Option<&WalError>) {
+    pub(super) fn resume_end(&mut self, error: Option<&WalError>) {
         if let (Some(resume), Some(error)) = (&self.resume, error) {
             fail(resume, error);
             fail(&self.recovery, error);
@@ -179,13 +179,13 @@ impl RecoverySpans {
 
     /// The context a preload request carries, so that `wal.segment.preload` is a child of
     /// `wal.replay` on the preloader thread.
-    pub fn carried(&self) -> Carried {
+    pub(super) fn carried(&self) -> Carried {
         self.replay.clone().unwrap_or_default()
     }
 
     /// Starts `wal.segment.replay` (ending the previous one) and returns the trace context
     /// the updater attaches to this segment's exemplars.
-    pub fn segment_start(
+    pub(super) fn segment_start(
         &mut self,
         index: u64,
         first: u64,
@@ -212,18 +212,18 @@ impl RecoverySpans {
     }
 
     /// Ends the current `wal.segment.replay`, if any.
-    pub fn segment_end(&mut self) {
+    pub(super) fn segment_end(&mut self) {
         end(&mut self.segment);
     }
 
     /// Counts the replayed events (added at segment boundaries, not per event).
-    pub fn add_replayed(&mut self, events: u64) {
+    pub(super) fn add_replayed(&mut self, events: u64) {
         self.replayed += events;
     }
 
     /// The replay failed with `error`: the current segment, `wal.replay` and `wal.recovery`
     /// end with Error.
-    pub fn replay_failed(&mut self, error: &WalError) {
+    pub(super) fn replay_failed(&mut self, error: &WalError) {
         for cx in [&self.segment, &self.replay].into_iter().flatten() {
             fail(cx, error);
         }
@@ -232,7 +232,7 @@ impl RecoverySpans {
     }
 
     /// Ends every span still open, `wal.recovery` last, with the events replayed.
-    pub fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         self.segment_end();
         if let Some(replay) = &self.replay {
             replay

@@ -17,22 +17,22 @@ pub(crate) struct Carried;
 pub(crate) struct RecoverySpans;
 
 impl RecoverySpans {
-    pub fn start(_dir: &Path, _tracer: Option<()>) -> Self {
+    pub(super) fn start(_dir: &Path, _tracer: Option<()>) -> Self {
         RecoverySpans
     }
-    pub fn header_start(&mut self, _index: u64, _path: &Path) -> Open {
+    pub(super) fn header_start(&mut self, _index: u64, _path: &Path) -> Open {
         None
     }
-    pub fn scan_end(&mut self, _result: Result<(usize, u64, u64), &WalError>) {}
-    pub fn resume_start(&mut self, _event_id: u64) {}
-    pub fn step(&self, _name: &'static str, _index: Option<u64>) -> Open {
+    pub(super) fn scan_end(&mut self, _result: Result<(usize, u64, u64), &WalError>) {}
+    pub(super) fn resume_start(&mut self, _event_id: u64) {}
+    pub(super) fn step(&self, _name: &'static str, _index: Option<u64>) -> Open {
         None
     }
-    pub fn resume_end(&mut self, _error: Option<&WalError>) {}
-    pub fn carried(&self) -> Carried {
+    pub(super) fn resume_end(&mut self, _error: Option<&WalError>) {}
+    pub(super) fn carried(&self) -> Carried {
         Carried
     }
-    pub fn segment_start(
+    pub(super) fn segment_start(
         &mut self,
         _index: u64,
         _first: u64,
@@ -42,10 +42,10 @@ impl RecoverySpans {
     ) -> Option<TraceContext> {
         None
     }
-    pub fn segment_end(&mut self) {}
-    pub fn add_replayed(&mut self, _events: u64) {}
-    pub fn replay_failed(&mut self, _error: &WalError) {}
-    pub fn finish(&mut self) {}
+    pub(super) fn segment_end(&mut self) {}
+    pub(super) fn add_replayed(&mut self, _events: u64) {}
+    pub(super) fn replay_failed(&mut self, _error: &WalError) {}
+    pub(super) fn finish(&mut self) {}
 }
 
 pub(crate) fn end_step(_open: Open, _error: Option<&WalError>) {}

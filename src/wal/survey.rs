@@ -42,7 +42,7 @@ impl Survey {
     /// Surveys `dir`, timing each header read through `hooks`. When several headers are bad,
     /// every one is still read and recorded; the mode then decides (the first error, or the
     /// segments before the first fault).
-    pub fn run(
+    pub(super) fn run(
         dir: &Path,
         mode: RecoveryMode,
         hooks: &impl Hooks,

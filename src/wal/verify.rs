@@ -201,7 +201,7 @@ pub(crate) struct BlockSpan {
 impl BlockSpan {
     /// Byte offset just past the block's last slot.
     #[inline(always)]
-    pub fn end(&self) -> usize {
+    pub(super) fn end(&self) -> usize {
         self.events_at + self.count * EVENT_SIZE
     }
 }
@@ -223,7 +223,7 @@ pub(crate) struct Walked {
 
 impl Walked {
     /// A walk from the first block, of a segment starting at `first_id` with chain `seed`.
-    pub fn start(first_id: u64, seed: u32) -> Self {
+    pub(super) fn start(first_id: u64, seed: u32) -> Self {
         Walked {
             end: HEADER_SIZE,
             events: 0,

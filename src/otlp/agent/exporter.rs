@@ -22,7 +22,7 @@ use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
 
 /// How long a final export waits before its one retry of an unreachable collector: enough
 /// for a collector that is just starting to bind its port, short enough not to delay an exit.
-pub const UNREACHABLE_RETRY_DELAY: Duration = Duration::from_millis(50);
+pub(super) const UNREACHABLE_RETRY_DELAY: Duration = Duration::from_millis(50);
 
 /// Retries a final export makes when the collector is unreachable.
 const UNREACHABLE_FINAL_RETRIES: u32 = 1;
@@ -51,7 +51,7 @@ fn permanent(failure: ExportFailure) -> ExportError {
 
 /// Everything the loop owns. It runs on the agent's runtime and touches the recorders only by
 /// reading their atomics, so nothing it does can block or slow a recording thread.
-pub struct Exporter {
+pub(super) struct Exporter {
     pub(super) transport: Transport,
     pub(super) converter: Converter,
     pub(super) sources: Vec<ExportSource>,
@@ -90,7 +90,7 @@ fn count_points(request: &ExportMetricsServiceRequest) -> u64 {
 
 impl Exporter {
     /// Runs until told to shut down, or until the agent is dropped.
-    pub async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
+    pub(super) async fn run(mut self, mut commands: UnboundedReceiver<Command>) {
         let mut next = Instant::now() + jittered(self.interval);
         loop {
             let command = tokio::select! {

@@ -14,17 +14,17 @@ use std::time::Duration;
 use tonic::Code;
 
 /// The longest server-requested delay that is honoured.
-pub const MAX_THROTTLE: Duration = Duration::from_secs(30);
+pub(crate) const MAX_THROTTLE: Duration = Duration::from_secs(30);
 
 /// The first retry's base delay; each further attempt doubles it.
-pub const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
+pub(crate) const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
 
 /// The largest base delay between two attempts.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryDecision {
+pub(crate) enum RetryDecision {
     /// Try again, after the server's hint if it gave one.
     Retry {
         /// The server's requested delay, capped at [`MAX_THROTTLE`].
@@ -36,7 +36,7 @@ pub enum RetryDecision {
 
 /// Who produced a failed gRPC call's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureOrigin {
+pub(crate) enum FailureOrigin {
     /// The collector answered with this status.
     Collector,
     /// The client made it from a broken connection: the collector may never have seen the
@@ -52,7 +52,7 @@ fn retry(hint: Option<Duration>) -> RetryDecision {
 
 /// Classifies a gRPC status code, the server's `RetryInfo` delay if any, and where the
 /// status came from: a transport failure is always retryable.
-pub fn classify_grpc(
+pub(crate) fn classify_grpc(
     code: Code,
     retry_info: Option<Duration>,
     origin: FailureOrigin,
@@ -73,7 +73,7 @@ pub fn classify_grpc(
 }
 
 /// Classifies an HTTP status and the server's `Retry-After` delay, if any.
-pub fn classify_http(status: u16, retry_after: Option<Duration>) -> RetryDecision {
+pub(crate) fn classify_http(status: u16, retry_after: Option<Duration>) -> RetryDecision {
     match status {
         429 | 502 | 503 | 504 => retry(retry_after),
         _ => RetryDecision::GiveUp,
@@ -83,7 +83,7 @@ pub fn classify_http(status: u16, retry_after: Option<Duration>) -> RetryDecisio
 /// The delay before attempt `attempt + 1` (`attempt` counts from 0): the server's throttle if
 /// it gave one, else exponential backoff with full jitter (`jitter` in `0..=1`), which keeps
 /// many exporters from retrying in step.
-pub fn backoff_delay(attempt: u32, throttle: Option<Duration>, jitter: f64) -> Duration {
+pub(crate) fn backoff_delay(attempt: u32, throttle: Option<Duration>, jitter: f64) -> Duration {
     if let Some(throttle) = throttle {
         return throttle;
     }

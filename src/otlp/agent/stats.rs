@@ -89,7 +89,7 @@ impl AgentStats {
     }
 
     /// A plain copy of the counters.
-    pub fn snapshot(&self) -> AgentStatsSnapshot {
+    pub(crate) fn snapshot(&self) -> AgentStatsSnapshot {
         AgentStatsSnapshot {
             exports_ok: self.exports_ok.load(Ordering::Relaxed),
             exports_failed: self.exports_failed.load(Ordering::Relaxed),

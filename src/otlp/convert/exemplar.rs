@@ -8,7 +8,7 @@ use crate::otlp::config::ExemplarFilter;
 use crate::telemetry::{self, clock};
 
 /// The filtered attribute naming the event the exemplar timed.
-pub const EVENT_ID_ATTRIBUTE: &str = "wal.event.id";
+pub(super) const EVENT_ID_ATTRIBUTE: &str = "wal.event.id";
 
 /// `sample` as an exemplar, unless `filter` keeps it out: `always_off` keeps every sample
 /// out, `trace_based` those not made in a sampled span.

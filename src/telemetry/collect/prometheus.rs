@@ -8,7 +8,7 @@ use crate::telemetry::names::{Kind, MetricKey, Unit};
 
 /// Most `le` buckets a histogram is written with; finer histograms are downscaled to fit,
 /// which keeps a scrape small while bounds still differ by a few percent at most.
-pub const MAX_EXPOSED_BUCKETS: usize = 40;
+pub(super) const MAX_EXPOSED_BUCKETS: usize = 40;
 
 /// Writes each metric as Prometheus text: `# HELP`, `# TYPE` and the samples.
 ///

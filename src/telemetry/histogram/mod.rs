@@ -26,7 +26,7 @@ mod snapshot;
 
 /// The atomics `slots` uses: std's here, loom's when `tests/loom_slots.rs` model-checks it.
 mod sync {
-    pub use std::sync::atomic::{AtomicU64, Ordering};
+    pub(super) use std::sync::atomic::{AtomicU64, Ordering};
 }
 
 use std::cell::Cell;

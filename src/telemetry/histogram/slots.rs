@@ -10,17 +10,17 @@
 use super::sync::{AtomicU64, Ordering};
 
 /// The number of slots: one bit each in the bitmap.
-pub const SLOTS: usize = 64;
+pub(super) const SLOTS: usize = 64;
 
 /// A bitmap of claimed slots. Construct it as `SlotClaims { bits: AtomicU64::new(0) }` (kept
 /// that way so that the histogram's `const fn new` can build it).
-pub struct SlotClaims {
+pub(super) struct SlotClaims {
     pub(super) bits: AtomicU64,
 }
 
 impl SlotClaims {
     /// Claims the lowest free slot, or returns `None` when all [`SLOTS`] are taken.
-    pub fn claim(&self) -> Option<usize> {
+    pub(super) fn claim(&self) -> Option<usize> {
         let mut claimed = self.bits.load(Ordering::Relaxed); // Relaxed: a guess; the CAS decides.
         while claimed != u64::MAX {
             let slot = claimed.trailing_ones() as usize;
@@ -39,7 +39,7 @@ impl SlotClaims {
     }
 
     /// Gives `slot` back.
-    pub fn release(&self, slot: usize) {
+    pub(super) fn release(&self, slot: usize) {
         // Release: the next owner's Acquire claim sees all our stores (see the module docs).
         self.bits.fetch_and(!(1u64 << slot), Ordering::Release);
     }

@@ -17,7 +17,7 @@ mod snapshot;
 
 /// The atomics `cells` uses: std's here, loom's when `tests/loom_model` model-checks it.
 mod sync {
-    pub use std::sync::atomic::{AtomicU64, Ordering};
+    pub(super) use std::sync::atomic::{AtomicU64, Ordering};
 }
 
 use sync::AtomicU64;

@@ -21,7 +21,7 @@ use crate::otlp::config::{Compression, Config, TlsConfig};
 
 /// A lazily connecting gRPC client: creating it never touches the network, so a collector that
 /// is down at start-up only shows as failed exports.
-pub struct GrpcTransport {
+pub(crate) struct GrpcTransport {
     client: MetricsServiceClient<Channel>,
     #[cfg(feature = "traces")]
     traces: TraceServiceClient<Channel>,
@@ -66,7 +66,7 @@ impl GrpcTransport {
     /// The endpoint's userinfo and query string mean nothing to gRPC and may hold
     /// credentials: they are left out of the URI tonic is given, so they can reach neither the
     /// wire (`:authority`) nor a log line.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
+    pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
         let endpoint = grpc_uri(config.endpoint_url());
         let https = endpoint.starts_with("https://");
         let mut channel = Endpoint::from_shared(endpoint.clone())
@@ -102,7 +102,7 @@ impl GrpcTransport {
     }
 
     /// Sends one request; classifies a failure for the retry loop.
-    pub async fn export(
+    pub(crate) async fn export(
         &mut self,
         request: ExportMetricsServiceRequest,
     ) -> Result<Exported, ExportFailure> {
@@ -124,7 +124,7 @@ impl GrpcTransport {
 #[cfg(feature = "traces")]
 impl GrpcTransport {
     /// Sends one trace request (`TraceService/Export`) with the same headers.
-    pub async fn export_traces(
+    pub(crate) async fn export_traces(
         &mut self,
         request: ExportTraceServiceRequest,
     ) -> Result<Exported, ExportFailure> {

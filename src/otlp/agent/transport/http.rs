@@ -17,7 +17,7 @@ use crate::otlp::agent::retry::classify_http;
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
 /// An HTTP client that POSTs protobuf-encoded requests to the metrics endpoint.
-pub struct HttpTransport {
+pub(crate) struct HttpTransport {
     client: reqwest::Client,
     url: String,
     gzip: bool,
@@ -85,7 +85,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 impl HttpTransport {
     /// A client for `config`'s endpoint, TLS, compression and headers.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
+    pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
         // No redirects: one could send the headers (secrets) to another host, and an OTLP
         // collector has no reason to redirect.
         let builder = reqwest::Client::builder()
@@ -103,7 +103,7 @@ impl HttpTransport {
     }
 
     /// POSTs one request; classifies a failure for the retry loop.
-    pub async fn export(
+    pub(crate) async fn export(
         &mut self,
         request: ExportMetricsServiceRequest,
     ) -> Result<Exported, ExportFailure> {
@@ -121,7 +121,7 @@ impl HttpTransport {
     /// POSTs one trace request (to this transport's URL: built from a traces configuration,
     /// `/v1/traces`).
     #[cfg(feature = "traces")]
-    pub async fn export_traces(
+    pub(crate) async fn export_traces(
         &mut self,
         request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest,
     ) -> Result<Exported, ExportFailure> {

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 
-pub use grpc::GrpcTransport;
-pub use http::HttpTransport;
+pub(crate) use grpc::GrpcTransport;
+pub(crate) use http::HttpTransport;
 
 use super::error::CollectorStatus;
 use super::retry::RetryDecision;
@@ -85,7 +85,7 @@ pub struct Exported {
 /// A failed attempt, classified for the retry loop.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct ExportFailure {
+pub(crate) struct ExportFailure {
     /// Retry or give up.
     pub decision: RetryDecision,
     /// What went wrong, for logs (endpoints redacted).
@@ -184,7 +184,7 @@ fn is_unreachable(error: &(dyn Error + 'static)) -> bool {
 }
 
 /// One of the two OTLP transports.
-pub enum Transport {
+pub(crate) enum Transport {
     /// OTLP/gRPC.
     Grpc(Box<GrpcTransport>),
     /// OTLP/HTTP with protobuf bodies.
@@ -193,7 +193,7 @@ pub enum Transport {
 
 impl Transport {
     /// The transport `config.protocol()` names.
-    pub fn new(config: &Config) -> Result<Self, TransportError> {
+    pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
         match config.protocol() {
             Protocol::Grpc => Ok(Transport::Grpc(Box::new(GrpcTransport::new(config)?))),
             Protocol::HttpProtobuf => Ok(Transport::Http(HttpTransport::new(config)?)),
@@ -201,7 +201,7 @@ impl Transport {
     }
 
     /// Sends one request.
-    pub async fn export(
+    pub(crate) async fn export(
         &mut self,
         request: ExportMetricsServiceRequest,
     ) -> Result<Exported, ExportFailure> {
@@ -213,7 +213,7 @@ impl Transport {
 
     /// Sends one trace request.
     #[cfg(feature = "traces")]
-    pub async fn export_traces(
+    pub(crate) async fn export_traces(
         &mut self,
         request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest,
     ) -> Result<Exported, ExportFailure> {
