@@ -103,3 +103,29 @@ fn the_updater_gives_the_pending_sample_its_own_event_id_and_trace() {
     drop(updater);
     assert_eq!(manager.take_next_event_exemplar(), None);
 }
+
+#[test]
+fn a_sample_held_back_at_a_trace_switch_keeps_the_trace_it_happened_in() {
+    let manager = Manager::new();
+    let updater = manager.updater();
+    updater.set_trace_context(Some(trace(1)));
+    let mut t = walrec::telemetry::clock::now_ns();
+    for id in 100..109 {
+        t = updater.on_next_event_with_id(t, id);
+    }
+    // Started at the clock's origin: by far the slowest sample, and the one still held back
+    // (published one call late) when the replay moves on to the next segment's span.
+    updater.on_next_event_with_id(0, 109);
+    updater.set_trace_context(Some(trace(2)));
+    updater.on_next_event_with_id(walrec::telemetry::clock::now_ns(), 200);
+    updater.flush();
+    let exemplar = manager
+        .take_next_event_exemplar()
+        .expect("samples were recorded");
+    assert_eq!(exemplar.event_id, Some(109));
+    assert_eq!(
+        exemplar.trace,
+        Some(trace(1)),
+        "the sample belongs to the span it was timed in, not the next one"
+    );
+}
