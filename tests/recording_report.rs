@@ -1,8 +1,16 @@
 //! `walrec report`'s logic: window dumps equal live dumps over the same window, the hlog reads
 //! back with hdrhistogram within 1 %, the OTLP JSON equals what the agent's encoder sends for
-//! the same intervals, and the plot renders its series.
-#![cfg(all(feature = "recording", feature = "otlp", feature = "plot"))]
+//! the same intervals (written and pushed by `walrec report`, which wires the recording to the
+//! OTLP conversion), and the plot renders its series.
+#![cfg(all(
+    feature = "recording",
+    feature = "otlp",
+    feature = "plot",
+    feature = "cli"
+))]
 
+#[path = "support/process.rs"]
+mod process;
 mod support;
 
 use std::path::Path;
@@ -11,6 +19,7 @@ use hdrhistogram::Histogram;
 use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use process::{Finished, Walrec};
 use prost::Message;
 use support::recording::{record_mix, sampled_recording};
 use walrec::otlp::config::Temporality;
@@ -149,7 +158,11 @@ fn recorded_with_encoder(
     otlp: &Config,
 ) -> (Recording, Vec<ExportMetricsServiceRequest>) {
     let path = dir.join("rec.walrec");
-    let config = RecordingConfig::new(&path).with_otlp_resource(otlp);
+    let config = RecordingConfig {
+        service_name: otlp.service_name().to_owned(),
+        resource_attributes: walrec::otlp::resource_attributes(otlp),
+        ..RecordingConfig::new(&path)
+    };
     let manager = std::sync::Arc::new(Manager::new());
     let mut encoder = MetricsEncoder::new(otlp);
     encoder.add("replay", &manager);
@@ -170,6 +183,18 @@ fn recorded_with_encoder(
     (Recording::open(&path).unwrap(), sent)
 }
 
+/// `walrec report FILE args…` with `env` (delta temporality, as the encoder's config); its
+/// output when it succeeded.
+fn report(file: &Path, args: &[&str], env: &[(&str, &str)]) -> Finished {
+    let mut all = vec!["report", file.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let mut env = env.to_vec();
+    env.push(("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"));
+    let finished = Walrec::spawn(&all, &env).finish();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    finished
+}
+
 #[test]
 fn push_backfills_every_interval_to_a_collector() {
     let collector = support::fake_collector::FakeCollector::start(Vec::new());
@@ -179,9 +204,20 @@ fn push_backfills_every_interval_to_a_collector() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
-    let pushed = walrec::recording::push(&recording, Window::default(), &otlp).unwrap();
-    assert_eq!(pushed as u64, INTERVALS);
+    let (_, sent) = recorded_with_encoder(dir.path(), &otlp);
+    let endpoint = collector.endpoint();
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+    ];
+    let finished = report(&dir.path().join("rec.walrec"), &["--push"], &env);
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("pushed {INTERVALS} OTLP requests")),
+        "{}",
+        finished.stderr
+    );
     let accepted = collector.accepted();
     assert_eq!(accepted.len(), sent.len());
     for (k, (got, live)) in accepted.into_iter().zip(sent).enumerate() {
@@ -196,10 +232,18 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
         .temporality(Temporality::Delta)
         .build()
         .unwrap();
-    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
+    let (_, sent) = recorded_with_encoder(dir.path(), &otlp);
     let out = dir.path().join("otlp.jsonl");
-    let lines = walrec::recording::write_otlp_json(&recording, Window::default(), &otlp, &out);
-    assert_eq!(lines.unwrap() as u64, INTERVALS);
+    let finished = report(
+        &dir.path().join("rec.walrec"),
+        &["--otlp-json", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("wrote {INTERVALS} OTLP requests"))
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     let parsed: Vec<ExportMetricsServiceRequest> = text
         .lines()

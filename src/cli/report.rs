@@ -153,25 +153,7 @@ fn plot(_: &Recording, _: Window, _: &Path) -> Result<(), CliError> {
 }
 
 #[cfg(feature = "otlp")]
-fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(), CliError> {
-    let config = walrec::otlp::Config::from_env().map_err(|e| {
-        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!(
-            "invalid OTLP configuration: {}",
-            problems.join("; ")
-        ))
-    })?;
-    if let Some(path) = &args.otlp_json {
-        let n = walrec::recording::write_otlp_json(recording, window, &config, path)
-            .map_err(|e| runtime(&e))?;
-        eprintln!("wrote {n} OTLP requests to {}", path.display());
-    }
-    if args.push {
-        let n = walrec::recording::push(recording, window, &config).map_err(|e| runtime(&e))?;
-        eprintln!("pushed {n} OTLP requests to the collector");
-    }
-    Ok(())
-}
+use super::report_otlp::otlp;
 
 #[cfg(not(feature = "otlp"))]
 fn otlp(_: &Recording, _: Window, _: &ReportArgs) -> Result<(), CliError> {

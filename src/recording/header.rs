@@ -4,20 +4,12 @@ use std::time::Duration;
 
 use super::config::RecordingConfig;
 use super::schema::pb;
+pub use crate::telemetry::AttributeValue;
 use crate::telemetry::ManagerSnapshot;
 use crate::telemetry::histogram::mapping::{MAX_VALUE, RECORD_SCALE};
 
 /// The recording format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// A resource attribute's value: OTLP resource attributes are strings or integers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttributeValue {
-    /// A string attribute (`host.name`).
-    Text(String),
-    /// An integer attribute (`process.pid`).
-    Int(i64),
-}
 
 /// The header of a recording: who recorded, with which clock and histogram, from when.
 #[derive(Debug, Clone, PartialEq)]

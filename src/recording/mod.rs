@@ -15,8 +15,6 @@ mod flight;
 mod frame;
 mod header;
 mod hlog;
-#[cfg(feature = "otlp")]
-mod otlp;
 #[cfg(feature = "plot")]
 mod plot;
 mod reader;
@@ -33,8 +31,6 @@ pub use error::RecordingError;
 pub use flight::{FlightRecorder, RecordingSummary};
 pub use header::{AttributeValue, FORMAT_VERSION, RecordedInterval, RecordingHeader};
 pub use hlog::write_hlog;
-#[cfg(feature = "otlp")]
-pub use otlp::{push, write_otlp_json};
 #[cfg(feature = "plot")]
 pub use plot::{FONT_VARIABLE, write_plot};
 pub use reader::{Recording, TornTail};

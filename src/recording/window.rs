@@ -17,6 +17,14 @@ pub struct Window {
     pub to: Option<Duration>,
 }
 
+impl Window {
+    /// Whether an interval from `start` to `end` (offsets from the recording's start) lies
+    /// inside the window.
+    pub fn contains(&self, (start, end): (Duration, Duration)) -> bool {
+        self.from.is_none_or(|from| start >= from) && self.to.is_none_or(|to| end <= to)
+    }
+}
+
 /// One row of the report's table: one instance's interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalRow {
@@ -57,10 +65,7 @@ impl Recording {
         window: Window,
     ) -> impl Iterator<Item = &RecordedInterval> + '_ {
         self.intervals.iter().filter(move |interval| {
-            let (start, end) = self.offsets(interval);
-            interval.instance == instance
-                && window.from.is_none_or(|from| start >= from)
-                && window.to.is_none_or(|to| end <= to)
+            interval.instance == instance && window.contains(self.offsets(interval))
         })
     }
 
@@ -73,6 +78,20 @@ impl Recording {
             merged.merge(&interval.delta);
         }
         merged
+    }
+
+    /// The intervals inside `window` (every instance) grouped by tick, oldest first: what
+    /// one live export of all instances would have carried.
+    pub fn ticks(&self, window: Window) -> Vec<Vec<&RecordedInterval>> {
+        let inside: Vec<&RecordedInterval> = self
+            .intervals
+            .iter()
+            .filter(|interval| window.contains(self.offsets(interval)))
+            .collect();
+        inside
+            .chunk_by(|a, b| a.sequence == b.sequence)
+            .map(<[&RecordedInterval]>::to_vec)
+            .collect()
     }
 
     /// The table's rows for every interval inside `window`, all instances, in file order.

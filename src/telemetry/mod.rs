@@ -2,6 +2,7 @@
 //! sibling components (`SegmentReader`, `SegmentPreloader`), the recovery's progress, the
 //! aggregate of all of them (`Recovery`), and the pieces they are built from.
 
+mod attribute_value;
 pub mod clock;
 pub mod collect;
 pub mod dump;
@@ -16,6 +17,7 @@ mod segment_reader;
 pub mod stats;
 pub mod updater;
 
+pub use attribute_value::AttributeValue;
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{Exemplar, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext};
 pub use manager::{Manager, ManagerSnapshot};

@@ -24,7 +24,7 @@ pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_at
 
 use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::{ManagerSnapshot, RecoverySnapshot};
+use crate::telemetry::RecoverySnapshot;
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -120,6 +120,20 @@ impl Converter {
         }
     }
 
+    /// A converter for recorded intervals: `resource`, delta temporality (a recording holds
+    /// deltas), and `config`'s bucket limit and exemplar filter.
+    #[cfg(feature = "recording")]
+    pub(crate) fn for_recorded(config: &Config, resource: Resource) -> Self {
+        Converter {
+            exemplar_filter: config.exemplar_filter(),
+            ..Converter::new(
+                resource,
+                AggregationTemporality::Delta,
+                config.max_histogram_buckets(),
+            )
+        }
+    }
+
     /// A converter with this resource, temporality and bucket limit (at least 2).
     pub(crate) fn new(
         resource: Resource,
@@ -198,17 +212,27 @@ impl Converter {
         collect(&mut collector);
     }
 
-    /// One request from already-taken snapshots, for a recording's intervals: each point is an
-    /// instance's values over `[start, end]` (Unix ns), converted exactly as a live export's.
+    /// One request from already-taken snapshots, for recorded intervals: each point is an
+    /// instance's values over its interval, converted exactly as a live export's.
+    #[cfg(feature = "recording")]
     pub(crate) fn recorded_request(
         &self,
-        points: &[(&str, &ManagerSnapshot, u64, u64)],
+        points: &[crate::otlp::recorded::RecordedPoint<'_>],
     ) -> ExportMetricsServiceRequest {
+        use crate::otlp::recorded::RecordedTelemetry;
         let mut set = MetricSet::default();
-        for &(instance, snapshot, start, end) in points {
-            let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
+        for point in points {
+            let attributes = [string_attribute(INSTANCE_ATTRIBUTE, point.instance)];
+            let (start, end) = (point.start_unix_nano, point.end_unix_nano);
             self.add_points(&attributes, start, end, &mut set, None, |collector| {
-                let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
+                let Ok(()) = match point.telemetry {
+                    RecordedTelemetry::Manager(manager) => {
+                        manager.collect(METRIC_PREFIX, collector)
+                    }
+                    RecordedTelemetry::Recovery(recovery) => {
+                        recovery.collect(METRIC_PREFIX, collector)
+                    }
+                };
             });
         }
         self.wrap(set)
