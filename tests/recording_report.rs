@@ -22,7 +22,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use process::{Finished, Walrec};
 use prost::Message;
 use support::recording::{record_mix, sampled_recording};
-use walrec::otlp::config::Temporality;
+use walrec::otlp::config::{ExemplarFilter, Temporality};
 use walrec::otlp::{Config, MetricsEncoder};
 use walrec::recording::{
     IntervalSampler, Recording, RecordingConfig, RecordingHeader, RecordingWriter, Window,
@@ -190,6 +190,7 @@ fn report(file: &Path, args: &[&str], env: &[(&str, &str)]) -> Finished {
     all.extend_from_slice(args);
     let mut env = env.to_vec();
     env.push(("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"));
+    env.push(("OTEL_METRICS_EXEMPLAR_FILTER", "always_on"));
     let finished = Walrec::spawn(&all, &env).finish();
     assert!(finished.status.success(), "{}", finished.stderr);
     finished
@@ -200,6 +201,7 @@ fn push_backfills_every_interval_to_a_collector() {
     let collector = support::fake_collector::FakeCollector::start(Vec::new());
     let otlp = Config::builder()
         .temporality(Temporality::Delta)
+        .exemplar_filter(ExemplarFilter::AlwaysOn)
         .endpoint(&collector.endpoint())
         .build()
         .unwrap();
@@ -230,9 +232,10 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let otlp = Config::builder()
         .temporality(Temporality::Delta)
+        .exemplar_filter(ExemplarFilter::AlwaysOn)
         .build()
         .unwrap();
-    let (_, sent) = recorded_with_encoder(dir.path(), &otlp);
+    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
     let out = dir.path().join("otlp.jsonl");
     let finished = report(
         &dir.path().join("rec.walrec"),
@@ -262,6 +265,49 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     assert!(
         first.contains("\"bucketCounts\":[\""),
         "bucket counts are strings"
+    );
+    // The recorder's exemplars are the encoder's (each its own reader of the same intervals),
+    // so the equality above covers them; check they are there at all.
+    assert!(recording.intervals.iter().all(|i| i.exemplar.is_some()));
+    assert_eq!(text.matches("\"exemplars\":[{").count() as u64, INTERVALS);
+}
+
+#[test]
+fn recorded_exemplars_are_their_intervals_slowest_samples_and_report_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.walrec");
+    let manager = std::sync::Arc::new(Manager::new());
+    let config = RecordingConfig::new(&path);
+    let header = RecordingHeader::for_config(&config, vec!["replay".to_owned()]);
+    let mut sampler = IntervalSampler::new(vec![manager.clone()], header.start_unix_nano);
+    let mut writer = RecordingWriter::create(&config, header).unwrap();
+    // Another consumer (an OTLP agent, say) takes right after each interval's slowest sample:
+    // the recorder still gets that sample.
+    let other = manager.next_event_exemplar_reader();
+    let updater = manager.updater();
+    let mut slowest = Vec::new();
+    for k in 0..INTERVALS {
+        let values = [900 + k, 300 + 7 * k, 40];
+        updater.record_next_event(0, values[0]);
+        assert!(manager.take_next_event_exemplar_for(&other).is_some());
+        updater.record_next_event(0, values[1]);
+        updater.record_next_event(0, values[2]);
+        slowest.push(values[0]);
+        sampler.sample(&mut writer, false).unwrap();
+    }
+    drop(writer);
+    let recording = Recording::open(&path).unwrap();
+    let recorded: Vec<u64> = recording
+        .intervals
+        .iter()
+        .map(|i| i.exemplar.expect("an exemplar per interval").value_ns)
+        .collect();
+    assert_eq!(recorded, slowest);
+    let finished = report(&path, &[], &[]);
+    assert!(finished.stdout.contains("slowest next_event per interval"));
+    assert_eq!(
+        finished.stdout.matches("event=- trace/span=-").count() as u64,
+        INTERVALS
     );
 }
 

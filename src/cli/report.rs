@@ -113,10 +113,45 @@ fn print_report(recording: &Recording, window: Window, file: &Path) -> std::io::
             row.failures,
         )?;
     }
+    print_exemplars(recording, window, &mut out)?;
     for (instance, name) in header.instances.iter().enumerate() {
         recording.merged(instance, window).dump(name, &mut out)?;
     }
     out.flush()
+}
+
+/// Each interval's slowest `next_event` sample: where to look in a trace for the tail.
+fn print_exemplars(
+    recording: &Recording,
+    window: Window,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let rows = recording.rows(window);
+    if rows.iter().all(|row| row.exemplar.is_none()) {
+        return Ok(());
+    }
+    writeln!(out, "slowest next_event per interval (exemplars):")?;
+    for row in &rows {
+        let Some(sample) = row.exemplar else {
+            continue;
+        };
+        let event = sample.event_id.map_or("-".to_owned(), |id| id.to_string());
+        let trace = sample.trace.map_or("-".to_owned(), |trace| {
+            format!("{}/{}", hex(&trace.trace_id), hex(&trace.span_id))
+        });
+        writeln!(
+            out,
+            "{:<12} {:>9.3} {:>9} event={event} trace/span={trace}",
+            recording.header.instances[row.instance],
+            row.start.as_secs_f64(),
+            HumanNs(sample.value_ns as f64).to_string(),
+        )?;
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The conversions the options ask for.

@@ -58,5 +58,6 @@ fn point<'a>(recording: &'a Recording, interval: &'a RecordedInterval) -> Record
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
         telemetry: RecordedTelemetry::Manager(&interval.delta),
+        exemplar: interval.exemplar,
     }
 }

@@ -13,7 +13,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 
 use super::config::Config;
 use super::convert::{Converter, int_attribute, resource, string_attribute};
-use crate::telemetry::{AttributeValue, ManagerSnapshot, RecoverySnapshot};
+use crate::telemetry::{AttributeValue, ManagerSnapshot, RecoverySnapshot, UnixExemplar};
 
 /// The resource an agent started with `config` sends (`service.name`, the detected attributes
 /// and `OTEL_RESOURCE_ATTRIBUTES`), as plain data: what a recording keeps so that it converts
@@ -54,6 +54,9 @@ pub struct RecordedPoint<'a> {
     pub end_unix_nano: u64,
     /// The interval's deltas.
     pub telemetry: RecordedTelemetry<'a>,
+    /// The interval's slowest `next_event` sample, exported as the histogram point's exemplar
+    /// when the configuration's exemplar filter keeps it.
+    pub exemplar: Option<UnixExemplar>,
 }
 
 /// Why recorded requests could not be written or sent.

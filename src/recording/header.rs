@@ -5,8 +5,8 @@ use std::time::Duration;
 use super::config::RecordingConfig;
 use super::schema::pb;
 pub use crate::telemetry::AttributeValue;
-use crate::telemetry::ManagerSnapshot;
 use crate::telemetry::histogram::mapping::{MAX_VALUE, RECORD_SCALE};
+use crate::telemetry::{ManagerSnapshot, UnixExemplar};
 
 /// The recording format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -165,6 +165,8 @@ pub struct RecordedInterval {
     /// interval's; min and max are lifetime extremes as of its end (see
     /// [`ManagerSnapshot::since_into`]).
     pub delta: ManagerSnapshot,
+    /// The interval's slowest `next_event` sample, from the recorder's own exemplar reader.
+    pub exemplar: Option<UnixExemplar>,
     /// The last interval, written when the recorder stopped.
     pub last: bool,
 }

@@ -11,6 +11,7 @@
 mod clock;
 mod config;
 mod error;
+mod exemplar;
 mod flight;
 mod frame;
 mod header;

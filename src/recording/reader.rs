@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use super::error::RecordingError;
+use super::exemplar::exemplar_from_pb;
 use super::frame::{Frame, Frames, MAGIC};
 use super::header::{FORMAT_VERSION, RecordedInterval, RecordingHeader};
 use super::schema::{pb, snapshot_from_pb};
@@ -158,6 +159,12 @@ fn parse_interval(interval: &pb::Interval, instances: usize) -> Result<RecordedI
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
         delta: snapshot_from_pb(interval)?,
+        // One per interval today; a later writer's extra exemplars are ignored.
+        exemplar: interval
+            .exemplars
+            .first()
+            .map(exemplar_from_pb)
+            .transpose()?,
         last: interval.r#final,
     })
 }

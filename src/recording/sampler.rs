@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::error::RecordingError;
 use super::header::RecordedInterval;
 use super::writer::RecordingWriter;
-use crate::telemetry::{Manager, ManagerSnapshot, Recovery};
+use crate::telemetry::{ExemplarReader, Manager, ManagerSnapshot, Recovery};
 
 /// Something that holds a `Manager` the recorder may read for as long as it runs: an
 /// `Arc<Manager>`, or an `Arc<Recovery>` (its manager's five metrics are recorded).
@@ -38,6 +38,8 @@ pub(crate) fn unix_now_ns() -> u64 {
 /// One recorded manager and its last snapshot.
 struct Source {
     manager: Box<dyn ManagerSource>,
+    /// The recorder's own hand-off of `next_event` exemplars (the OTLP agent has another).
+    exemplars: ExemplarReader,
     baseline: ManagerSnapshot,
     current: ManagerSnapshot,
 }
@@ -62,11 +64,12 @@ pub struct IntervalSampler {
 impl IntervalSampler {
     /// A sampler of `managers` (in the header's instance order) whose first interval starts at
     /// `start_unix_nano`. Deltas start from zero: a manager's first interval also holds what it
-    /// recorded before the sampler was created.
+    /// recorded before the sampler was created (exemplars: only what was recorded after).
     pub fn new<S: ManagerSource>(managers: Vec<S>, start_unix_nano: u64) -> Self {
         let sources = managers
             .into_iter()
             .map(|manager| Source {
+                exemplars: manager.manager().next_event_exemplar_reader(),
                 manager: Box::new(manager) as Box<dyn ManagerSource>,
                 baseline: ManagerSnapshot::default(),
                 current: ManagerSnapshot::default(),
@@ -80,6 +83,7 @@ impl IntervalSampler {
                 start_unix_nano,
                 end_unix_nano: start_unix_nano,
                 delta: ManagerSnapshot::default(),
+                exemplar: None,
                 last: false,
             },
             sequence: 0,
@@ -100,7 +104,11 @@ impl IntervalSampler {
         self.interval.end_unix_nano = now;
         self.interval.last = last;
         for (instance, source) in self.sources.iter_mut().enumerate() {
-            source.manager.manager().snapshot_into(&mut source.current);
+            let manager = source.manager.manager();
+            manager.snapshot_into(&mut source.current);
+            self.interval.exemplar = manager
+                .take_next_event_exemplar_for(&source.exemplars)
+                .map(|sample| sample.to_unix());
             source
                 .current
                 .since_into(&source.baseline, &mut self.interval.delta);

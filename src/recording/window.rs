@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::header::RecordedInterval;
 use super::reader::Recording;
-use crate::telemetry::ManagerSnapshot;
+use crate::telemetry::{ManagerSnapshot, UnixExemplar};
 
 /// A time window, as offsets from the recording's start; `None` is open-ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct IntervalRow {
     pub max_ns: Option<f64>,
     /// Failed segment-header reads and resumes in the interval.
     pub failures: u64,
+    /// The interval's slowest `next_event` sample, with its trace and event id.
+    pub exemplar: Option<UnixExemplar>,
 }
 
 impl Recording {
@@ -125,6 +127,7 @@ impl Recording {
                 .read_segment_header
                 .failures
                 .saturating_add(delta.resume_from_event.failures),
+            exemplar: interval.exemplar,
         }
     }
 }

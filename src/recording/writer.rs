@@ -10,6 +10,7 @@ use prost::Message;
 
 use super::config::{RecordingConfig, SyncPolicy};
 use super::error::RecordingError;
+use super::exemplar::exemplar_to_pb;
 use super::frame::{MAGIC, push_frame};
 use super::header::{RecordedInterval, RecordingHeader};
 use super::schema::{pb, snapshot_to_pb};
@@ -139,6 +140,7 @@ fn interval_record(interval: &RecordedInterval) -> pb::record::Kind {
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
         r#final: interval.last,
+        exemplars: interval.exemplar.iter().map(exemplar_to_pb).collect(),
         ..pb::Interval::default()
     };
     snapshot_to_pb(&interval.delta, &mut record);

@@ -19,7 +19,10 @@ pub mod updater;
 
 pub use attribute_value::AttributeValue;
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
-pub use histogram::{Exemplar, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext};
+pub use histogram::{
+    Exemplar, ExemplarReader, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext,
+    UnixExemplar,
+};
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
     Attribute, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat,

@@ -24,7 +24,7 @@ pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_at
 
 use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::RecoverySnapshot;
+use crate::telemetry::{ExemplarReader, RecoverySnapshot};
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -50,6 +50,8 @@ pub(crate) struct ExportSource {
     /// Unregistered: exported once more (its final values), then removed.
     pub(crate) retiring: bool,
     manager: ManagerRef,
+    /// This source's own hand-off of `next_event` exemplars (other consumers take theirs).
+    exemplars: ExemplarReader,
     attributes: Vec<KeyValue>,
     /// When this source was registered: the start of every cumulative point.
     start_time_unix_nano: u64,
@@ -70,6 +72,7 @@ impl ExportSource {
         ExportSource {
             id: 0,
             retiring: false,
+            exemplars: manager.exemplar_reader(),
             manager,
             attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
             start_time_unix_nano: now,
@@ -175,8 +178,8 @@ impl Converter {
         // Taking closes the interval: each sample is exported as an exemplar once.
         let sample = source
             .manager
-            .take_next_event_exemplar()
-            .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+            .take_next_event_exemplar(&source.exemplars)
+            .and_then(|sample| exemplar::to_otlp(&sample.to_unix(), self.exemplar_filter));
         self.add_points(&source.attributes, start, now, set, sample, |collector| {
             let Ok(()) = if is_recovery {
                 snapshot.collect(METRIC_PREFIX, collector)
@@ -224,7 +227,10 @@ impl Converter {
         for point in points {
             let attributes = [string_attribute(INSTANCE_ATTRIBUTE, point.instance)];
             let (start, end) = (point.start_unix_nano, point.end_unix_nano);
-            self.add_points(&attributes, start, end, &mut set, None, |collector| {
+            let sample = point
+                .exemplar
+                .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+            self.add_points(&attributes, start, end, &mut set, sample, |collector| {
                 let Ok(()) = match point.telemetry {
                     RecordedTelemetry::Manager(manager) => {
                         manager.collect(METRIC_PREFIX, collector)
