@@ -115,7 +115,10 @@ fn print_report(recording: &Recording, window: Window, file: &Path) -> std::io::
     }
     print_exemplars(recording, window, &mut out)?;
     for (instance, name) in header.instances.iter().enumerate() {
-        recording.merged(instance, window).dump(name, &mut out)?;
+        match recording.merged_recovery(instance, window) {
+            Some(recovery) => recovery.dump(name, &mut out)?,
+            None => recording.merged(instance, window).dump(name, &mut out)?,
+        }
     }
     out.flush()
 }

@@ -4,6 +4,7 @@
 
 use walrec::otlp::{Backfill, BackfillError, Config, RecordedPoint, RecordedTelemetry};
 use walrec::recording::{RecordedInterval, Recording, Window};
+use walrec::telemetry::RecoverySnapshot;
 
 use super::CliError;
 use super::record::describe;
@@ -43,21 +44,34 @@ pub fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<
 fn backfill(recording: &Recording, window: Window, config: &Config) -> Backfill {
     let mut backfill = Backfill::new(config, &recording.header.resource_attributes);
     for tick in recording.ticks(window) {
+        // A recorded Recovery is exported whole, as the agent exports a registered Recovery.
+        let recoveries: Vec<Option<RecoverySnapshot>> = tick
+            .iter()
+            .map(|interval| interval.components.map(|c| c.with_manager(&interval.delta)))
+            .collect();
         let points: Vec<RecordedPoint<'_>> = tick
-            .into_iter()
-            .map(|interval| point(recording, interval))
+            .iter()
+            .zip(&recoveries)
+            .map(|(interval, recovery)| point(recording, interval, recovery.as_ref()))
             .collect();
         backfill.add_tick(&points);
     }
     backfill
 }
 
-fn point<'a>(recording: &'a Recording, interval: &'a RecordedInterval) -> RecordedPoint<'a> {
+fn point<'a>(
+    recording: &'a Recording,
+    interval: &'a RecordedInterval,
+    recovery: Option<&'a RecoverySnapshot>,
+) -> RecordedPoint<'a> {
     RecordedPoint {
         instance: &recording.header.instances[interval.instance],
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
-        telemetry: RecordedTelemetry::Manager(&interval.delta),
+        telemetry: recovery.map_or(
+            RecordedTelemetry::Manager(&interval.delta),
+            RecordedTelemetry::Recovery,
+        ),
         exemplar: interval.exemplar,
     }
 }

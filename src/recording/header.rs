@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::components::RecoveryComponents;
 use super::config::RecordingConfig;
 use super::schema::pb;
 pub use crate::telemetry::AttributeValue;
@@ -167,6 +168,8 @@ pub struct RecordedInterval {
     pub delta: ManagerSnapshot,
     /// The interval's slowest `next_event` sample, from the recorder's own exemplar reader.
     pub exemplar: Option<UnixExemplar>,
+    /// A recorded `Recovery`'s other components over the interval; `None` for a Manager alone.
+    pub components: Option<RecoveryComponents>,
     /// The last interval, written when the recorder stopped.
     pub last: bool,
 }

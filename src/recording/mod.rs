@@ -9,6 +9,7 @@
 //! span of intervals into the dump a live process would have shown.
 
 mod clock;
+mod components;
 mod config;
 mod error;
 mod exemplar;
@@ -24,6 +25,7 @@ mod schema;
 mod window;
 
 pub use clock::measure_resolution_ps;
+pub use components::RecoveryComponents;
 pub use config::{
     DEFAULT_INTERVAL, DEFAULT_KEPT_FILES, DEFAULT_MAX_FILE_BYTES, INTERVAL_VARIABLE,
     RecordingConfig, SyncPolicy, parse_interval,

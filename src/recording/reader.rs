@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
+use super::components::components_from_pb;
 use super::error::RecordingError;
 use super::exemplar::exemplar_from_pb;
 use super::frame::{Frame, Frames, MAGIC};
@@ -165,6 +166,7 @@ fn parse_interval(interval: &pb::Interval, instances: usize) -> Result<RecordedI
             .first()
             .map(exemplar_from_pb)
             .transpose()?,
+        components: components_from_pb(interval)?,
         last: interval.r#final,
     })
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::header::RecordedInterval;
 use super::reader::Recording;
-use crate::telemetry::{ManagerSnapshot, UnixExemplar};
+use crate::telemetry::{ManagerSnapshot, RecoverySnapshot, UnixExemplar};
 
 /// A time window, as offsets from the recording's start; `None` is open-ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,6 +78,25 @@ impl Recording {
         let mut merged = ManagerSnapshot::default();
         for interval in self.intervals_in(instance, window) {
             merged.merge(&interval.delta);
+        }
+        merged
+    }
+
+    /// `instance`'s whole-recovery telemetry over `window`, when it was recorded as a
+    /// `Recovery`: [`merged`](Self::merged)'s Manager metrics with the other components'
+    /// deltas merged the same way, and the progress at the window's end. `None` for a Manager
+    /// recorded alone.
+    pub fn merged_recovery(&self, instance: usize, window: Window) -> Option<RecoverySnapshot> {
+        let mut merged: Option<RecoverySnapshot> = None;
+        for interval in self.intervals_in(instance, window) {
+            let Some(components) = &interval.components else {
+                continue;
+            };
+            let part = components.with_manager(&interval.delta);
+            match &mut merged {
+                Some(merged) => merged.merge(&part),
+                None => merged = Some(part),
+            }
         }
         merged
     }

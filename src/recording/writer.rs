@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
+use super::components::components_to_pb;
 use super::config::{RecordingConfig, SyncPolicy};
 use super::error::RecordingError;
 use super::exemplar::exemplar_to_pb;
@@ -144,6 +145,9 @@ fn interval_record(interval: &RecordedInterval) -> pb::record::Kind {
         ..pb::Interval::default()
     };
     snapshot_to_pb(&interval.delta, &mut record);
+    if let Some(components) = &interval.components {
+        components_to_pb(components, &mut record);
+    }
     pb::record::Kind::Interval(record)
 }
 

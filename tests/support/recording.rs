@@ -115,6 +115,7 @@ pub fn golden_intervals() -> Vec<RecordedInterval> {
                 end_unix_nano: start + (tick + 1) * 1_000_000_000,
                 delta,
                 exemplar: None,
+                components: None,
                 last: tick == 2,
             });
         }
