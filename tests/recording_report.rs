@@ -269,6 +269,17 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     // The recorder's exemplars are the encoder's (each its own reader of the same intervals),
     // so the equality above covers them; check they are there at all.
     assert!(recording.intervals.iter().all(|i| i.exemplar.is_some()));
+    // The clock's resolution, under the one name the live agent uses too.
+    let resolution = walrec::telemetry::clock::resolution_ps();
+    let attribute = (
+        walrec::telemetry::CLOCK_RESOLUTION_ATTRIBUTE.to_owned(),
+        walrec::recording::AttributeValue::Int(resolution as i64),
+    );
+    assert!(recording.header.resource_attributes.contains(&attribute));
+    assert_eq!(recording.header.clock_resolution_ps, resolution);
+    assert!(first.contains(&format!(
+        "{{\"key\":\"walrec.clock.resolution_ps\",\"value\":{{\"intValue\":\"{resolution}\"}}}}"
+    )));
     assert_eq!(text.matches("\"exemplars\":[{").count() as u64, INTERVALS);
 }
 

@@ -8,7 +8,6 @@
 //! [`Recording`] reads it, reporting and skipping a torn last record; [`Window`] merges any
 //! span of intervals into the dump a live process would have shown.
 
-mod clock;
 mod components;
 mod config;
 mod error;
@@ -24,7 +23,7 @@ mod sampler;
 mod schema;
 mod window;
 
-pub use clock::measure_resolution_ps;
+pub use crate::telemetry::clock::measure_resolution_ps;
 pub use components::RecoveryComponents;
 pub use config::{
     DEFAULT_INTERVAL, DEFAULT_KEPT_FILES, DEFAULT_MAX_FILE_BYTES, INTERVAL_VARIABLE,

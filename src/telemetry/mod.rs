@@ -4,6 +4,7 @@
 
 mod attribute_value;
 pub mod clock;
+mod clock_resolution;
 pub mod collect;
 pub mod dump;
 pub mod histogram;
@@ -25,8 +26,8 @@ pub use histogram::{
 };
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
-    Attribute, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat,
-    Unit,
+    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE,
+    PrometheusName, Shape, Stat, Unit,
 };
 pub use owned_updater::OwnedManagerUpdater;
 pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};
