@@ -359,3 +359,27 @@ fn plot_renders_percentile_and_rate_series() {
         walrec::recording::write_plot(&recording, Window::default(), &dir.path().join("x.gif"));
     assert!(error.unwrap_err().to_string().contains(".svg or .png"));
 }
+
+#[test]
+fn report_stitches_a_rotated_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.walrec");
+    let mut config = RecordingConfig::new(&path);
+    config.max_file_bytes = 2_000;
+    config.kept_files = 64;
+    let (current, _) = sampled_recording(&path, 12, config);
+    let files = current.header.rotation as usize + 1;
+    assert!(files > 1);
+    let finished = report(&path, &[], &[]);
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("stitched {files} rotated files")),
+        "{}",
+        finished.stderr
+    );
+    // One table row per interval of all files, then the dump of all of them.
+    let table = finished.stdout.split("slowest next_event").next().unwrap();
+    let rows = table.lines().filter(|l| l.starts_with("replay ")).count();
+    assert_eq!(rows, 12, "{}", finished.stdout);
+}

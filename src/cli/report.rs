@@ -16,7 +16,8 @@ use super::record::describe;
 /// `walrec report`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// The recording file (written by `replay --record` or `demo --record`).
+    /// The recording file (written by `replay --record` or `demo --record`); its rotated files
+    /// (FILE.1, FILE.2 …) are read too, oldest first.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Start of the window, in seconds since the recording started.
@@ -50,12 +51,24 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), CliError> {
-    let recording = Recording::open(&args.file).map_err(|e| runtime(&e))?;
+    let recording = Recording::open_rotated(&args.file).map_err(|e| runtime(&e))?;
+    if recording.files.len() > 1 {
+        let files: Vec<String> = recording
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        eprintln!(
+            "walrec: stitched {} rotated files: {}",
+            files.len(),
+            files.join(", ")
+        );
+    }
     if let Some(torn) = &recording.torn {
         eprintln!(
             "walrec: warning: {}: torn last record skipped at byte offset {} ({} bytes: {}); \
              the recording was cut mid-write, every interval before it is intact",
-            args.file.display(),
+            torn.file.display(),
             torn.offset,
             torn.bytes,
             torn.reason

@@ -21,6 +21,7 @@ mod plot;
 mod reader;
 mod sampler;
 mod schema;
+mod stitch;
 mod window;
 
 pub use crate::telemetry::clock::measure_resolution_ps;

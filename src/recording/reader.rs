@@ -15,6 +15,8 @@ use super::schema::{pb, snapshot_from_pb};
 /// intact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TornTail {
+    /// The file it is in.
+    pub file: PathBuf,
     /// Byte offset where the torn record starts.
     pub offset: u64,
     /// Bytes from there to the end of the file.
@@ -30,8 +32,12 @@ pub struct Recording {
     pub header: RecordingHeader,
     /// The intervals, in the order they were written.
     pub intervals: Vec<RecordedInterval>,
-    /// The torn last record, if the writer was stopped mid-write.
+    /// The torn last record, if the writer was stopped mid-write (of a stitched recording:
+    /// the newest file's, else the newest older file's).
     pub torn: Option<TornTail>,
+    /// The files read, oldest first: one, or a rotated recording's chain (see
+    /// [`open_rotated`](Self::open_rotated)).
+    pub files: Vec<PathBuf>,
 }
 
 impl Recording {
@@ -75,6 +81,7 @@ impl Recording {
             header,
             intervals: parser.intervals,
             torn: parser.torn,
+            files: vec![path.to_owned()],
         })
     }
 }
@@ -97,6 +104,7 @@ impl Parser<'_> {
             }
             Frame::Torn { offset, reason } => {
                 self.torn = Some(TornTail {
+                    file: self.path.to_owned(),
                     offset,
                     bytes: file_bytes - offset,
                     reason,
