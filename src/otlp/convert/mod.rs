@@ -20,7 +20,9 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
-pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_attribute};
+#[cfg(feature = "recording")]
+pub(crate) use resource::int_attribute;
+pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
 use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
