@@ -57,11 +57,12 @@ pub struct LatencyHistogram {
     /// The exemplar epoch: writers keep each epoch's slowest sample; the exporter that takes
     /// exemplars closes an epoch by advancing it (see `exemplar`).
     exemplar_epoch: AtomicU64,
-    /// The exemplar consumers: whoever closes an epoch hands its maximum to each (see
-    /// `handoff`). Locked by consumers only, never by a writer.
-    exemplar_readers: Mutex<Readers>,
     exclusive: [OnceLock<Box<Shard>>; MAX_WRITERS],
     shared: OnceLock<Box<Shard>>,
+    /// The exemplar consumers: whoever closes an epoch hands its maximum to each (see
+    /// `handoff`). Locked by consumers only, never by a writer; last, away from the fields
+    /// writers read.
+    exemplar_readers: Mutex<Readers>,
 }
 
 impl Default for LatencyHistogram {
@@ -78,9 +79,9 @@ impl LatencyHistogram {
                 bits: AtomicU64::new(0),
             },
             exemplar_epoch: AtomicU64::new(0),
-            exemplar_readers: Mutex::new(Readers::new()),
             exclusive: [const { OnceLock::new() }; MAX_WRITERS],
             shared: OnceLock::new(),
+            exemplar_readers: Mutex::new(Readers::new()),
         }
     }
 
