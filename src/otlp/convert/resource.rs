@@ -5,6 +5,9 @@ use opentelemetry_proto::tonic::common::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
+use crate::telemetry::clock;
+use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
+
 /// The scope name on every metric this crate exports.
 pub(crate) const SCOPE_NAME: &str = "walrec";
 
@@ -29,8 +32,8 @@ pub(crate) fn int_attribute(key: &str, value: i64) -> KeyValue {
     }
 }
 
-/// The resource: `service.name`, `service.instance.id`, `host.name`, `process.pid` and
-/// `telemetry.sdk.*`, then the user's attributes (from `OTEL_RESOURCE_ATTRIBUTES`), which
+/// The resource: `service.name`, `service.instance.id`, `host.name`, `process.pid`,
+/// `telemetry.sdk.*` and the clock's resolution ([`CLOCK_RESOLUTION_ATTRIBUTE`]), then the user's attributes (from `OTEL_RESOURCE_ATTRIBUTES`), which
 /// override the detected ones except `service.name`, which `service_name` decides, as the
 /// OpenTelemetry specification gives `OTEL_SERVICE_NAME` precedence.
 pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Resource {
@@ -42,6 +45,10 @@ pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)])
         string_attribute("telemetry.sdk.name", SCOPE_NAME),
         string_attribute("telemetry.sdk.language", "rust"),
         string_attribute("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+        int_attribute(
+            CLOCK_RESOLUTION_ATTRIBUTE,
+            i64::try_from(clock::resolution_ps()).unwrap_or(i64::MAX),
+        ),
     ];
     for (key, value) in user_attributes.iter().filter(|(k, _)| k != "service.name") {
         attributes.retain(|existing| &existing.key != key);
