@@ -71,6 +71,7 @@ impl AgentStats {
     }
 
     /// A trace export ended: `spans` delivered, or failed.
+    #[cfg(feature = "traces")]
     pub(crate) fn spans(&self, spans: u64, delivered: bool) {
         let counter = if delivered {
             &self.spans_exported
