@@ -9,6 +9,8 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "cli")]
+use support::demo::{self, DEMO_EVENTS, DEMO_INSTANCE};
 use support::rotel::{LoggedMetric, LoggedPoint, Rotel, parse_metrics};
 use walrec::otlp::Agent;
 use walrec::otlp::config::{Config, Protocol};
@@ -314,80 +316,16 @@ fn agent_rotel_forwards_to_gateway_rotel() {
 // `walrec demo` pushing to rotel, configured only by OTEL_EXPORTER_OTLP_{ENDPOINT,PROTOCOL}.
 // ---------------------------------------------------------------------------------------------
 
-/// The instance name `walrec demo` exports under.
-#[cfg(feature = "cli")]
-const DEMO_INSTANCE: &str = "walrec demo";
-
-/// Events the demo generates and replays (small: the test binary is a debug build).
-#[cfg(feature = "cli")]
-const DEMO_EVENTS: u64 = 50_000;
-
-/// Runs `walrec demo` with the OTLP exporter pointed at `endpoint` over `protocol`, at most
-/// two minutes. Returns the `samples=` of each of the dump's four lines, by metric name.
+/// Runs `walrec demo` against `endpoint` and returns the `samples=` of the Manager section's
+/// four lines, by metric name.
 #[cfg(feature = "cli")]
 fn run_demo(endpoint: &str, protocol: &str) -> Vec<(&'static str, u64)> {
-    use std::process::{Command, Stdio};
-    use std::time::Instant;
-
-    let out_dir = tempfile::tempdir().unwrap();
-    let stdout_path = out_dir.path().join("stdout");
-    let stderr_path = out_dir.path().join("stderr");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
-    // Only the two variables under test configure the exporter.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("OTEL_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .args(["demo", "--events", &DEMO_EVENTS.to_string()])
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
-        .env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout_path).unwrap())
-        .stderr(std::fs::File::create(&stderr_path).unwrap());
-    let mut child = command.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("walrec demo did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = std::fs::read_to_string(&stdout_path).unwrap();
-    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
-    assert!(
-        status.success(),
-        "walrec demo failed ({status})\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    assert!(
-        !stderr.contains("export failed"),
-        "walrec demo could not export to rotel at {endpoint}:\n{stderr}"
-    );
-    // ` Next event         : samples=50000 total=…`
-    let samples = |label: &str| -> u64 {
-        stdout
-            .lines()
-            .find_map(|line| {
-                let (name, rest) = line.split_once(':')?;
-                (name.trim() == label).then_some(())?;
-                rest.split_whitespace()
-                    .find_map(|field| field.strip_prefix("samples="))?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or_else(|| panic!("no `{label}: samples=` in the demo's dump:\n{stdout}"))
-    };
+    let dump = demo::run(endpoint, protocol);
     vec![
-        ("read_segment_header", samples("Read segment header")),
-        ("resume_from_event", samples("Resume from event")),
-        ("seek_event", samples("Seek event")),
-        ("next_event", samples("Next event")),
+        ("read_segment_header", dump.samples("Read segment header")),
+        ("resume_from_event", dump.samples("Resume from event")),
+        ("seek_event", dump.samples("Seek event")),
+        ("next_event", dump.samples("Next event")),
     ]
 }
 

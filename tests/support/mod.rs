@@ -1,6 +1,8 @@
 //! Shared test support.
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod demo;
 pub mod deploy;
 pub mod fake_collector;
 pub mod fake_trace_collector;
