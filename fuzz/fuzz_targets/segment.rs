@@ -11,10 +11,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use walrec::wal::SegmentReader;
-use walrec::wal::format::{
-    BLOCK_COUNT_OFFSET, BLOCK_EVENTS, BLOCK_HEADER_SIZE, HEADER_CRC_OFFSET,
-    HEADER_SIZE, block_len, chain_crc, chain_seed,
-};
+use walrec::wal::format::reseal;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -50,29 +47,3 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Recomputes the header CRC and the CRC and chain of every block whose extent fits.
-fn reseal(bytes: &mut [u8]) {
-    if bytes.len() < HEADER_SIZE {
-        return;
-    }
-    let crc = crc32c::crc32c(&bytes[..HEADER_CRC_OFFSET]);
-    bytes[HEADER_CRC_OFFSET..HEADER_SIZE].copy_from_slice(&crc.to_le_bytes());
-    let mut header = [0u8; HEADER_SIZE];
-    header.copy_from_slice(&bytes[..HEADER_SIZE]);
-    let mut chain = chain_seed(&header);
-    let mut at = HEADER_SIZE;
-    while at + BLOCK_HEADER_SIZE <= bytes.len() {
-        let field = at + BLOCK_COUNT_OFFSET;
-        let count = u32::from_le_bytes(bytes[field..field + 4].try_into().unwrap()) as usize;
-        let len = block_len(count.min(BLOCK_EVENTS));
-        if count == 0 || count > BLOCK_EVENTS || at + len > bytes.len() {
-            return;
-        }
-        let block = &mut bytes[at..at + len];
-        let crc = crc32c::crc32c(&block[8..]);
-        chain = chain_crc(chain, crc);
-        block[..4].copy_from_slice(&crc.to_le_bytes());
-        block[4..8].copy_from_slice(&chain.to_le_bytes());
-        at += len;
-    }
-}

@@ -302,6 +302,35 @@ pub fn chain_crc(prev_chain: u32, block_crc: u32) -> u32 {
     crc32c::crc32c(&link)
 }
 
+/// Recomputes the header CRC and every block's CRC and chain link in `bytes` (a segment image,
+/// possibly altered), stopping at the first block whose event count or extent does not fit.
+/// For tests and fuzzing: it turns arbitrary changes of a segment's fields into a segment whose
+/// checksums hold, so that what gets exercised is the field validation behind them.
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_SIZE {
+        return;
+    }
+    let crc = crc32c::crc32c(&bytes[..HEADER_CRC_OFFSET]);
+    bytes[HEADER_CRC_OFFSET..HEADER_SIZE].copy_from_slice(&crc.to_le_bytes());
+    let mut header = [0u8; HEADER_SIZE];
+    header.copy_from_slice(&bytes[..HEADER_SIZE]);
+    let mut chain = chain_seed(&header);
+    let mut at = HEADER_SIZE;
+    while at + BLOCK_HEADER_SIZE <= bytes.len() {
+        let count = le_u32(bytes, at + BLOCK_COUNT_OFFSET) as usize;
+        let len = block_len(count.min(BLOCK_EVENTS));
+        if count == 0 || count > BLOCK_EVENTS || at + len > bytes.len() {
+            return;
+        }
+        let block = &mut bytes[at..at + len];
+        let crc = crc32c::crc32c(&block[8..]);
+        chain = chain_crc(chain, crc);
+        block[..4].copy_from_slice(&crc.to_le_bytes());
+        block[4..8].copy_from_slice(&chain.to_le_bytes());
+        at += len;
+    }
+}
+
 /// Encodes one event into a zeroed slot. `payload` must be at most [`MAX_PAYLOAD`] bytes (the
 /// writer checks this first).
 pub(crate) fn encode_event(slot: &mut [u8], id: u64, timestamp_ns: u64, kind: u16, payload: &[u8]) {
