@@ -20,8 +20,8 @@ pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{Exemplar, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext};
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
-    Attribute, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat,
-    Unit,
+    Attribute, Component, INSTRUMENTATION_SCOPE, Kind, Metric, MetricKey, PHASE_ATTRIBUTE,
+    PrometheusName, Shape, Stat, Unit,
 };
 pub use owned_updater::OwnedManagerUpdater;
 pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};

@@ -13,10 +13,7 @@ use opentelemetry::{Context, KeyValue};
 
 use super::error::WalError;
 use super::reader::SegmentReader;
-use crate::telemetry::TraceContext;
-
-/// The instrumentation scope of walrec's spans.
-pub const TRACER_NAME: &str = "walrec";
+use crate::telemetry::{INSTRUMENTATION_SCOPE, TraceContext};
 
 /// At most this many `wal.segment.read_header` spans per scan; the rest are counted in the
 /// scan's `wal.segment.read_header.untraced` attribute, so a WAL of thousands of segments
@@ -70,7 +67,7 @@ impl RecoverySpans {
     /// Starts `wal.recovery` for `dir` as a child of the current context, with `tracer` or
     /// the global provider's.
     pub(super) fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
-        let tracer = tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
+        let tracer = tracer.unwrap_or_else(|| global::tracer(INSTRUMENTATION_SCOPE));
         let span = tracer.start_with_context("wal.recovery", &Context::current());
         let recovery = Context::current().with_span(span);
         recovery
@@ -269,7 +266,7 @@ pub(crate) fn preload_start(parent: &Carried) -> Open {
     if !parent.has_active_span() {
         return None;
     }
-    let tracer = global::tracer(TRACER_NAME);
+    let tracer = global::tracer(INSTRUMENTATION_SCOPE);
     let span = tracer.start_with_context("wal.segment.preload", parent);
     Some(parent.with_span(span))
 }

@@ -19,6 +19,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
 
 use crate::otlp::{Agent, AgentError, Config};
+use crate::telemetry::INSTRUMENTATION_SCOPE;
 use exporter::OtlpSpanExporter;
 
 /// A running trace pipeline. Install it as the global provider
@@ -65,7 +66,7 @@ impl Tracing {
 
     /// A tracer of this provider, for `RecoveryManager::with_tracer`.
     pub fn tracer(&self) -> BoxedTracer {
-        BoxedTracer::new(Box::new(self.provider.tracer(crate::wal::TRACER_NAME)))
+        BoxedTracer::new(Box::new(self.provider.tracer(INSTRUMENTATION_SCOPE)))
     }
 
     /// Exports the spans still queued and stops, within `bound`.
