@@ -101,3 +101,26 @@ pub fn agent_counter(
         })
         .collect()
 }
+
+/// The data points of the exponential histogram `name` (scope `walrec`) across `requests`:
+/// the sum of their counts (non-zero once any saw a sample) and every exemplar they carry.
+pub fn histogram_exemplars(
+    requests: &[ExportMetricsServiceRequest],
+    name: &str,
+) -> (u64, Vec<opentelemetry_proto::tonic::metrics::v1::Exemplar>) {
+    let mut count = 0;
+    let mut exemplars = Vec::new();
+    for request in requests {
+        let Some(found) = walrec_metrics(request).into_iter().find(|m| m.name == name) else {
+            continue;
+        };
+        let Some(Data::ExponentialHistogram(histogram)) = &found.data else {
+            panic!("{name} is not an exponential histogram");
+        };
+        for point in &histogram.data_points {
+            count += point.count;
+            exemplars.extend(point.exemplars.iter().cloned());
+        }
+    }
+    (count, exemplars)
+}
