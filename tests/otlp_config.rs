@@ -849,7 +849,7 @@ fn resolve_functions_are_pure_over_a_lookup() {
         DEFAULT_EXPORT_INTERVAL
     );
     assert_eq!(
-        resolve::resolve_export_timeout(&lookup).unwrap(),
+        resolve::resolve_export_timeout(&lookup, Signal::Metrics).unwrap(),
         DEFAULT_EXPORT_TIMEOUT
     );
     assert_eq!(

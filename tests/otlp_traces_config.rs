@@ -112,14 +112,30 @@ fn each_traces_variable_beats_its_generic_one() {
 }
 
 #[test]
+fn otel_bsp_export_timeout_bounds_a_span_export_in_place_of_the_metrics_one() {
+    let config = traces(&[
+        ("OTEL_METRIC_EXPORT_TIMEOUT", "9000"),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "1500"),
+    ])
+    .unwrap();
+    assert_eq!(config.export_timeout(), Duration::from_millis(1500));
+    let default = traces(&[("OTEL_METRIC_EXPORT_TIMEOUT", "9000")]).unwrap();
+    assert_eq!(default.export_timeout(), Duration::from_secs(30));
+    let variable = "OTEL_BSP_EXPORT_TIMEOUT";
+    assert_rejected_naming(&[(variable, "0".into())], variable);
+}
+
+#[test]
 fn the_metrics_configuration_ignores_the_traces_variables() {
     let vars = lookup(&[
         ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url".into()),
         ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf".into()),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "not a number".into()),
     ]);
     let config = Config::from_lookup(&vars).unwrap();
     assert_eq!(config.endpoint(), "http://localhost:4317/");
     assert_eq!(config.protocol(), Protocol::Grpc);
+    assert_eq!(config.export_timeout(), Duration::from_secs(30));
 }
 
 /// `pairs` must be rejected with problems that all name `variable`, and never a

@@ -278,7 +278,8 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`].
+    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`, for traces
+    /// `OTEL_BSP_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`].
     pub fn export_timeout(mut self, timeout: Duration) -> Self {
         let setting = "ConfigBuilder::export_timeout";
         let checked = parse::check_duration(setting, timeout, &TIMEOUT_RANGE);
@@ -336,7 +337,7 @@ impl<'a> ConfigBuilder<'a> {
             interval: set.interval.or_env(p, || r::resolve_interval(lookup)),
             export_timeout: set
                 .export_timeout
-                .or_env(p, || r::resolve_export_timeout(lookup)),
+                .or_env(p, || r::resolve_export_timeout(lookup, signal)),
             temporality: set.temporality.or_env(p, || r::resolve_temporality(lookup)),
             exemplar_filter: set
                 .exemplar_filter

@@ -81,6 +81,10 @@ pub const OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: &str =
 pub const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
 /// How long one whole export (collection, conversion and retries) may take, in milliseconds.
 pub const OTEL_METRIC_EXPORT_TIMEOUT: &str = "OTEL_METRIC_EXPORT_TIMEOUT";
+/// How long one whole span export (retries included) may take, in milliseconds: the traces
+/// counterpart of [`OTEL_METRIC_EXPORT_TIMEOUT`]. The SDK's other `OTEL_BSP_*` batch settings
+/// are read by the SDK itself.
+pub const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
 /// `cumulative`, `delta` or `lowmemory` (case-insensitive).
 pub const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
     "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
@@ -105,7 +109,7 @@ pub const OTEL_METRICS_EXEMPLAR_FILTER: &str = "OTEL_METRICS_EXEMPLAR_FILTER";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The spec's default for [`OTEL_METRIC_EXPORT_INTERVAL`]: 60 s.
 pub const DEFAULT_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
-/// The spec's default for [`OTEL_METRIC_EXPORT_TIMEOUT`]: 30 s.
+/// The spec's default for [`OTEL_METRIC_EXPORT_TIMEOUT`] and [`OTEL_BSP_EXPORT_TIMEOUT`]: 30 s.
 pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default for [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]: 160, the OTel SDKs' default max_size.
 pub const DEFAULT_MAX_HISTOGRAM_BUCKETS: usize = 160;

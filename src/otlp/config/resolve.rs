@@ -356,10 +356,14 @@ pub fn resolve_interval(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
     parse_or(found, DEFAULT_EXPORT_INTERVAL, millis(&INTERVAL_RANGE))
 }
 
-/// [`OTEL_METRIC_EXPORT_TIMEOUT`] (ms, within [`TIMEOUT_RANGE`]); default
-/// [`DEFAULT_EXPORT_TIMEOUT`].
-pub fn resolve_export_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
-    let found = var(lookup, OTEL_METRIC_EXPORT_TIMEOUT);
+/// [`OTEL_METRIC_EXPORT_TIMEOUT`] for metrics, [`OTEL_BSP_EXPORT_TIMEOUT`] for traces (ms,
+/// within [`TIMEOUT_RANGE`]); default [`DEFAULT_EXPORT_TIMEOUT`], the spec's for both.
+pub fn resolve_export_timeout(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Duration, ConfigError> {
+    let name = signal.pick(OTEL_METRIC_EXPORT_TIMEOUT, OTEL_BSP_EXPORT_TIMEOUT);
+    let found = var(lookup, name);
     parse_or(found, DEFAULT_EXPORT_TIMEOUT, millis(&TIMEOUT_RANGE))
 }
 

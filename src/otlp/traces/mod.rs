@@ -4,9 +4,13 @@
 //! The transport is the metrics agent's, built from a traces [`Config`]
 //! ([`Config::traces_from_env`]): TLS, headers, compression, timeouts, the response cap and
 //! the retry rules are the same code for both signals. The sampler (`OTEL_TRACES_SAMPLER`,
-//! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings (`OTEL_BSP_*`) are read by the SDK
-//! itself, as the specification defines them. Exports are counted in the agent's
-//! self-telemetry (`otel.sdk.exporter.span.exported`, failures with `error.type`).
+//! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings `OTEL_BSP_SCHEDULE_DELAY`,
+//! `OTEL_BSP_MAX_QUEUE_SIZE` and `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are read by the SDK itself,
+//! as the specification defines them; `OTEL_BSP_EXPORT_TIMEOUT`, which the SDK's batch
+//! processor does not apply, is the traces configuration's export bound, applied by the
+//! exporter. Exports are counted in the agent's self-telemetry
+//! (`otel.sdk.exporter.span.exported`: delivered without `error.type`, failed with
+//! `export_failed`, refused in a partial success with `rejected`).
 
 mod exporter;
 
