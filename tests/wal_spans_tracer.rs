@@ -3,27 +3,15 @@
 //! `wal.segment.preload` included, comes from the tracer given, with no global provider
 //! installed (this test binary never installs one).
 
+#[path = "support/small_wal.rs"]
+mod small_wal;
+
 use std::path::Path;
 
 use opentelemetry::global::BoxedTracer;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
-use walrec::wal::{NoTelemetry, RecoveryManager, RecoveryOptions, SegmentWriter, WriterOptions};
-
-/// 1000 events in 6 segments of 3 blocks: the replay preloads 5 of them.
-fn wal(dir: &Path) {
-    let opts = WriterOptions {
-        segment_bytes: 128 + 3 * 4160,
-        sync: false,
-        ..WriterOptions::default()
-    };
-    let mut writer = SegmentWriter::create(dir, opts).unwrap();
-    for _ in 0..1000 {
-        let id = writer.next_event_id();
-        writer.append(id * 3, 1, &id.to_le_bytes()).unwrap();
-    }
-    assert_eq!(writer.finish().unwrap().len(), 6);
-}
+use walrec::wal::{NoTelemetry, RecoveryManager, RecoveryOptions};
 
 /// Replays `dir` whole with a tracer of a fresh provider; the spans it finished.
 fn replay_traced(dir: &Path) -> Vec<SpanData> {
@@ -47,7 +35,7 @@ fn replay_traced(dir: &Path) -> Vec<SpanData> {
 #[test]
 fn the_preload_spans_come_from_the_given_tracer_under_wal_replay() {
     let dir = tempfile::tempdir().unwrap();
-    wal(dir.path());
+    small_wal::six_segment_wal(dir.path()); // the replay preloads 5 segments
     let spans = replay_traced(dir.path());
     let named = |name: &'static str| spans.iter().filter(move |s| s.name == name);
     let recovery = named("wal.recovery").next().expect("wal.recovery");
