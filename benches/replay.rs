@@ -31,12 +31,11 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::metrics::Histogram;
 use walrec::telemetry::{Manager, Status, clock};
-use walrec::wal::{
-    Hooks, NoTelemetry, RecoveryManager, SegmentReader, SegmentWriter, WriterOptions,
-};
+use walrec::wal::{Hooks, NoTelemetry, RecoveryManager, SegmentReader};
 
 mod common;
 use common::otel_histogram;
+use common::wal::{drain, time_hot_loop, write_wal};
 
 /// The recovery manager timed with `std::time::Instant` into an OpenTelemetry SDK histogram, as
 /// an SDK user would instrument it. Only `next_event` (the hot path) records; the cold timing
@@ -92,54 +91,6 @@ const EVENTS: u64 = 1 << 20;
 /// Events when the bench only runs once as a test (`cargo test --all-targets`, debug build).
 const TEST_EVENTS: u64 = 1 << 12;
 const SEGMENT_BYTES: u64 = 16 << 20;
-
-fn write_wal(dir: &Path, events: u64, segment_bytes: u64) {
-    let opts = WriterOptions {
-        segment_bytes,
-        sync: false,
-        ..WriterOptions::default()
-    };
-    let mut writer = SegmentWriter::create(dir, opts).expect("create the WAL");
-    for i in 0..events {
-        let len = (i % 40) as usize;
-        writer
-            .append(i * 100, (i % 8) as u16, &[i as u8; 44][..len])
-            .expect("append");
-    }
-    writer.finish().expect("seal the WAL");
-}
-
-/// Replays everything and folds the events into a checksum, as an application would touch them.
-fn drain<H: Hooks>(mut wal: RecoveryManager<H>) -> u64 {
-    let first = wal.first_event_id();
-    wal.resume_from_event(first).expect("resume");
-    fold(&mut wal)
-}
-
-/// Times only the event loop: opens and resumes (verifying the segment) first.
-fn time_hot_loop<H: Hooks>(iters: u64, mut open: impl FnMut() -> RecoveryManager<H>) -> Duration {
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let mut wal = open();
-        let first = wal.first_event_id();
-        wal.resume_from_event(first).expect("resume");
-        let started = Instant::now();
-        black_box(fold(&mut wal));
-        total += started.elapsed();
-    }
-    total
-}
-
-fn fold<H: Hooks>(wal: &mut RecoveryManager<H>) -> u64 {
-    let mut checksum = 0u64;
-    while let Some(event) = wal.next_event().expect("next event") {
-        checksum = checksum.rotate_left(7)
-            ^ event.id()
-            ^ event.timestamp_ns()
-            ^ event.payload().len() as u64;
-    }
-    checksum
-}
 
 fn replay(c: &mut Criterion) {
     clock::init();

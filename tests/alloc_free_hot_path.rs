@@ -229,3 +229,64 @@ fn recording_allocates_nothing_next_to_the_agent() {
     let _ = agent.shutdown(Duration::from_millis(100));
     assert_eq!(allocations, 0, "allocations on the recording thread");
 }
+
+/// With a real SDK tracer provider making every recovery span (sampled, batch-exported to
+/// memory): spans are made per segment and per step, never per event, so the event loop
+/// between two segment boundaries allocates nothing.
+#[cfg(feature = "traces")]
+#[test]
+fn the_replay_loop_allocates_nothing_with_tracing_on() {
+    use opentelemetry::global::BoxedTracer;
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_sdk::trace::{BatchSpanProcessor, InMemorySpanExporter, SdkTracerProvider};
+    use walrec::wal::{RecoveryManager, RecoveryOptions, SegmentWriter, WriterOptions};
+
+    let _turn = serial();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let options = WriterOptions {
+        sync: false,
+        ..WriterOptions::default()
+    };
+    let mut writer = SegmentWriter::create(dir.path(), options).expect("create the WAL");
+    for i in 0..20_000u64 {
+        writer.append(i, 0, &[7; 24]).expect("append");
+    }
+    writer.finish().expect("seal the WAL");
+
+    let spans = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(spans.clone()).build())
+        .build();
+    let tracer = BoxedTracer::new(Box::new(provider.tracer("alloc-test")));
+    let manager = Manager::new();
+    let mut wal = RecoveryManager::with_tracer(
+        dir.path(),
+        manager.updater(),
+        RecoveryOptions::default(),
+        tracer,
+    )
+    .expect("open the WAL");
+    let first = wal.first_event_id();
+    wal.resume_from_event(first).expect("resume");
+    // The first event opens the replay's spans; the loop after it stays inside one segment.
+    assert!(wal.next_event().expect("an event").is_some());
+    let allocations = allocations_in(|| {
+        for _ in 0..10_000 {
+            assert!(wal.next_event().expect("an event").is_some());
+        }
+    });
+    while wal.next_event().expect("the rest").is_some() {}
+    drop(wal);
+    provider.force_flush().expect("the spans are exported");
+    let names: Vec<String> = spans
+        .get_finished_spans()
+        .expect("the exported spans")
+        .into_iter()
+        .map(|span| span.name.into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "wal.segment.replay"),
+        "the replay was traced: {names:?}"
+    );
+    assert_eq!(allocations, 0, "allocations in the traced event loop");
+}

@@ -420,3 +420,31 @@ fn shutdown_interrupts_a_hanging_periodic_export_and_still_makes_its_final_attem
         "the final export was attempted after shutdown was asked: {attempts:?}"
     );
 }
+
+#[test]
+fn the_agent_sends_the_measured_clock_resolution_as_a_resource_attribute() {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    use walrec::telemetry::CLOCK_RESOLUTION_ATTRIBUTE;
+    let collector = FakeCollector::start(Vec::new());
+    let manager = Arc::new(Manager::new());
+    let agent = Agent::start(
+        &config(&collector.endpoint(), Temporality::Cumulative),
+        vec![("main".into(), manager)],
+    )
+    .unwrap();
+    agent.force_flush().unwrap();
+    let request = &collector.accepted()[0];
+    let resource = request.resource_metrics[0].resource.as_ref().unwrap();
+    let values: Vec<_> = resource
+        .attributes
+        .iter()
+        .filter(|kv| kv.key == CLOCK_RESOLUTION_ATTRIBUTE)
+        .map(|kv| kv.value.as_ref().and_then(|v| v.value.clone()))
+        .collect();
+    let measured = walrec::telemetry::clock::resolution_ps();
+    assert!(
+        measured >= 1_000,
+        "a nanosecond clock steps by ≥ 1 ns: {measured} ps"
+    );
+    assert_eq!(values, [Some(Value::IntValue(measured as i64))]);
+}

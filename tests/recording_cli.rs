@@ -120,9 +120,12 @@ fn a_whole_recording_reports_the_replays_own_dump() {
     let report = run(walrec().arg("report").arg(&file));
     assert!(report.status.success(), "report: {}", text(&report.stderr));
     let report = text(&report.stdout);
-    let dump = &report[report.find("[replay Metrics]").expect("a dump")..];
-    // The replay dumps the whole recovery; the recording holds its manager's five metrics,
-    // whose dump must appear there unchanged.
+    let dump = &report[report
+        .find("[replay Segment Reader Metrics]")
+        .expect("a dump")..];
+    // The replay dumps the whole recovery; the recording holds all of it (the Manager's
+    // metrics, the other components and the progress), whose dump must appear there unchanged.
+    assert!(dump.contains("[replay Metrics]") && dump.contains(" Progress: phase=done"));
     assert!(text(&replay.stdout).contains(dump), "{dump}");
     let recording = Recording::open(&file).unwrap();
     assert!(

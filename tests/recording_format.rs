@@ -1,6 +1,7 @@
 //! The recording file: the committed golden recording reads back the same in every version,
 //! torn tails are reported and skipped, corruption is an error with its offset, rotation keeps
-//! the size bound, and arbitrary bytes never make the reader panic.
+//! the size bound, a rotated recording is stitched back together, and arbitrary bytes never
+//! make the reader panic.
 #![cfg(feature = "recording")]
 
 mod support;
@@ -9,7 +10,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use support::recording::{golden_header, golden_intervals, sampled_recording, write_golden};
-use walrec::recording::{Recording, RecordingConfig, RecordingError, rotated};
+use walrec::recording::{Recording, RecordingConfig, RecordingError, Window, rotated};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/golden-v1.walrec");
 
@@ -112,6 +113,40 @@ fn rotation_bounds_each_file_and_keeps_the_newest() {
         first_current
     );
     assert!(current.intervals.last().unwrap().last);
+}
+
+#[test]
+fn a_rotated_recording_is_stitched_back_in_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.walrec");
+    let mut config = RecordingConfig::new(&path);
+    config.max_file_bytes = 2_000;
+    config.kept_files = 64;
+    let (current, live) = sampled_recording(&path, 24, config);
+    let rotations = current.header.rotation;
+    assert!(rotations >= 3, "the recording rotated: {rotations}");
+    let whole = Recording::open_rotated(&path).unwrap();
+    let mut files: Vec<_> = (1..=rotations).rev().map(|n| rotated(&path, n)).collect();
+    files.push(path.clone());
+    assert_eq!(whole.files, files, "oldest first");
+    assert_eq!(whole.header.rotation, 0, "the first file's header");
+    let sequences: Vec<u64> = whole.intervals.iter().map(|i| i.sequence).collect();
+    assert_eq!(sequences, (0..24).collect::<Vec<_>>());
+    assert_eq!(whole.merged(0, Window::default()), live[24]);
+    // A file left by an earlier recording ends the chain: FILE.2 replaced by another one.
+    write_golden(&rotated(&path, 2));
+    let newer = Recording::open_rotated(&path).unwrap();
+    assert_eq!(newer.files, [rotated(&path, 1), path.clone()]);
+    assert_eq!(
+        newer.intervals[..],
+        whole.intervals[whole.intervals.len() - newer.intervals.len()..]
+    );
+    // The oldest files deleted by the bound: what is left is stitched.
+    std::fs::remove_file(rotated(&path, 1)).unwrap();
+    assert_eq!(
+        Recording::open_rotated(&path).unwrap(),
+        Recording::open(&path).unwrap()
+    );
 }
 
 proptest! {

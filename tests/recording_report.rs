@@ -1,8 +1,16 @@
 //! `walrec report`'s logic: window dumps equal live dumps over the same window, the hlog reads
 //! back with hdrhistogram within 1 %, the OTLP JSON equals what the agent's encoder sends for
-//! the same intervals, and the plot renders its series.
-#![cfg(all(feature = "recording", feature = "otlp", feature = "plot"))]
+//! the same intervals (written and pushed by `walrec report`, which wires the recording to the
+//! OTLP conversion), and the plot renders its series.
+#![cfg(all(
+    feature = "recording",
+    feature = "otlp",
+    feature = "plot",
+    feature = "cli"
+))]
 
+#[path = "support/process.rs"]
+mod process;
 mod support;
 
 use std::path::Path;
@@ -11,9 +19,10 @@ use hdrhistogram::Histogram;
 use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use process::{Finished, Walrec};
 use prost::Message;
 use support::recording::{record_mix, sampled_recording};
-use walrec::otlp::config::Temporality;
+use walrec::otlp::config::{ExemplarFilter, Temporality};
 use walrec::otlp::{Config, MetricsEncoder};
 use walrec::recording::{
     IntervalSampler, Recording, RecordingConfig, RecordingHeader, RecordingWriter, Window,
@@ -149,7 +158,11 @@ fn recorded_with_encoder(
     otlp: &Config,
 ) -> (Recording, Vec<ExportMetricsServiceRequest>) {
     let path = dir.join("rec.walrec");
-    let config = RecordingConfig::new(&path).with_otlp_resource(otlp);
+    let config = RecordingConfig {
+        service_name: otlp.service_name().to_owned(),
+        resource_attributes: walrec::otlp::resource_attributes(otlp),
+        ..RecordingConfig::new(&path)
+    };
     let manager = std::sync::Arc::new(Manager::new());
     let mut encoder = MetricsEncoder::new(otlp);
     encoder.add("replay", &manager);
@@ -170,18 +183,43 @@ fn recorded_with_encoder(
     (Recording::open(&path).unwrap(), sent)
 }
 
+/// `walrec report FILE args…` with `env` (delta temporality, as the encoder's config); its
+/// output when it succeeded.
+fn report(file: &Path, args: &[&str], env: &[(&str, &str)]) -> Finished {
+    let mut all = vec!["report", file.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let mut env = env.to_vec();
+    env.push(("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"));
+    env.push(("OTEL_METRICS_EXEMPLAR_FILTER", "always_on"));
+    let finished = Walrec::spawn(&all, &env).finish();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    finished
+}
+
 #[test]
 fn push_backfills_every_interval_to_a_collector() {
     let collector = support::fake_collector::FakeCollector::start(Vec::new());
     let otlp = Config::builder()
         .temporality(Temporality::Delta)
+        .exemplar_filter(ExemplarFilter::AlwaysOn)
         .endpoint(&collector.endpoint())
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
-    let pushed = walrec::recording::push(&recording, Window::default(), &otlp).unwrap();
-    assert_eq!(pushed as u64, INTERVALS);
+    let (_, sent) = recorded_with_encoder(dir.path(), &otlp);
+    let endpoint = collector.endpoint();
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+    ];
+    let finished = report(&dir.path().join("rec.walrec"), &["--push"], &env);
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("pushed {INTERVALS} OTLP requests")),
+        "{}",
+        finished.stderr
+    );
     let accepted = collector.accepted();
     assert_eq!(accepted.len(), sent.len());
     for (k, (got, live)) in accepted.into_iter().zip(sent).enumerate() {
@@ -194,12 +232,21 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let otlp = Config::builder()
         .temporality(Temporality::Delta)
+        .exemplar_filter(ExemplarFilter::AlwaysOn)
         .build()
         .unwrap();
     let (recording, sent) = recorded_with_encoder(dir.path(), &otlp);
     let out = dir.path().join("otlp.jsonl");
-    let lines = walrec::recording::write_otlp_json(&recording, Window::default(), &otlp, &out);
-    assert_eq!(lines.unwrap() as u64, INTERVALS);
+    let finished = report(
+        &dir.path().join("rec.walrec"),
+        &["--otlp-json", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("wrote {INTERVALS} OTLP requests"))
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     let parsed: Vec<ExportMetricsServiceRequest> = text
         .lines()
@@ -218,6 +265,60 @@ fn otlp_json_equals_what_the_encoder_sends_for_the_same_intervals() {
     assert!(
         first.contains("\"bucketCounts\":[\""),
         "bucket counts are strings"
+    );
+    // The recorder's exemplars are the encoder's (each its own reader of the same intervals),
+    // so the equality above covers them; check they are there at all.
+    assert!(recording.intervals.iter().all(|i| i.exemplar.is_some()));
+    // The clock's resolution, under the one name the live agent uses too.
+    let resolution = walrec::telemetry::clock::resolution_ps();
+    let attribute = (
+        walrec::telemetry::CLOCK_RESOLUTION_ATTRIBUTE.to_owned(),
+        walrec::recording::AttributeValue::Int(resolution as i64),
+    );
+    assert!(recording.header.resource_attributes.contains(&attribute));
+    assert_eq!(recording.header.clock_resolution_ps, resolution);
+    assert!(first.contains(&format!(
+        "{{\"key\":\"walrec.clock.resolution_ps\",\"value\":{{\"intValue\":\"{resolution}\"}}}}"
+    )));
+    assert_eq!(text.matches("\"exemplars\":[{").count() as u64, INTERVALS);
+}
+
+#[test]
+fn recorded_exemplars_are_their_intervals_slowest_samples_and_report_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.walrec");
+    let manager = std::sync::Arc::new(Manager::new());
+    let config = RecordingConfig::new(&path);
+    let header = RecordingHeader::for_config(&config, vec!["replay".to_owned()]);
+    let mut sampler = IntervalSampler::new(vec![manager.clone()], header.start_unix_nano);
+    let mut writer = RecordingWriter::create(&config, header).unwrap();
+    // Another consumer (an OTLP agent, say) takes right after each interval's slowest sample:
+    // the recorder still gets that sample.
+    let other = manager.next_event_exemplar_reader();
+    let updater = manager.updater();
+    let mut slowest = Vec::new();
+    for k in 0..INTERVALS {
+        let values = [900 + k, 300 + 7 * k, 40];
+        updater.record_next_event(0, values[0]);
+        assert!(manager.take_next_event_exemplar_for(&other).is_some());
+        updater.record_next_event(0, values[1]);
+        updater.record_next_event(0, values[2]);
+        slowest.push(values[0]);
+        sampler.sample(&mut writer, false).unwrap();
+    }
+    drop(writer);
+    let recording = Recording::open(&path).unwrap();
+    let recorded: Vec<u64> = recording
+        .intervals
+        .iter()
+        .map(|i| i.exemplar.expect("an exemplar per interval").value_ns)
+        .collect();
+    assert_eq!(recorded, slowest);
+    let finished = report(&path, &[], &[]);
+    assert!(finished.stdout.contains("slowest next_event per interval"));
+    assert_eq!(
+        finished.stdout.matches("event=- trace/span=-").count() as u64,
+        INTERVALS
     );
 }
 
@@ -257,4 +358,28 @@ fn plot_renders_percentile_and_rate_series() {
     let error =
         walrec::recording::write_plot(&recording, Window::default(), &dir.path().join("x.gif"));
     assert!(error.unwrap_err().to_string().contains(".svg or .png"));
+}
+
+#[test]
+fn report_stitches_a_rotated_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.walrec");
+    let mut config = RecordingConfig::new(&path);
+    config.max_file_bytes = 2_000;
+    config.kept_files = 64;
+    let (current, _) = sampled_recording(&path, 12, config);
+    let files = current.header.rotation as usize + 1;
+    assert!(files > 1);
+    let finished = report(&path, &[], &[]);
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("stitched {files} rotated files")),
+        "{}",
+        finished.stderr
+    );
+    // One table row per interval of all files, then the dump of all of them.
+    let table = finished.stdout.split("slowest next_event").next().unwrap();
+    let rows = table.lines().filter(|l| l.starts_with("replay ")).count();
+    assert_eq!(rows, 12, "{}", finished.stdout);
 }

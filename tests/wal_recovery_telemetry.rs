@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use walrec::telemetry::{Phase, Recovery};
-use walrec::wal::{RecoveryManager, SegmentWriter, WriterOptions};
+use walrec::wal::{PROGRESS_EVENTS, RecoveryManager, SegmentWriter, WriterOptions};
 
 const HEADER: u64 = 128;
 const BLOCK: u64 = 4160;
@@ -105,4 +105,30 @@ fn a_replay_that_outruns_the_preloader_stalls_and_one_that_does_not_never_does()
     let p = slow.snapshot().preloader;
     assert_eq!(p.stalls, 0, "{p:?}");
     assert_eq!(p.preload_segment.success, 3);
+}
+
+#[test]
+fn progress_moves_within_a_segment_every_block_of_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = wal(dir.path(), 1, 40);
+    let recovery = Recovery::new();
+    let mut seen = Vec::new();
+    replay(dir.path(), &recovery, |n| {
+        let p = recovery.progress.snapshot();
+        if n < events {
+            assert_eq!(p.segments_replayed, 0, "the only segment is not done yet");
+        }
+        seen.push((n, p.events_replayed, p.current_event_id));
+    });
+    for &(n, replayed, current) in &seen {
+        assert!(
+            replayed <= n && n - replayed < PROGRESS_EVENTS,
+            "after {n} events the progress says {replayed}"
+        );
+        assert_eq!(current.is_some(), replayed > 0);
+    }
+    let moves = seen.windows(2).filter(|w| w[1].1 > w[0].1).count() as u64;
+    assert_eq!(moves, events / PROGRESS_EVENTS, "one step per block");
+    let p = recovery.progress.snapshot();
+    assert_eq!((p.events_replayed, p.segments_replayed), (events, 1));
 }

@@ -6,6 +6,8 @@
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
+pub mod wal;
+
 use opentelemetry::metrics::{Histogram, MeterProvider as _};
 use opentelemetry_sdk::metrics::{
     Aggregation, InMemoryMetricExporter, Instrument, PeriodicReader, SdkMeterProvider, Stream,

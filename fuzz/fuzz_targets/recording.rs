@@ -12,7 +12,11 @@ fuzz_target!(|bytes: &[u8]| {
         for instance in 0..recording.header.instances.len() {
             let merged = recording.merged(instance, Window::default());
             let _ = merged.next_event_histogram.value_at_quantile(0.99);
+            if let Some(recovery) = recording.merged_recovery(instance, Window::default()) {
+                let _ = recovery.dump("fuzz", &mut std::io::sink());
+            }
         }
         let _ = recording.rows(Window::default());
+        let _ = recording.ticks(Window::default());
     }
 });

@@ -14,6 +14,8 @@ mod record;
 mod repair;
 mod replay;
 mod report;
+#[cfg(feature = "otlp")]
+mod report_otlp;
 mod signals;
 #[cfg(all(feature = "otlp", feature = "traces"))]
 mod trace_context;

@@ -4,15 +4,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use walrec::recording::{FlightRecorder, RecordingConfig, RecordingError};
+use walrec::recording::{FlightRecorder, RecordingConfig};
 use walrec::telemetry::Recovery;
 
 use super::CliError;
 
 /// A recording error on one line, with its cause (the error's own message leaves it out).
-pub fn describe(error: &RecordingError) -> String {
+pub fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
         text.push_str(&format!(": {cause}"));
         source = cause.source();
@@ -35,7 +35,11 @@ pub fn start(
     // exporter's start; the recording then keeps the plain default resource.
     #[cfg(feature = "otlp")]
     let config = match walrec::otlp::Config::from_env() {
-        Ok(otlp) => config.with_otlp_resource(&otlp),
+        Ok(otlp) => RecordingConfig {
+            service_name: otlp.service_name().to_owned(),
+            resource_attributes: walrec::otlp::resource_attributes(&otlp),
+            ..config
+        },
         Err(_) => config,
     };
     let managers = vec![(instance.to_owned(), Arc::clone(recovery))];

@@ -16,7 +16,8 @@ use super::record::describe;
 /// `walrec report`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// The recording file (written by `replay --record` or `demo --record`).
+    /// The recording file (written by `replay --record` or `demo --record`); its rotated files
+    /// (FILE.1, FILE.2 …) are read too, oldest first.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Start of the window, in seconds since the recording started.
@@ -50,12 +51,24 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), CliError> {
-    let recording = Recording::open(&args.file).map_err(|e| runtime(&e))?;
+    let recording = Recording::open_rotated(&args.file).map_err(|e| runtime(&e))?;
+    if recording.files.len() > 1 {
+        let files: Vec<String> = recording
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        eprintln!(
+            "walrec: stitched {} rotated files: {}",
+            files.len(),
+            files.join(", ")
+        );
+    }
     if let Some(torn) = &recording.torn {
         eprintln!(
             "walrec: warning: {}: torn last record skipped at byte offset {} ({} bytes: {}); \
              the recording was cut mid-write, every interval before it is intact",
-            args.file.display(),
+            torn.file.display(),
             torn.offset,
             torn.bytes,
             torn.reason
@@ -113,10 +126,48 @@ fn print_report(recording: &Recording, window: Window, file: &Path) -> std::io::
             row.failures,
         )?;
     }
+    print_exemplars(recording, window, &mut out)?;
     for (instance, name) in header.instances.iter().enumerate() {
-        recording.merged(instance, window).dump(name, &mut out)?;
+        match recording.merged_recovery(instance, window) {
+            Some(recovery) => recovery.dump(name, &mut out)?,
+            None => recording.merged(instance, window).dump(name, &mut out)?,
+        }
     }
     out.flush()
+}
+
+/// Each interval's slowest `next_event` sample: where to look in a trace for the tail.
+fn print_exemplars(
+    recording: &Recording,
+    window: Window,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let rows = recording.rows(window);
+    if rows.iter().all(|row| row.exemplar.is_none()) {
+        return Ok(());
+    }
+    writeln!(out, "slowest next_event per interval (exemplars):")?;
+    for row in &rows {
+        let Some(sample) = row.exemplar else {
+            continue;
+        };
+        let event = sample.event_id.map_or("-".to_owned(), |id| id.to_string());
+        let trace = sample.trace.map_or("-".to_owned(), |trace| {
+            format!("{}/{}", hex(&trace.trace_id), hex(&trace.span_id))
+        });
+        writeln!(
+            out,
+            "{:<12} {:>9.3} {:>9} event={event} trace/span={trace}",
+            recording.header.instances[row.instance],
+            row.start.as_secs_f64(),
+            HumanNs(sample.value_ns as f64).to_string(),
+        )?;
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The conversions the options ask for.
@@ -153,25 +204,7 @@ fn plot(_: &Recording, _: Window, _: &Path) -> Result<(), CliError> {
 }
 
 #[cfg(feature = "otlp")]
-fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(), CliError> {
-    let config = walrec::otlp::Config::from_env().map_err(|e| {
-        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!(
-            "invalid OTLP configuration: {}",
-            problems.join("; ")
-        ))
-    })?;
-    if let Some(path) = &args.otlp_json {
-        let n = walrec::recording::write_otlp_json(recording, window, &config, path)
-            .map_err(|e| runtime(&e))?;
-        eprintln!("wrote {n} OTLP requests to {}", path.display());
-    }
-    if args.push {
-        let n = walrec::recording::push(recording, window, &config).map_err(|e| runtime(&e))?;
-        eprintln!("pushed {n} OTLP requests to the collector");
-    }
-    Ok(())
-}
+use super::report_otlp::otlp;
 
 #[cfg(not(feature = "otlp"))]
 fn otlp(_: &Recording, _: Window, _: &ReportArgs) -> Result<(), CliError> {

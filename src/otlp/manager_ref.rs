@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::telemetry::{Exemplar, Manager, Recovery, RecoverySnapshot};
+use crate::telemetry::{Exemplar, ExemplarReader, Manager, Recovery, RecoverySnapshot};
 
 /// Telemetry the exporter may read for as long as it needs: a [`Manager`] (its five metrics)
 /// or a whole [`Recovery`] (the Manager's metrics plus the segment reader's, the preloader's
@@ -65,13 +65,22 @@ impl ManagerRef {
         )
     }
 
-    /// The slowest `next_event` sample since the last call (closes the exemplar interval).
-    pub(crate) fn take_next_event_exemplar(&self) -> Option<Exemplar> {
+    /// Registers a consumer of the `next_event` exemplars (one per export source).
+    pub(crate) fn exemplar_reader(&self) -> ExemplarReader {
+        self.manager().next_event_exemplar_reader()
+    }
+
+    /// The slowest `next_event` sample since `reader`'s last take.
+    pub(crate) fn take_next_event_exemplar(&self, reader: &ExemplarReader) -> Option<Exemplar> {
+        self.manager().take_next_event_exemplar_for(reader)
+    }
+
+    fn manager(&self) -> &Manager {
         match &self.0 {
-            Source::Shared(manager) => manager.take_next_event_exemplar(),
-            Source::Static(manager) => manager.take_next_event_exemplar(),
-            Source::SharedRecovery(recovery) => recovery.manager.take_next_event_exemplar(),
-            Source::StaticRecovery(recovery) => recovery.manager.take_next_event_exemplar(),
+            Source::Shared(manager) => manager,
+            Source::Static(manager) => manager,
+            Source::SharedRecovery(recovery) => &recovery.manager,
+            Source::StaticRecovery(recovery) => &recovery.manager,
         }
     }
 

@@ -11,11 +11,11 @@ pub mod config;
 pub(crate) mod convert;
 mod encoder;
 mod manager_ref;
+#[cfg(feature = "recording")]
+mod recorded;
 #[cfg(feature = "traces")]
 mod traces;
 
-#[cfg(feature = "recording")]
-pub(crate) use agent::backfill;
 pub use agent::{
     AGENT_SCOPE, Agent, AgentError, AgentStatsSnapshot, CollectorStatus, DROP_SHUTDOWN_BOUND,
     ExportError, Exported, MAX_RESPONSE_BYTES, Registration, TransportError,
@@ -24,5 +24,9 @@ pub use config::{Config, ConfigBuilder, ConfigError};
 pub use convert::{DEFAULT_MAX_BUCKETS, INSTANCE_ATTRIBUTE, METRIC_PREFIX};
 pub use encoder::MetricsEncoder;
 pub use manager_ref::ManagerRef;
+#[cfg(feature = "recording")]
+pub use recorded::{
+    Backfill, BackfillError, RecordedPoint, RecordedTelemetry, resource_attributes,
+};
 #[cfg(feature = "traces")]
 pub use traces::{Tracing, TracingShutdownError};

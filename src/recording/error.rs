@@ -71,24 +71,12 @@ pub enum RecordingError {
         /// The variable's value.
         value: String,
     },
-    /// A report output (plot, hlog, OTLP JSON) could not be written.
+    /// A report output (plot, hlog) could not be written.
     #[error("cannot write {path:?}: {what}")]
     Output {
         /// The output file.
         path: PathBuf,
         /// What failed.
-        what: String,
-    },
-    /// `--push`: the collector did not accept every interval.
-    #[error(
-        "backfill stopped after {sent} of {total} intervals: {what}; check the collector and OTEL_EXPORTER_OTLP_* settings"
-    )]
-    Push {
-        /// Requests the collector accepted.
-        sent: usize,
-        /// Requests there were to send.
-        total: usize,
-        /// Why the next one failed.
         what: String,
     },
     /// The recorder's thread could not be started.

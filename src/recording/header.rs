@@ -2,22 +2,16 @@
 
 use std::time::Duration;
 
+use super::components::RecoveryComponents;
 use super::config::RecordingConfig;
 use super::schema::pb;
-use crate::telemetry::ManagerSnapshot;
+pub use crate::telemetry::AttributeValue;
 use crate::telemetry::histogram::mapping::{MAX_VALUE, RECORD_SCALE};
+use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
+use crate::telemetry::{ManagerSnapshot, UnixExemplar, clock};
 
 /// The recording format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// A resource attribute's value: OTLP resource attributes are strings or integers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttributeValue {
-    /// A string attribute (`host.name`).
-    Text(String),
-    /// An integer attribute (`process.pid`).
-    Int(i64),
-}
 
 /// The header of a recording: who recorded, with which clock and histogram, from when.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,14 +45,15 @@ pub struct RecordingHeader {
 
 impl RecordingHeader {
     /// The header a recording of `instances` with `config` starting now gets: the recorder's
-    /// histogram layout and the clock resolution, measured now (a few microseconds).
+    /// histogram layout and the clock resolution (measured once per process, a few
+    /// microseconds), also as the resource attribute [`CLOCK_RESOLUTION_ATTRIBUTE`].
     pub fn for_config(config: &RecordingConfig, instances: Vec<String>) -> Self {
         RecordingHeader::new(
             &config.service_name,
             config.resource_attributes.clone(),
             instances,
             config.interval,
-            super::clock::measure_resolution_ps(),
+            clock::resolution_ps(),
             super::sampler::unix_now_ns(),
         )
     }
@@ -72,6 +67,15 @@ impl RecordingHeader {
         clock_resolution_ps: u64,
         start_unix_nano: u64,
     ) -> Self {
+        // The resource says how fine the durations are, as the live agent's does; this
+        // recording's own measurement wins over an attribute copied from elsewhere.
+        let mut resource_attributes = resource_attributes;
+        let resolution =
+            AttributeValue::Int(i64::try_from(clock_resolution_ps).unwrap_or(i64::MAX));
+        match (resource_attributes.iter_mut()).find(|(key, _)| key == CLOCK_RESOLUTION_ATTRIBUTE) {
+            Some((_, value)) => *value = resolution,
+            None => resource_attributes.push((CLOCK_RESOLUTION_ATTRIBUTE.to_owned(), resolution)),
+        }
         RecordingHeader {
             format_version: FORMAT_VERSION,
             writer: format!("walrec {}", env!("CARGO_PKG_VERSION")),
@@ -80,7 +84,7 @@ impl RecordingHeader {
             instances,
             histogram_scale: RECORD_SCALE,
             histogram_max_ns: MAX_VALUE,
-            clock_source: super::clock::CLOCK_SOURCE.to_owned(),
+            clock_source: clock::CLOCK_SOURCE.to_owned(),
             clock_resolution_ps,
             start_unix_nano,
             interval,
@@ -173,6 +177,10 @@ pub struct RecordedInterval {
     /// interval's; min and max are lifetime extremes as of its end (see
     /// [`ManagerSnapshot::since_into`]).
     pub delta: ManagerSnapshot,
+    /// The interval's slowest `next_event` sample, from the recorder's own exemplar reader.
+    pub exemplar: Option<UnixExemplar>,
+    /// A recorded `Recovery`'s other components over the interval; `None` for a Manager alone.
+    pub components: Option<RecoveryComponents>,
     /// The last interval, written when the recorder stopped.
     pub last: bool,
 }

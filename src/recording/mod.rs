@@ -8,23 +8,24 @@
 //! [`Recording`] reads it, reporting and skipping a torn last record; [`Window`] merges any
 //! span of intervals into the dump a live process would have shown.
 
-mod clock;
+mod components;
 mod config;
 mod error;
+mod exemplar;
 mod flight;
 mod frame;
 mod header;
 mod hlog;
-#[cfg(feature = "otlp")]
-mod otlp;
 #[cfg(feature = "plot")]
 mod plot;
 mod reader;
 mod sampler;
 mod schema;
+mod stitch;
 mod window;
 
-pub use clock::measure_resolution_ps;
+pub use crate::telemetry::clock::measure_resolution_ps;
+pub use components::RecoveryComponents;
 pub use config::{
     DEFAULT_INTERVAL, DEFAULT_KEPT_FILES, DEFAULT_MAX_FILE_BYTES, INTERVAL_VARIABLE,
     RecordingConfig, SyncPolicy, parse_interval,
@@ -33,8 +34,6 @@ pub use error::RecordingError;
 pub use flight::{FlightRecorder, RecordingSummary};
 pub use header::{AttributeValue, FORMAT_VERSION, RecordedInterval, RecordingHeader};
 pub use hlog::write_hlog;
-#[cfg(feature = "otlp")]
-pub use otlp::{push, write_otlp_json};
 #[cfg(feature = "plot")]
 pub use plot::{FONT_VARIABLE, write_plot};
 pub use reader::{Recording, TornTail};

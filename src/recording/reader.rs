@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
+use super::components::components_from_pb;
 use super::error::RecordingError;
+use super::exemplar::exemplar_from_pb;
 use super::frame::{Frame, Frames, MAGIC};
 use super::header::{FORMAT_VERSION, RecordedInterval, RecordingHeader};
 use super::schema::{pb, snapshot_from_pb};
@@ -13,6 +15,8 @@ use super::schema::{pb, snapshot_from_pb};
 /// intact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TornTail {
+    /// The file it is in.
+    pub file: PathBuf,
     /// Byte offset where the torn record starts.
     pub offset: u64,
     /// Bytes from there to the end of the file.
@@ -28,8 +32,12 @@ pub struct Recording {
     pub header: RecordingHeader,
     /// The intervals, in the order they were written.
     pub intervals: Vec<RecordedInterval>,
-    /// The torn last record, if the writer was stopped mid-write.
+    /// The torn last record, if the writer was stopped mid-write (of a stitched recording:
+    /// the newest file's, else the newest older file's).
     pub torn: Option<TornTail>,
+    /// The files read, oldest first: one, or a rotated recording's chain (see
+    /// [`open_rotated`](Self::open_rotated)).
+    pub files: Vec<PathBuf>,
 }
 
 impl Recording {
@@ -73,6 +81,7 @@ impl Recording {
             header,
             intervals: parser.intervals,
             torn: parser.torn,
+            files: vec![path.to_owned()],
         })
     }
 }
@@ -95,6 +104,7 @@ impl Parser<'_> {
             }
             Frame::Torn { offset, reason } => {
                 self.torn = Some(TornTail {
+                    file: self.path.to_owned(),
                     offset,
                     bytes: file_bytes - offset,
                     reason,
@@ -158,6 +168,13 @@ fn parse_interval(interval: &pb::Interval, instances: usize) -> Result<RecordedI
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
         delta: snapshot_from_pb(interval)?,
+        // One per interval today; a later writer's extra exemplars are ignored.
+        exemplar: interval
+            .exemplars
+            .first()
+            .map(exemplar_from_pb)
+            .transpose()?,
+        components: components_from_pb(interval)?,
         last: interval.r#final,
     })
 }

@@ -4,16 +4,23 @@
 
 use std::sync::Arc;
 
+use super::components::RecoveryComponents;
 use super::error::RecordingError;
 use super::header::RecordedInterval;
 use super::writer::RecordingWriter;
-use crate::telemetry::{Manager, ManagerSnapshot, Recovery};
+use crate::telemetry::{ExemplarReader, Manager, ManagerSnapshot, Recovery, RecoverySnapshot};
 
 /// Something that holds a `Manager` the recorder may read for as long as it runs: an
-/// `Arc<Manager>`, or an `Arc<Recovery>` (its manager's five metrics are recorded).
+/// `Arc<Manager>` (its five metrics are recorded), or an `Arc<Recovery>` (its Manager's metrics,
+/// the SegmentReader's and the Preloader's telemetry, and the progress).
 pub trait ManagerSource: Send + Sync + 'static {
     /// The manager to snapshot.
     fn manager(&self) -> &Manager;
+
+    /// The whole recovery, when this is one: its other components are recorded too.
+    fn recovery(&self) -> Option<&Recovery> {
+        None
+    }
 }
 
 impl ManagerSource for Arc<Manager> {
@@ -25,6 +32,10 @@ impl ManagerSource for Arc<Manager> {
 impl ManagerSource for Arc<Recovery> {
     fn manager(&self) -> &Manager {
         &self.manager
+    }
+
+    fn recovery(&self) -> Option<&Recovery> {
+        Some(self)
     }
 }
 
@@ -38,8 +49,10 @@ pub(crate) fn unix_now_ns() -> u64 {
 /// One recorded manager and its last snapshot.
 struct Source {
     manager: Box<dyn ManagerSource>,
-    baseline: ManagerSnapshot,
-    current: ManagerSnapshot,
+    /// The recorder's own hand-off of `next_event` exemplars (the OTLP agent has another).
+    exemplars: ExemplarReader,
+    baseline: RecoverySnapshot,
+    current: RecoverySnapshot,
 }
 
 impl std::fmt::Debug for Source {
@@ -55,6 +68,8 @@ impl std::fmt::Debug for Source {
 pub struct IntervalSampler {
     sources: Vec<Source>,
     interval: RecordedInterval,
+    /// Scratch for one source's delta, reused between intervals.
+    delta: RecoverySnapshot,
     sequence: u64,
     last_unix_nano: u64,
 }
@@ -62,14 +77,15 @@ pub struct IntervalSampler {
 impl IntervalSampler {
     /// A sampler of `managers` (in the header's instance order) whose first interval starts at
     /// `start_unix_nano`. Deltas start from zero: a manager's first interval also holds what it
-    /// recorded before the sampler was created.
+    /// recorded before the sampler was created (exemplars: only what was recorded after).
     pub fn new<S: ManagerSource>(managers: Vec<S>, start_unix_nano: u64) -> Self {
         let sources = managers
             .into_iter()
             .map(|manager| Source {
+                exemplars: manager.manager().next_event_exemplar_reader(),
                 manager: Box::new(manager) as Box<dyn ManagerSource>,
-                baseline: ManagerSnapshot::default(),
-                current: ManagerSnapshot::default(),
+                baseline: RecoverySnapshot::default(),
+                current: RecoverySnapshot::default(),
             })
             .collect();
         IntervalSampler {
@@ -80,8 +96,11 @@ impl IntervalSampler {
                 start_unix_nano,
                 end_unix_nano: start_unix_nano,
                 delta: ManagerSnapshot::default(),
+                exemplar: None,
+                components: None,
                 last: false,
             },
+            delta: RecoverySnapshot::default(),
             sequence: 0,
             last_unix_nano: start_unix_nano,
         }
@@ -100,11 +119,23 @@ impl IntervalSampler {
         self.interval.end_unix_nano = now;
         self.interval.last = last;
         for (instance, source) in self.sources.iter_mut().enumerate() {
-            source.manager.manager().snapshot_into(&mut source.current);
-            source
-                .current
-                .since_into(&source.baseline, &mut self.interval.delta);
+            let manager = source.manager.manager();
+            let recovery = source.manager.recovery();
+            match recovery {
+                Some(recovery) => recovery.snapshot_into(&mut source.current),
+                None => manager.snapshot_into(&mut source.current.manager),
+            }
+            self.interval.exemplar = manager
+                .take_next_event_exemplar_for(&source.exemplars)
+                .map(|sample| sample.to_unix());
+            source.current.since_into(&source.baseline, &mut self.delta);
             std::mem::swap(&mut source.baseline, &mut source.current);
+            std::mem::swap(&mut self.interval.delta, &mut self.delta.manager);
+            self.interval.components = recovery.map(|_| RecoveryComponents {
+                segment_reader: self.delta.segment_reader,
+                preloader: self.delta.preloader,
+                progress: self.delta.progress,
+            });
             self.interval.instance = instance;
             writer.append(&self.interval)?;
         }

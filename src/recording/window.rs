@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::header::RecordedInterval;
 use super::reader::Recording;
-use crate::telemetry::ManagerSnapshot;
+use crate::telemetry::{ManagerSnapshot, RecoverySnapshot, UnixExemplar};
 
 /// A time window, as offsets from the recording's start; `None` is open-ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,6 +15,14 @@ pub struct Window {
     pub from: Option<Duration>,
     /// Keep intervals that end at or before this offset.
     pub to: Option<Duration>,
+}
+
+impl Window {
+    /// Whether an interval from `start` to `end` (offsets from the recording's start) lies
+    /// inside the window.
+    pub fn contains(&self, (start, end): (Duration, Duration)) -> bool {
+        self.from.is_none_or(|from| start >= from) && self.to.is_none_or(|to| end <= to)
+    }
 }
 
 /// One row of the report's table: one instance's interval.
@@ -38,6 +46,8 @@ pub struct IntervalRow {
     pub max_ns: Option<f64>,
     /// Failed segment-header reads and resumes in the interval.
     pub failures: u64,
+    /// The interval's slowest `next_event` sample, with its trace and event id.
+    pub exemplar: Option<UnixExemplar>,
 }
 
 impl Recording {
@@ -57,10 +67,7 @@ impl Recording {
         window: Window,
     ) -> impl Iterator<Item = &RecordedInterval> + '_ {
         self.intervals.iter().filter(move |interval| {
-            let (start, end) = self.offsets(interval);
-            interval.instance == instance
-                && window.from.is_none_or(|from| start >= from)
-                && window.to.is_none_or(|to| end <= to)
+            interval.instance == instance && window.contains(self.offsets(interval))
         })
     }
 
@@ -73,6 +80,39 @@ impl Recording {
             merged.merge(&interval.delta);
         }
         merged
+    }
+
+    /// `instance`'s whole-recovery telemetry over `window`, when it was recorded as a
+    /// `Recovery`: [`merged`](Self::merged)'s Manager metrics with the other components'
+    /// deltas merged the same way, and the progress at the window's end. `None` for a Manager
+    /// recorded alone.
+    pub fn merged_recovery(&self, instance: usize, window: Window) -> Option<RecoverySnapshot> {
+        let mut merged: Option<RecoverySnapshot> = None;
+        for interval in self.intervals_in(instance, window) {
+            let Some(components) = &interval.components else {
+                continue;
+            };
+            let part = components.with_manager(&interval.delta);
+            match &mut merged {
+                Some(merged) => merged.merge(&part),
+                None => merged = Some(part),
+            }
+        }
+        merged
+    }
+
+    /// The intervals inside `window` (every instance) grouped by tick, oldest first: what
+    /// one live export of all instances would have carried.
+    pub fn ticks(&self, window: Window) -> Vec<Vec<&RecordedInterval>> {
+        let inside: Vec<&RecordedInterval> = self
+            .intervals
+            .iter()
+            .filter(|interval| window.contains(self.offsets(interval)))
+            .collect();
+        inside
+            .chunk_by(|a, b| a.sequence == b.sequence)
+            .map(<[&RecordedInterval]>::to_vec)
+            .collect()
     }
 
     /// The table's rows for every interval inside `window`, all instances, in file order.
@@ -106,6 +146,7 @@ impl Recording {
                 .read_segment_header
                 .failures
                 .saturating_add(delta.resume_from_event.failures),
+            exemplar: interval.exemplar,
         }
     }
 }

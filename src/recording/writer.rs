@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
+use super::components::components_to_pb;
 use super::config::{RecordingConfig, SyncPolicy};
 use super::error::RecordingError;
+use super::exemplar::exemplar_to_pb;
 use super::frame::{MAGIC, push_frame};
 use super::header::{RecordedInterval, RecordingHeader};
 use super::schema::{pb, snapshot_to_pb};
@@ -139,9 +141,13 @@ fn interval_record(interval: &RecordedInterval) -> pb::record::Kind {
         start_unix_nano: interval.start_unix_nano,
         end_unix_nano: interval.end_unix_nano,
         r#final: interval.last,
+        exemplars: interval.exemplar.iter().map(exemplar_to_pb).collect(),
         ..pb::Interval::default()
     };
     snapshot_to_pb(&interval.delta, &mut record);
+    if let Some(components) = &interval.components {
+        components_to_pb(components, &mut record);
+    }
     pb::record::Kind::Interval(record)
 }
 

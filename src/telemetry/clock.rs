@@ -23,6 +23,8 @@
 
 use std::sync::OnceLock;
 
+pub use super::clock_resolution::{CLOCK_SOURCE, measure_resolution_ps, resolution_ps};
+
 /// The process-wide clock and the raw reading taken when it was created.
 struct ProcessClock {
     clock: quanta::Clock,

@@ -141,4 +141,20 @@ impl Manager {
     pub fn take_next_event_exemplar(&self) -> Option<super::histogram::Exemplar> {
         self.next_event_histogram.take_exemplar()
     }
+
+    /// Registers a consumer of `next_event` exemplars (see
+    /// [`LatencyHistogram::exemplar_reader`]): each consumer gets its own interval's slowest
+    /// sample, however often the others take.
+    pub fn next_event_exemplar_reader(&self) -> super::histogram::ExemplarReader {
+        self.next_event_histogram.exemplar_reader()
+    }
+
+    /// The slowest `next_event` sample since `reader`'s last take (see
+    /// [`LatencyHistogram::take_exemplar_for`]).
+    pub fn take_next_event_exemplar_for(
+        &self,
+        reader: &super::histogram::ExemplarReader,
+    ) -> Option<super::histogram::Exemplar> {
+        self.next_event_histogram.take_exemplar_for(reader)
+    }
 }

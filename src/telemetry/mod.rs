@@ -2,7 +2,9 @@
 //! sibling components (`SegmentReader`, `SegmentPreloader`), the recovery's progress, the
 //! aggregate of all of them (`Recovery`), and the pieces they are built from.
 
+mod attribute_value;
 pub mod clock;
+mod clock_resolution;
 pub mod collect;
 pub mod dump;
 pub mod histogram;
@@ -16,12 +18,16 @@ mod segment_reader;
 pub mod stats;
 pub mod updater;
 
+pub use attribute_value::AttributeValue;
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
-pub use histogram::{Exemplar, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext};
+pub use histogram::{
+    Exemplar, ExemplarReader, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext,
+    UnixExemplar,
+};
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
-    Attribute, Component, INSTRUMENTATION_SCOPE, Kind, Metric, MetricKey, PHASE_ATTRIBUTE,
-    PrometheusName, Shape, Stat, Unit,
+    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, INSTRUMENTATION_SCOPE, Kind, Metric,
+    MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat, Unit,
 };
 pub use owned_updater::OwnedManagerUpdater;
 pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};

@@ -467,6 +467,12 @@ pub struct Attribute {
     pub value: &'static str,
 }
 
+/// The resource attribute that says how finely durations were measured: the clock's measured
+/// resolution in picoseconds (see [`clock::resolution_ps`](super::clock::resolution_ps)). The
+/// OTLP agent sends it, and a recording's resource carries it, so that a reader of `p50=10ns`
+/// knows it means "one clock step".
+pub const CLOCK_RESOLUTION_ATTRIBUTE: &str = "walrec.clock.resolution_ps";
+
 /// The attribute key of the phase series.
 pub const PHASE_ATTRIBUTE: &str = "wal.recovery.phase";
 

@@ -103,6 +103,16 @@ pub struct SegmentPreloaderSnapshot {
 }
 
 impl SegmentPreloaderSnapshot {
+    /// Adds `other`'s values, as if both had been recorded into one preloader, `other` later:
+    /// `ready_ahead`, a level, is `other`'s.
+    pub fn merge(&mut self, other: &SegmentPreloaderSnapshot) {
+        self.preload_segment.merge(&other.preload_segment);
+        self.finish_segment.merge(&other.finish_segment);
+        self.stall_wait.merge(&other.stall_wait);
+        self.stalls = self.stalls.saturating_add(other.stalls);
+        self.ready_ahead = other.ready_ahead;
+    }
+
     /// What was recorded after `base`, an earlier snapshot; `ready_ahead` is this snapshot's.
     pub fn since(&self, base: &SegmentPreloaderSnapshot) -> SegmentPreloaderSnapshot {
         SegmentPreloaderSnapshot {

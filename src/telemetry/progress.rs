@@ -43,6 +43,11 @@ impl Phase {
         }
     }
 
+    /// The phase [`name`](Self::name)d `name`, if any.
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|phase| phase.name() == name)
+    }
+
     /// The key of this phase's series of the phase metric.
     pub fn key(self, prefix: &str) -> MetricKey<'_> {
         MetricKey {

@@ -89,6 +89,15 @@ impl RecoverySnapshot {
         out.progress = self.progress;
     }
 
+    /// Adds `other`'s values, `other` being later (see [`ManagerSnapshot::merge`]); levels
+    /// (progress, ready-ahead) are `other`'s.
+    pub fn merge(&mut self, other: &RecoverySnapshot) {
+        self.manager.merge(&other.manager);
+        self.segment_reader.merge(&other.segment_reader);
+        self.preloader.merge(&other.preloader);
+        self.progress = other.progress;
+    }
+
     /// Hands every series to `collector` (see [`MetricKey::all`]): the Manager's under the
     /// specification's keys, then `<prefix>_segment_reader_…`, `<prefix>_segment_preloader_…`
     /// and `<prefix>_recovery_…`.

@@ -146,6 +146,30 @@ pub struct SegmentReaderSnapshot {
 }
 
 impl SegmentReaderSnapshot {
+    /// Adds `other`'s values, as if both had been recorded into one reader (for example two
+    /// consecutive intervals).
+    pub fn merge(&mut self, other: &SegmentReaderSnapshot) {
+        self.open_segment.merge(&other.open_segment);
+        self.close_segment.merge(&other.close_segment);
+        self.verify_segment.merge(&other.verify_segment);
+        self.build_index.merge(&other.build_index);
+        self.seek_event.merge(&other.seek_event);
+        let add = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+        add(
+            &mut self.header_checksum_failures,
+            other.header_checksum_failures,
+        );
+        add(
+            &mut self.block_checksum_failures,
+            other.block_checksum_failures,
+        );
+        add(
+            &mut self.chained_checksum_failures,
+            other.chained_checksum_failures,
+        );
+        add(&mut self.validation_failures, other.validation_failures);
+    }
+
     /// What was recorded after `base`, an earlier snapshot.
     pub fn since(&self, base: &SegmentReaderSnapshot) -> SegmentReaderSnapshot {
         SegmentReaderSnapshot {

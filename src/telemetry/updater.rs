@@ -161,7 +161,10 @@ impl<'a> ManagerUpdater<'a> {
 
     /// Sets the trace context (trace and span id) that the following `next_event` samples
     /// happen in, for their exemplars; `None` for none. The WAL replay sets it per segment.
+    /// The sample still pending from the last `on_next_event` is published first, under the
+    /// context it was timed in (one histogram record: this is a per-span call, not per event).
     pub fn set_trace_context(&self, trace: Option<TraceContext>) {
+        self.flush();
         self.trace.set(trace);
     }
 

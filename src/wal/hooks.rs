@@ -53,8 +53,15 @@ pub trait Hooks {
     fn scanned(&self, _segments: u64, _last_event_id: Option<u64>) {}
     /// The replay of events begins.
     fn replay_started(&self) {}
-    /// One segment's `events` (`bytes` of them) were replayed, up to `current_event_id`.
+    /// Whether [`replayed`](Self::replayed) wants to hear within a segment; when false (the
+    /// default) the replay skips the per-block check altogether and reports once per segment.
+    const PROGRESS_WITHIN_SEGMENTS: bool = false;
+    /// `events` more events (`bytes` of them) were replayed, up to `current_event_id`: called
+    /// every [`PROGRESS_EVENTS`](super::PROGRESS_EVENTS) events when
+    /// [`PROGRESS_WITHIN_SEGMENTS`](Self::PROGRESS_WITHIN_SEGMENTS), and at each segment's end.
     fn replayed(&self, _events: u64, _bytes: u64, _current_event_id: u64) {}
+    /// One more segment was replayed to its end.
+    fn segment_replayed(&self) {}
     /// A torn or unsealed tail of `bytes` bytes was discarded.
     fn discarded(&self, _bytes: u64) {}
 }

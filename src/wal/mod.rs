@@ -118,7 +118,7 @@ pub use hooks::{Hooks, NoTelemetry};
 pub use lock::LOCK_FILE_NAME;
 pub use options::{DEFAULT_SYNC_EVERY_EVENTS, RecoveryMode, RecoveryOptions, WriterOptions};
 pub use reader::SegmentReader;
-pub use recovery::RecoveryManager;
+pub use recovery::{PROGRESS_EVENTS, RecoveryManager};
 pub use recovery_hooks::{LoadTimings, RecoveryHooks};
 pub use reopen::Repair;
 pub use scan::{SegmentInfo, segment_file_name};

@@ -16,6 +16,11 @@ use super::survey::{RecoveryReport, Survey};
 use super::tail::Discarded;
 use crate::telemetry::{IntegrityProblem, Manager, ManagerUpdater, Phase, Recovery, Status};
 
+/// The replay tells the progress about replayed events every this many events (one block's
+/// worth, [`BLOCK_EVENTS`](super::format::BLOCK_EVENTS)), not per event: a progress bar moves
+/// smoothly even through one huge segment, at one branch per event.
+pub const PROGRESS_EVENTS: u64 = super::format::BLOCK_EVENTS as u64;
+
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
 /// - [`open`](Self::open) scans the directory and reads every segment header, timing each read
@@ -64,6 +69,8 @@ pub struct RecoveryManager<H: Hooks> {
     /// Events `current` had left when it became current: what replaying it to its end adds
     /// to the progress.
     current_events: u64,
+    /// How many of `current_events` the progress has been told about already.
+    reported_events: u64,
     /// The last slot whose integrity problem was counted, so that a retried load counts none.
     counted_problem: Option<usize>,
     spans: RecoverySpans,
@@ -177,6 +184,7 @@ impl<H: Hooks> RecoveryManager<H> {
             stopped: false,
             report: survey.report,
             current_events: 0,
+            reported_events: 0,
             counted_problem: None,
             spans,
         })
@@ -283,6 +291,7 @@ impl<H: Hooks> RecoveryManager<H> {
         self.hooks.seek_event(seek_start);
         end_step(seek, None);
         self.current_events = reader.remaining();
+        self.reported_events = 0;
         self.current = Some(reader);
         Ok(landed)
     }
@@ -305,10 +314,18 @@ impl<H: Hooks> RecoveryManager<H> {
         let Some(reader) = self.current.as_mut() else {
             return Ok(None);
         };
+        // What the reader will have left after this event (it returns one when any are left).
+        let left = reader.remaining().saturating_sub(1);
         let Some(event) = reader.next() else {
             return Ok(None);
         };
         self.last_end = self.hooks.next_event_with_id(self.last_end, event.id());
+        if H::PROGRESS_WITHIN_SEGMENTS && left % PROGRESS_EVENTS == 0 {
+            let replayed = self.current_events.saturating_sub(left);
+            let new =
+                replayed.saturating_sub(std::mem::replace(&mut self.reported_events, replayed));
+            report_progress(&self.hooks, new, event.id());
+        }
         Ok(Some(event))
     }
 
@@ -358,13 +375,15 @@ impl<H: Hooks> RecoveryManager<H> {
         Ok(())
     }
 
-    /// Adds the segment just replayed to its end to the progress (once: it is then spent).
+    /// Adds what the progress has not been told yet of the segment just replayed to its end,
+    /// and the segment itself (once: it is then spent).
     fn count_replayed(&mut self) {
         let events = std::mem::take(&mut self.current_events);
+        let reported = std::mem::take(&mut self.reported_events);
         if let (Some(reader), true) = (&self.current, events > 0) {
             let last = reader.last_event_id().unwrap_or(0);
-            let bytes = events * super::format::EVENT_SIZE as u64;
-            self.hooks.replayed(events, bytes, last);
+            report_progress(&self.hooks, events - reported, last);
+            self.hooks.segment_replayed();
         }
     }
 
@@ -528,6 +547,17 @@ impl<H: Hooks> Drop for RecoveryManager<H> {
     fn drop(&mut self) {
         self.close_segment();
         self.spans.finish();
+    }
+}
+
+/// Tells the progress about `events` more replayed events, up to `current_event_id`: every
+/// [`PROGRESS_EVENTS`] events, off the per-event path.
+#[cold]
+#[inline(never)]
+fn report_progress<H: Hooks>(hooks: &H, events: u64, current_event_id: u64) {
+    if events > 0 {
+        let bytes = events * super::format::EVENT_SIZE as u64;
+        hooks.replayed(events, bytes, current_event_id);
     }
 }
 

@@ -166,10 +166,15 @@ impl Hooks for RecoveryHooks<'_> {
         self.recovery.progress.replay_started(clock::now_ns());
     }
 
+    const PROGRESS_WITHIN_SEGMENTS: bool = true;
+
     fn replayed(&self, events: u64, bytes: u64, current_event_id: u64) {
         let progress = &self.recovery.progress;
         progress.replayed(events, bytes, current_event_id, clock::now_ns());
-        progress.segment_replayed();
+    }
+
+    fn segment_replayed(&self) {
+        self.recovery.progress.segment_replayed();
     }
 
     fn discarded(&self, bytes: u64) {

@@ -114,6 +114,8 @@ pub fn golden_intervals() -> Vec<RecordedInterval> {
                 start_unix_nano: start + tick * 1_000_000_000,
                 end_unix_nano: start + (tick + 1) * 1_000_000_000,
                 delta,
+                exemplar: None,
+                components: None,
                 last: tick == 2,
             });
         }

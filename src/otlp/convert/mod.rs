@@ -20,11 +20,13 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
-pub(crate) use resource::{int_attribute, resource, scope, scope_named, string_attribute};
+#[cfg(feature = "recording")]
+pub(crate) use resource::int_attribute;
+pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
 use crate::otlp::config::{Config, ExemplarFilter, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
-use crate::telemetry::{ManagerSnapshot, RecoverySnapshot};
+use crate::telemetry::{ExemplarReader, RecoverySnapshot};
 
 /// The attribute that tells several `Manager`s in one process apart.
 pub const INSTANCE_ATTRIBUTE: &str = "wal.recovery.instance";
@@ -50,6 +52,8 @@ pub(crate) struct ExportSource {
     /// Unregistered: exported once more (its final values), then removed.
     pub(crate) retiring: bool,
     manager: ManagerRef,
+    /// This source's own hand-off of `next_event` exemplars (other consumers take theirs).
+    exemplars: ExemplarReader,
     attributes: Vec<KeyValue>,
     /// When this source was registered: the start of every cumulative point.
     start_time_unix_nano: u64,
@@ -70,6 +74,7 @@ impl ExportSource {
         ExportSource {
             id: 0,
             retiring: false,
+            exemplars: manager.exemplar_reader(),
             manager,
             attributes: vec![string_attribute(INSTANCE_ATTRIBUTE, instance)],
             start_time_unix_nano: now,
@@ -120,6 +125,20 @@ impl Converter {
         }
     }
 
+    /// A converter for recorded intervals: `resource`, delta temporality (a recording holds
+    /// deltas), and `config`'s bucket limit and exemplar filter.
+    #[cfg(feature = "recording")]
+    pub(crate) fn for_recorded(config: &Config, resource: Resource) -> Self {
+        Converter {
+            exemplar_filter: config.exemplar_filter(),
+            ..Converter::new(
+                resource,
+                AggregationTemporality::Delta,
+                config.max_histogram_buckets(),
+            )
+        }
+    }
+
     /// A converter with this resource, temporality and bucket limit (at least 2).
     pub(crate) fn new(
         resource: Resource,
@@ -161,8 +180,8 @@ impl Converter {
         // Taking closes the interval: each sample is exported as an exemplar once.
         let sample = source
             .manager
-            .take_next_event_exemplar()
-            .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+            .take_next_event_exemplar(&source.exemplars)
+            .and_then(|sample| exemplar::to_otlp(&sample.to_unix(), self.exemplar_filter));
         self.add_points(&source.attributes, start, now, set, sample, |collector| {
             let Ok(()) = if is_recovery {
                 snapshot.collect(METRIC_PREFIX, collector)
@@ -198,17 +217,30 @@ impl Converter {
         collect(&mut collector);
     }
 
-    /// One request from already-taken snapshots, for a recording's intervals: each point is an
-    /// instance's values over `[start, end]` (Unix ns), converted exactly as a live export's.
+    /// One request from already-taken snapshots, for recorded intervals: each point is an
+    /// instance's values over its interval, converted exactly as a live export's.
+    #[cfg(feature = "recording")]
     pub(crate) fn recorded_request(
         &self,
-        points: &[(&str, &ManagerSnapshot, u64, u64)],
+        points: &[crate::otlp::recorded::RecordedPoint<'_>],
     ) -> ExportMetricsServiceRequest {
+        use crate::otlp::recorded::RecordedTelemetry;
         let mut set = MetricSet::default();
-        for &(instance, snapshot, start, end) in points {
-            let attributes = [string_attribute(INSTANCE_ATTRIBUTE, instance)];
-            self.add_points(&attributes, start, end, &mut set, None, |collector| {
-                let Ok(()) = snapshot.collect(METRIC_PREFIX, collector);
+        for point in points {
+            let attributes = [string_attribute(INSTANCE_ATTRIBUTE, point.instance)];
+            let (start, end) = (point.start_unix_nano, point.end_unix_nano);
+            let sample = point
+                .exemplar
+                .and_then(|sample| exemplar::to_otlp(&sample, self.exemplar_filter));
+            self.add_points(&attributes, start, end, &mut set, sample, |collector| {
+                let Ok(()) = match point.telemetry {
+                    RecordedTelemetry::Manager(manager) => {
+                        manager.collect(METRIC_PREFIX, collector)
+                    }
+                    RecordedTelemetry::Recovery(recovery) => {
+                        recovery.collect(METRIC_PREFIX, collector)
+                    }
+                };
             });
         }
         self.wrap(set)

@@ -5,7 +5,8 @@ use opentelemetry_proto::tonic::common::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-use crate::telemetry::INSTRUMENTATION_SCOPE;
+use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
+use crate::telemetry::{INSTRUMENTATION_SCOPE, clock};
 
 /// A string attribute.
 pub(crate) fn string_attribute(key: &str, value: &str) -> KeyValue {
@@ -28,8 +29,8 @@ pub(crate) fn int_attribute(key: &str, value: i64) -> KeyValue {
     }
 }
 
-/// The resource: `service.name`, `service.instance.id`, `host.name`, `process.pid` and
-/// `telemetry.sdk.*`, then the user's attributes (from `OTEL_RESOURCE_ATTRIBUTES`), which
+/// The resource: `service.name`, `service.instance.id`, `host.name`, `process.pid`,
+/// `telemetry.sdk.*` and the clock's resolution ([`CLOCK_RESOLUTION_ATTRIBUTE`]), then the user's attributes (from `OTEL_RESOURCE_ATTRIBUTES`), which
 /// override the detected ones except `service.name`, which `service_name` decides, as the
 /// OpenTelemetry specification gives `OTEL_SERVICE_NAME` precedence.
 pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)]) -> Resource {
@@ -41,6 +42,10 @@ pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)])
         string_attribute("telemetry.sdk.name", INSTRUMENTATION_SCOPE),
         string_attribute("telemetry.sdk.language", "rust"),
         string_attribute("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+        int_attribute(
+            CLOCK_RESOLUTION_ATTRIBUTE,
+            i64::try_from(clock::resolution_ps()).unwrap_or(i64::MAX),
+        ),
     ];
     for (key, value) in user_attributes.iter().filter(|(k, _)| k != "service.name") {
         attributes.retain(|existing| &existing.key != key);

@@ -4,9 +4,9 @@
 //! Each shard has two [`ExemplarSlot`]s, one per parity of the histogram's *exemplar epoch*.
 //! A writer compares each value with the slot of the current epoch and writes the slot only
 //! for a new maximum of the epoch (rare once an interval has warmed up): the common path is
-//! two loads and a compare. The consumer that exports exemplars (the OTLP agent) closes an
-//! epoch by advancing it, then reads the closed epoch's slots, which writers have stopped
-//! using. Slots are seqlocks written only by their shard's owner, so a reader never sees a
+//! two loads and a compare. A consumer closes an epoch by advancing it, then reads the closed
+//! epoch's slots, which writers have stopped using, and hands their maximum to every registered
+//! consumer (see `handoff`). Slots are seqlocks written only by their shard's owner, so a reader never sees a
 //! torn exemplar: it retries while a write is in progress.
 //!
 //! A writer that read the epoch just before it advanced may still record into the closed
@@ -39,6 +39,33 @@ pub struct Exemplar {
     pub trace: Option<TraceContext>,
     /// The id of the event it timed, when the caller gave it.
     pub event_id: Option<u64>,
+}
+
+/// An [`Exemplar`] whose time is Unix epoch nanoseconds: what outlives the process (a
+/// recording) or leaves it (an OTLP exemplar), where the process clock's scale means nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnixExemplar {
+    /// The sample, in nanoseconds.
+    pub value_ns: u64,
+    /// When it ended, Unix epoch nanoseconds.
+    pub time_unix_nano: u64,
+    /// The trace and span it happened in, when the recorder had one.
+    pub trace: Option<TraceContext>,
+    /// The id of the event it timed, when the caller gave it.
+    pub event_id: Option<u64>,
+}
+
+impl Exemplar {
+    /// This sample with its time as Unix nanoseconds (see
+    /// [`clock::to_unix_ns`](crate::telemetry::clock::to_unix_ns)).
+    pub fn to_unix(&self) -> UnixExemplar {
+        UnixExemplar {
+            value_ns: self.value_ns,
+            time_unix_nano: crate::telemetry::clock::to_unix_ns(self.time_ns),
+            trace: self.trace,
+            event_id: self.event_id,
+        }
+    }
 }
 
 const HAS_TRACE: u64 = 1;

@@ -110,32 +110,41 @@ const BOUNDS: [u64; 64] = [
     0xFD3E0C0CF486C174,
 ];
 
-/// `BOUNDS` with a sentinel that no normalised value exceeds, so that the lookup's single
-/// comparison never needs a range check.
-const BOUNDS_WITH_SENTINEL: [u64; 65] = {
-    let mut out = [u64::MAX; 65];
-    let mut j = 0;
-    while j < 64 {
-        out[j] = BOUNDS[j];
-        j += 1;
-    }
-    out
-};
-
 /// Bits of the normalised value, below its top bit, that select a lookup cell.
 const CELL_BITS: u32 = 8;
 
-/// `CELLS[c]` = how many bounds lie strictly below the low edge of cell `c`.
-const CELLS: [u8; 1 << CELL_BITS] = {
-    let mut cells = [0u8; 1 << CELL_BITS];
+/// The normalised value's bits below the top bit and the cell bits: the part of it that a
+/// comparison with a bound in its own cell has to look at.
+const IN_CELL_BITS: u32 = 63 - CELL_BITS;
+const IN_CELL_MASK: u64 = (1 << IN_CELL_BITS) - 1;
+
+/// How many bounds lie strictly below the low edge of cell `c`.
+const fn bounds_below_cell(c: usize) -> usize {
+    let low_edge = (1u64 << 63) | ((c as u64) << IN_CELL_BITS);
+    let mut below = 0;
+    while below < 64 && BOUNDS[below] < low_edge {
+        below += 1;
+    }
+    below
+}
+
+/// One lookup per value: `CELLS[c]` packs the number of bounds below cell `c` (top 8 bits) and
+/// the in-cell bits of the one bound inside the cell (low [`IN_CELL_BITS`] bits), or all ones
+/// when the cell holds none, which no value's in-cell bits exceed. A normalised value in cell
+/// `c` shares its top bits with that bound, so comparing the in-cell bits compares the two
+/// values; one load instead of two dependent ones keeps the recording path's latency short.
+const CELLS: [u64; 1 << CELL_BITS] = {
+    let mut cells = [0u64; 1 << CELL_BITS];
     let mut c = 0;
     while c < cells.len() {
-        let low_edge = (1u64 << 63) | ((c as u64) << (63 - CELL_BITS));
-        let mut below = 0;
-        while below < 64 && BOUNDS[below] < low_edge {
-            below += 1;
-        }
-        cells[c] = below as u8;
+        let below = bounds_below_cell(c);
+        let next_edge_in_cell = below < 64 && (BOUNDS[below] >> IN_CELL_BITS) as usize == c | 256;
+        let in_cell = if next_edge_in_cell {
+            BOUNDS[below] & IN_CELL_MASK
+        } else {
+            IN_CELL_MASK
+        };
+        cells[c] = (below as u64) << 56 | in_cell;
         c += 1;
     }
     cells
@@ -150,10 +159,10 @@ pub fn index_of(value: u64) -> i32 {
     let leading = value.leading_zeros();
     let exponent = 63 - leading as i32;
     let normalised = value << leading;
-    let cell = ((normalised >> (63 - CELL_BITS)) as usize) & ((1 << CELL_BITS) - 1);
-    let below = CELLS[cell] as usize;
-    let bounds_below = below + usize::from(normalised > BOUNDS_WITH_SENTINEL[below]);
-    exponent * BUCKETS_PER_OCTAVE + bounds_below as i32 - 1
+    let cell = CELLS[((normalised >> IN_CELL_BITS) as usize) & ((1 << CELL_BITS) - 1)];
+    let above_bound = (normalised & IN_CELL_MASK) > (cell & IN_CELL_MASK);
+    let bounds_below = (cell >> 56) as i32 + i32::from(above_bound);
+    exponent * BUCKETS_PER_OCTAVE + bounds_below - 1
 }
 
 /// The lower bound `base^index` of a bucket at `scale`, as a float for reporting.
@@ -168,7 +177,8 @@ mod tests {
     #[test]
     fn cells_hold_at_most_one_bound() {
         for c in 0..CELLS.len() - 1 {
-            assert!(CELLS[c + 1] - CELLS[c] <= 1, "cell {c} holds two bounds");
+            let held = bounds_below_cell(c + 1) - bounds_below_cell(c);
+            assert!(held <= 1, "cell {c} holds {held} bounds");
         }
     }
 

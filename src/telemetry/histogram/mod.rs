@@ -19,6 +19,7 @@
 
 mod arithmetic;
 mod exemplar;
+mod handoff;
 pub mod mapping;
 mod shard;
 mod slots;
@@ -31,10 +32,12 @@ mod sync {
 
 use std::cell::Cell;
 use std::marker::PhantomData;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-pub use exemplar::{Exemplar, TraceContext};
+pub use exemplar::{Exemplar, TraceContext, UnixExemplar};
+pub use handoff::ExemplarReader;
+use handoff::Readers;
 pub use mapping::{MAX_VALUE, RECORD_SCALE};
 use shard::Shard;
 use slots::SlotClaims;
@@ -56,6 +59,10 @@ pub struct LatencyHistogram {
     exemplar_epoch: AtomicU64,
     exclusive: [OnceLock<Box<Shard>>; MAX_WRITERS],
     shared: OnceLock<Box<Shard>>,
+    /// The exemplar consumers: whoever closes an epoch hands its maximum to each (see
+    /// `handoff`). Locked by consumers only, never by a writer; last, away from the fields
+    /// writers read.
+    exemplar_readers: Mutex<Readers>,
 }
 
 impl Default for LatencyHistogram {
@@ -74,6 +81,7 @@ impl LatencyHistogram {
             exemplar_epoch: AtomicU64::new(0),
             exclusive: [const { OnceLock::new() }; MAX_WRITERS],
             shared: OnceLock::new(),
+            exemplar_readers: Mutex::new(Readers::new()),
         }
     }
 
@@ -135,19 +143,53 @@ impl std::fmt::Debug for LatencyHistogram {
 }
 
 impl LatencyHistogram {
+    /// Registers a consumer of exemplars. Each reader's
+    /// [`take_exemplar_for`](Self::take_exemplar_for) returns the slowest sample since *its*
+    /// previous take, whatever other readers take in between: the OTLP agent and the flight
+    /// recorder each get their own interval's. Dropping the reader unregisters it.
+    pub fn exemplar_reader(&self) -> ExemplarReader {
+        self.lock_readers().register()
+    }
+
+    /// The slowest sample recorded through a writer since `reader`'s last take (its first: since
+    /// it was registered), or `None` if there was none or `reader` is another histogram's.
+    /// Samples recorded through [`record`](Self::record) or past [`MAX_WRITERS`] writers have
+    /// none.
+    pub fn take_exemplar_for(&self, reader: &ExemplarReader) -> Option<Exemplar> {
+        let mut readers = self.lock_readers();
+        self.close_epoch(&mut readers);
+        readers.take(reader)
+    }
+
     /// The slowest sample recorded through a writer since the last call (the first call: since
-    /// the start), closing that interval: the next call returns the next interval's. Only one
-    /// consumer should take exemplars (the OTLP agent does); samples recorded through
-    /// [`record`](Self::record) or past [`MAX_WRITERS`] writers have none.
+    /// the start): a reader every histogram has built in, for a single consumer that needs no
+    /// registration. It does not take other readers' exemplars.
     pub fn take_exemplar(&self) -> Option<Exemplar> {
-        // AcqRel: orders this epoch change with the slot reads below and with earlier takes.
+        let mut readers = self.lock_readers();
+        self.close_epoch(&mut readers);
+        readers.take_built_in()
+    }
+
+    fn lock_readers(&self) -> std::sync::MutexGuard<'_, Readers> {
+        // A consumer that panicked mid-merge left whole samples: the data is still sound.
+        self.exemplar_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Closes the current exemplar epoch and hands its slowest sample to every reader. Called
+    /// with the readers locked, so that epochs are closed and merged one at a time.
+    fn close_epoch(&self, readers: &mut Readers) {
+        // AcqRel: orders this epoch change with the slot reads below and with earlier closes.
         let closed = self.exemplar_epoch.fetch_add(1, Ordering::AcqRel);
         let slot = (closed & 1) as usize;
-        self.exclusive
+        let slowest = self
+            .exclusive
             .iter()
             .filter_map(OnceLock::get)
             .filter_map(|shard| shard.exemplars[slot].read(closed))
-            .max_by_key(|exemplar| exemplar.value_ns)
+            .max_by_key(|exemplar| exemplar.value_ns);
+        readers.merge_closed(slowest);
     }
 }
 

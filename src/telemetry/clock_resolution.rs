@@ -1,10 +1,13 @@
-//! The clock's resolution, measured once when a recording starts: a post-mortem reader must
-//! know that every duration is a multiple of it (about 10 ns on a KVM guest's TSC).
+//! The clock's resolution: a reader of durations (a post-mortem, a dashboard) must know that
+//! every duration is a multiple of it (about 10 ns on a KVM guest's TSC). The flight recording
+//! keeps it in its header, the OTLP agent sends it as a resource attribute.
 
-use crate::telemetry::clock;
+use std::sync::OnceLock;
 
-/// What the recording's durations were read with.
-pub(crate) const CLOCK_SOURCE: &str = "walrec::telemetry::clock (quanta: TSC, else OS monotonic)";
+use super::clock;
+
+/// What durations are read with.
+pub const CLOCK_SOURCE: &str = "walrec::telemetry::clock (quanta: TSC, else OS monotonic)";
 
 /// Back-to-back read pairs taken; a few microseconds in all.
 const READ_PAIRS: usize = 1_000;
@@ -27,6 +30,13 @@ pub fn measure_resolution_ps() -> u64 {
     } else {
         smallest.saturating_mul(1_000)
     }
+}
+
+/// [`measure_resolution_ps`] measured once per process (a few microseconds, the first call),
+/// so that every consumer of one process reports the same figure.
+pub fn resolution_ps() -> u64 {
+    static MEASURED: OnceLock<u64> = OnceLock::new();
+    *MEASURED.get_or_init(measure_resolution_ps)
 }
 
 #[cfg(test)]

@@ -1,0 +1,77 @@
+//! `walrec report --otlp-json OUT` and `--push`: the wiring of a recording (read by
+//! `walrec::recording`) to the OTLP conversion and transport (`walrec::otlp`), which know
+//! nothing of each other.
+
+use walrec::otlp::{Backfill, BackfillError, Config, RecordedPoint, RecordedTelemetry};
+use walrec::recording::{RecordedInterval, Recording, Window};
+use walrec::telemetry::RecoverySnapshot;
+
+use super::CliError;
+use super::record::describe;
+use super::report::ReportArgs;
+
+/// The conversions to OTLP the options ask for, with the agent's configuration from `OTEL_*`.
+pub fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(), CliError> {
+    let config = Config::from_env().map_err(|e| {
+        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
+        CliError::Usage(format!(
+            "invalid OTLP configuration: {}",
+            problems.join("; ")
+        ))
+    })?;
+    let backfill = backfill(recording, window, &config);
+    if let Some(path) = &args.otlp_json {
+        let written = std::fs::File::create(path)
+            .map_err(BackfillError::Write)
+            .and_then(|file| backfill.write_json_lines(&mut std::io::BufWriter::new(file)));
+        written.map_err(|e| CliError::Runtime(format!("{}: {}", path.display(), describe(&e))))?;
+        eprintln!(
+            "wrote {} OTLP requests to {}",
+            backfill.len(),
+            path.display()
+        );
+    }
+    if args.push {
+        let sent = backfill
+            .push(&config)
+            .map_err(|e| CliError::Runtime(describe(&e)))?;
+        eprintln!("pushed {sent} OTLP requests to the collector");
+    }
+    Ok(())
+}
+
+/// One request per tick inside `window`, a point per instance, with the recorded resource.
+fn backfill(recording: &Recording, window: Window, config: &Config) -> Backfill {
+    let mut backfill = Backfill::new(config, &recording.header.resource_attributes);
+    for tick in recording.ticks(window) {
+        // A recorded Recovery is exported whole, as the agent exports a registered Recovery.
+        let recoveries: Vec<Option<RecoverySnapshot>> = tick
+            .iter()
+            .map(|interval| interval.components.map(|c| c.with_manager(&interval.delta)))
+            .collect();
+        let points: Vec<RecordedPoint<'_>> = tick
+            .iter()
+            .zip(&recoveries)
+            .map(|(interval, recovery)| point(recording, interval, recovery.as_ref()))
+            .collect();
+        backfill.add_tick(&points);
+    }
+    backfill
+}
+
+fn point<'a>(
+    recording: &'a Recording,
+    interval: &'a RecordedInterval,
+    recovery: Option<&'a RecoverySnapshot>,
+) -> RecordedPoint<'a> {
+    RecordedPoint {
+        instance: &recording.header.instances[interval.instance],
+        start_unix_nano: interval.start_unix_nano,
+        end_unix_nano: interval.end_unix_nano,
+        telemetry: recovery.map_or(
+            RecordedTelemetry::Manager(&interval.delta),
+            RecordedTelemetry::Recovery,
+        ),
+        exemplar: interval.exemplar,
+    }
+}
