@@ -23,7 +23,7 @@ use opentelemetry_proto::tonic::metrics::v1::{
     ScopeMetrics, exemplar, exponential_histogram_data_point::Buckets, metric::Data,
 };
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
-use support::fake_trace_collector::FakeTraceCollector;
+use support::fake_collector::FakeCollector;
 use support::otlp_http_receiver::OtlpHttpReceiver;
 use support::rotel::{Exporter, Rotel};
 
@@ -211,7 +211,7 @@ fn send_exemplar_and_span(endpoint: &str) {
 /// What the stand-ins must have received; `Err` says what is still missing.
 fn check_arrivals(
     prometheus: &OtlpHttpReceiver,
-    tempo: &FakeTraceCollector,
+    tempo: &FakeCollector,
     samples: u64,
 ) -> Result<(), String> {
     let points: Vec<_> = prometheus
@@ -244,7 +244,7 @@ fn check_arrivals(
         return Err(format!("exemplars arrived as {:?}", probe.exemplars));
     }
     let spans: Vec<Span> = tempo
-        .accepted()
+        .spans()
         .into_iter()
         .flat_map(|r| r.resource_spans)
         .flat_map(|r| r.scope_spans)
@@ -263,7 +263,7 @@ fn check_arrivals(
 fn rotel_with_the_deploy_settings_forwards_metrics_with_exemplars_to_prometheus_and_traces_to_tempo()
  {
     let prometheus = OtlpHttpReceiver::start(PROMETHEUS_OTLP_PATH);
-    let tempo = FakeTraceCollector::start();
+    let tempo = FakeCollector::start(Vec::new());
     let rotel = Rotel::start_with(Exporter::Env(deploy_settings(prometheus.addr, tempo.addr)));
 
     let samples = push_walrec_metrics(&rotel.grpc_endpoint());

@@ -3,15 +3,18 @@
 //! endpoint path rules, percent-decoding, `OTEL_SDK_DISABLED` and the builder. Every test
 //! reads a map through `Config::from_lookup`; none touches the process environment.
 
+mod support;
+
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use support::pem::cert_dir;
 use walrec::otlp::config::env::*;
 use walrec::otlp::config::resolve;
 use walrec::otlp::config::{
-    Compression, Config, ConfigBuilder, ConfigError, ConfigProblem, Protocol, Temporality,
+    Compression, Config, ConfigBuilder, ConfigError, ConfigProblem, Protocol, Signal, Temporality,
 };
 
 /// Variables, as `(name, value)`.
@@ -37,24 +40,6 @@ fn problems(pairs: &[(&str, &str)]) -> ConfigError {
         Ok(config) => panic!("{pairs:?} should be rejected, got {config:?}"),
         Err(error) => error,
     }
-}
-
-/// A directory with PEM files `ca.pem`, `ca2.pem`, `cert.pem`, `cert2.pem` (a self-signed
-/// certificate) and `key.pem`, `key2.pem` (its key): the configuration parses them.
-fn cert_dir() -> (tempfile::TempDir, impl Fn(&str) -> String) {
-    let dir = tempfile::tempdir().unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    let certificate = params.self_signed(&key).unwrap().pem();
-    for name in ["ca", "ca2", "cert", "cert2"] {
-        std::fs::write(dir.path().join(format!("{name}.pem")), &certificate).unwrap();
-    }
-    for name in ["key", "key2"] {
-        std::fs::write(dir.path().join(format!("{name}.pem")), key.serialize_pem()).unwrap();
-    }
-    let root = dir.path().to_owned();
-    let path = move |name: &str| root.join(format!("{name}.pem")).display().to_string();
-    (dir, path)
 }
 
 fn show(path: Option<&Path>) -> String {
@@ -847,7 +832,7 @@ fn resolve_functions_are_pure_over_a_lookup() {
     ]);
     let lookup = |name: &str| vars.get(name).cloned();
     assert_eq!(
-        resolve::resolve_timeout(&lookup).unwrap(),
+        resolve::resolve_timeout(&lookup, Signal::Metrics).unwrap(),
         Duration::from_millis(100)
     );
     let http = ConfigBuilder::from_lookup(&lookup)
@@ -855,13 +840,16 @@ fn resolve_functions_are_pure_over_a_lookup() {
         .build()
         .unwrap();
     assert_eq!(http.endpoint(), "http://c:4318/v1/metrics");
-    assert_eq!(resolve::resolve_protocol(&lookup).unwrap(), Protocol::Grpc);
+    assert_eq!(
+        resolve::resolve_protocol(&lookup, Signal::Metrics).unwrap(),
+        Protocol::Grpc
+    );
     assert_eq!(
         resolve::resolve_interval(&lookup).unwrap(),
         DEFAULT_EXPORT_INTERVAL
     );
     assert_eq!(
-        resolve::resolve_export_timeout(&lookup).unwrap(),
+        resolve::resolve_export_timeout(&lookup, Signal::Metrics).unwrap(),
         DEFAULT_EXPORT_TIMEOUT
     );
     assert_eq!(
@@ -869,5 +857,5 @@ fn resolve_functions_are_pure_over_a_lookup() {
         160
     );
     assert!(!resolve::resolve_disabled(&lookup).unwrap());
-    assert!(resolve::resolve_tls(&lookup).unwrap() == Default::default());
+    assert!(resolve::resolve_tls(&lookup, Signal::Metrics).unwrap() == Default::default());
 }

@@ -1,26 +1,12 @@
 //! Resuming: in the middle of a segment, at a segment's first and last events, at the WAL's
 //! ends, and reading on across segment boundaries.
 
-use std::path::Path;
+#[path = "support/small_wal.rs"]
+mod small_wal;
 
+use small_wal::six_segment_wal as wal;
 use walrec::telemetry::Manager;
-use walrec::wal::{RecoveryManager, SegmentWriter, WalError, WriterOptions};
-
-/// 1000 events, ids 1..=1000, 3 blocks (192 events) per segment: segments start at
-/// 1, 193, 385, 577, 769, 961.
-fn wal(dir: &Path) {
-    let opts = WriterOptions {
-        segment_bytes: 128 + 3 * 4160,
-        sync: false,
-        ..WriterOptions::default()
-    };
-    let mut writer = SegmentWriter::create(dir, opts).unwrap();
-    for _ in 0..1000 {
-        let id = writer.next_event_id();
-        writer.append(id * 3, 1, &id.to_le_bytes()).unwrap();
-    }
-    assert_eq!(writer.finish().unwrap().len(), 6);
-}
+use walrec::wal::{RecoveryManager, WalError};
 
 /// Resumes at `from`, then reads up to `n` events; returns their ids.
 fn resume_and_read(

@@ -1,25 +1,11 @@
 //! Stopping a replay from another thread with `RecoveryManager::stop_handle`: the replay ends
 //! at the next segment boundary, as if the WAL ended there, and says it was stopped.
 
-use std::path::Path;
+#[path = "support/small_wal.rs"]
+mod small_wal;
 
-use walrec::wal::{RecoveryManager, SegmentWriter, StopHandle, WriterOptions};
-
-/// 1000 events, ids 1..=1000, 192 events per segment: segments end at 192, 384, 576, 768,
-/// 960, 1000.
-fn wal(dir: &Path) {
-    let opts = WriterOptions {
-        segment_bytes: 128 + 3 * 4160,
-        sync: false,
-        ..WriterOptions::default()
-    };
-    let mut writer = SegmentWriter::create(dir, opts).unwrap();
-    for _ in 0..1000 {
-        let id = writer.next_event_id();
-        writer.append(id, 1, &id.to_le_bytes()).unwrap();
-    }
-    assert_eq!(writer.finish().unwrap().len(), 6);
-}
+use small_wal::six_segment_wal as wal;
+use walrec::wal::{RecoveryManager, StopHandle};
 
 /// Reads events until `None`, calling `each` with every id; returns the last id.
 fn drain(wal: &mut RecoveryManager<impl walrec::wal::Hooks>, mut each: impl FnMut(u64)) -> u64 {

@@ -26,8 +26,8 @@ pub use histogram::{
 };
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
-    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, Kind, Metric, MetricKey, PHASE_ATTRIBUTE,
-    PrometheusName, Shape, Stat, Unit,
+    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, INSTRUMENTATION_SCOPE, Kind, Metric,
+    MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat, Unit,
 };
 pub use owned_updater::OwnedManagerUpdater;
 pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};

@@ -476,6 +476,11 @@ pub const CLOCK_RESOLUTION_ATTRIBUTE: &str = "walrec.clock.resolution_ps";
 /// The attribute key of the phase series.
 pub const PHASE_ATTRIBUTE: &str = "wal.recovery.phase";
 
+/// The instrumentation scope of what walrec itself reports: the name of the tracer its
+/// recovery spans come from, and the scope of its exported recovery metrics. One name, so a
+/// backend groups walrec's spans and metrics under the same library.
+pub const INSTRUMENTATION_SCOPE: &str = "walrec";
+
 /// One exported series: `<prefix>`, a metric and, for duration metrics, a statistic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MetricKey<'a> {

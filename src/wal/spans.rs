@@ -6,6 +6,7 @@
 //! doing nothing, for builds without the feature.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use opentelemetry::global::{self, BoxedTracer};
 use opentelemetry::trace::{Status, TraceContextExt, Tracer};
@@ -13,10 +14,7 @@ use opentelemetry::{Context, KeyValue};
 
 use super::error::WalError;
 use super::reader::SegmentReader;
-use crate::telemetry::TraceContext;
-
-/// The instrumentation scope of walrec's spans.
-pub const TRACER_NAME: &str = "walrec";
+use crate::telemetry::{INSTRUMENTATION_SCOPE, TraceContext};
 
 /// At most this many `wal.segment.read_header` spans per scan; the rest are counted in the
 /// scan's `wal.segment.read_header.untraced` attribute, so a WAL of thousands of segments
@@ -26,12 +24,16 @@ pub const MAX_HEADER_SPANS: usize = 64;
 /// A span in flight: its context, which is also the parent of its children.
 pub(crate) type Open = Option<Context>;
 
-/// The parent context a request carries to the preloader thread.
-pub(crate) type Carried = Context;
+/// What a request carries to the preloader thread: the parent context, and the run's tracer
+/// (the caller's from `with_tracer`, not necessarily the global one).
+pub(crate) struct Carried {
+    parent: Context,
+    tracer: Arc<BoxedTracer>,
+}
 
 /// The spans of one `RecoveryManager` run.
 pub(crate) struct RecoverySpans {
-    tracer: BoxedTracer,
+    tracer: Arc<BoxedTracer>,
     recovery: Context,
     scan: Open,
     resume: Open,
@@ -70,7 +72,7 @@ impl RecoverySpans {
     /// Starts `wal.recovery` for `dir` as a child of the current context, with `tracer` or
     /// the global provider's.
     pub(super) fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
-        let tracer = tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
+        let tracer = tracer.unwrap_or_else(|| global::tracer(INSTRUMENTATION_SCOPE));
         let span = tracer.start_with_context("wal.recovery", &Context::current());
         let recovery = Context::current().with_span(span);
         recovery
@@ -79,7 +81,7 @@ impl RecoverySpans {
         let scan = tracer.start_with_context("wal.scan", &recovery);
         let scan = Some(recovery.with_span(scan));
         RecoverySpans {
-            tracer,
+            tracer: Arc::new(tracer),
             recovery,
             scan,
             resume: None,
@@ -180,7 +182,10 @@ impl RecoverySpans {
     /// The context a preload request carries, so that `wal.segment.preload` is a child of
     /// `wal.replay` on the preloader thread.
     pub(super) fn carried(&self) -> Carried {
-        self.replay.clone().unwrap_or_default()
+        Carried {
+            parent: self.replay.clone().unwrap_or_default(),
+            tracer: Arc::clone(&self.tracer),
+        }
     }
 
     /// Starts `wal.segment.replay` (ending the previous one) and returns the trace context
@@ -265,12 +270,14 @@ pub(crate) fn end_step(mut open: Open, error: Option<&WalError>) {
 }
 
 /// `wal.segment.preload` on the preloader thread, child of the carried `wal.replay`.
-pub(crate) fn preload_start(parent: &Carried) -> Open {
+pub(crate) fn preload_start(carried: &Carried) -> Open {
+    let parent = &carried.parent;
     if !parent.has_active_span() {
         return None;
     }
-    let tracer = global::tracer(TRACER_NAME);
-    let span = tracer.start_with_context("wal.segment.preload", parent);
+    let span = carried
+        .tracer
+        .start_with_context("wal.segment.preload", parent);
     Some(parent.with_span(span))
 }
 

@@ -1,5 +1,7 @@
-//! An in-process OTLP `MetricsService` for fault injection: each export takes the next scripted
-//! behaviour (OK when the script is empty) and accepted requests are kept for inspection.
+//! An in-process OTLP/gRPC collector for fault injection, serving `MetricsService` and
+//! `TraceService` (tests/support/fake_trace_collector.rs) on one loopback port: each export
+//! takes the next behaviour of its signal's script (OK when the script is empty) and accepted
+//! requests are kept for inspection.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -12,8 +14,12 @@ use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::TraceServiceServer;
 use tonic::{Code, Request, Response, Status};
 use tonic_types::{ErrorDetails, StatusExt};
+
+use super::fake_trace_collector::{TraceState, Traces};
 
 /// What the fake collector does with one export.
 #[derive(Debug, Clone)]
@@ -64,23 +70,7 @@ impl MetricsService for Service {
             state.gzip.push(gzip);
             state.script.pop_front()
         };
-        let rejected = match behaviour {
-            None => 0,
-            Some(Behaviour::Partial(rejected)) => rejected,
-            Some(Behaviour::Fail(code)) => return Err(Status::new(code, "scripted failure")),
-            Some(Behaviour::Throttle(delay)) => {
-                let details = ErrorDetails::with_retry_info(Some(delay));
-                return Err(Status::with_error_details(
-                    Code::ResourceExhausted,
-                    "slow down",
-                    details,
-                ));
-            }
-            Some(Behaviour::Hang) => {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-                return Err(Status::new(Code::Internal, "unreachable"));
-            }
-        };
+        let rejected = play(behaviour).await?;
         self.0.lock().unwrap().accepted.push(request.into_inner());
         let partial_success = (rejected > 0).then(|| ExportMetricsPartialSuccess {
             rejected_data_points: rejected,
@@ -92,26 +82,56 @@ impl MetricsService for Service {
     }
 }
 
+/// Plays one scripted behaviour: the number of rejected items to report (0 when `None`), or
+/// the failure to answer with.
+pub async fn play(behaviour: Option<Behaviour>) -> Result<i64, Status> {
+    match behaviour {
+        None => Ok(0),
+        Some(Behaviour::Partial(rejected)) => Ok(rejected),
+        Some(Behaviour::Fail(code)) => Err(Status::new(code, "scripted failure")),
+        Some(Behaviour::Throttle(delay)) => {
+            let details = ErrorDetails::with_retry_info(Some(delay));
+            Err(Status::with_error_details(
+                Code::ResourceExhausted,
+                "slow down",
+                details,
+            ))
+        }
+        Some(Behaviour::Hang) => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            Err(Status::new(Code::Internal, "unreachable"))
+        }
+    }
+}
+
 /// A running fake collector on 127.0.0.1; stops when dropped.
 pub struct FakeCollector {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
+    traces: Arc<Mutex<TraceState>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl FakeCollector {
-    /// Starts a plaintext server on a free loopback port with this script.
+    /// Starts a plaintext server on a free loopback port with this script for the metrics
+    /// (spans are all accepted).
     pub fn start(script: Vec<Behaviour>) -> FakeCollector {
-        Self::start_with(script, None)
+        Self::start_with(script, Vec::new(), None)
+    }
+
+    /// Starts a plaintext server with a script for each signal.
+    pub fn start_scripted(metrics: Vec<Behaviour>, traces: Vec<Behaviour>) -> FakeCollector {
+        Self::start_with(metrics, traces, None)
     }
 
     /// Starts a server that speaks TLS (and checks client certificates if `tls` says so).
     pub fn start_tls(tls: tonic::transport::ServerTlsConfig) -> FakeCollector {
-        Self::start_with(Vec::new(), Some(tls))
+        Self::start_with(Vec::new(), Vec::new(), Some(tls))
     }
 
     fn start_with(
         script: Vec<Behaviour>,
+        trace_script: Vec<Behaviour>,
         tls: Option<tonic::transport::ServerTlsConfig>,
     ) -> FakeCollector {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,6 +146,9 @@ impl FakeCollector {
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::clone(&service.0);
+        let traces = Traces::default();
+        traces.0.lock().unwrap().script = trace_script.into();
+        let trace_state = Arc::clone(&traces.0);
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
         let mut server = tonic::transport::Server::builder();
         if let Some(tls) = tls {
@@ -137,11 +160,16 @@ impl FakeCollector {
                     MetricsServiceServer::new(service)
                         .accept_compressed(tonic::codec::CompressionEncoding::Gzip),
                 )
+                .add_service(
+                    TraceServiceServer::new(traces)
+                        .accept_compressed(tonic::codec::CompressionEncoding::Gzip),
+                )
                 .serve_with_incoming(incoming),
         );
         FakeCollector {
             addr,
             state,
+            traces: trace_state,
             runtime: Some(runtime),
         }
     }
@@ -166,7 +194,17 @@ impl FakeCollector {
         self.state.lock().unwrap().gzip.clone()
     }
 
-    /// When each export attempt arrived.
+    /// Trace requests accepted so far.
+    pub fn spans(&self) -> Vec<ExportTraceServiceRequest> {
+        self.traces.lock().unwrap().accepted.clone()
+    }
+
+    /// Trace export attempts so far, failed ones included.
+    pub fn span_attempts(&self) -> usize {
+        self.traces.lock().unwrap().attempts
+    }
+
+    /// When each metrics export attempt arrived.
     pub fn attempts(&self) -> Vec<Instant> {
         self.state.lock().unwrap().attempts.clone()
     }

@@ -1,81 +1,59 @@
-//! An in-process OTLP/gRPC `TraceService` on 127.0.0.1 that keeps every request it accepts:
-//! the stand-in for Tempo in tests/deploy_rotel.rs.
+//! The OTLP/gRPC `TraceService` of the in-process
+//! [`FakeCollector`](super::fake_collector::FakeCollector): each export takes the next
+//! scripted behaviour (OK when the script is empty), and accepted requests are kept.
 
-use std::net::SocketAddr;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
-    TraceService, TraceServiceServer,
-};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::TraceService;
 use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use tonic::{Request, Response, Status};
 
+use super::fake_collector::{Behaviour, play};
+
+/// What the trace service was scripted to do and what it saw.
+#[derive(Default)]
+pub struct TraceState {
+    pub script: VecDeque<Behaviour>,
+    pub accepted: Vec<ExportTraceServiceRequest>,
+    /// Export attempts, failed ones included.
+    pub attempts: usize,
+}
+
+/// The service, sharing its state with the collector that serves it.
 #[derive(Clone, Default)]
-struct Service(Arc<Mutex<Vec<ExportTraceServiceRequest>>>);
+pub struct Traces(pub Arc<Mutex<TraceState>>);
 
 #[tonic::async_trait]
-impl TraceService for Service {
+impl TraceService for Traces {
     async fn export(
         &self,
         request: Request<ExportTraceServiceRequest>,
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        self.0.lock().unwrap().push(request.into_inner());
+        let behaviour = {
+            let mut state = self.0.lock().unwrap();
+            state.attempts += 1;
+            state.script.pop_front()
+        };
+        let rejected = play(behaviour).await?;
+        self.0.lock().unwrap().accepted.push(request.into_inner());
+        let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess {
+            rejected_spans: rejected,
+            error_message: "some spans were invalid".to_owned(),
+        });
         Ok(Response::new(ExportTraceServiceResponse {
-            partial_success: None,
+            partial_success,
         }))
     }
 }
 
-/// A running trace receiver; stops when dropped.
-pub struct FakeTraceCollector {
-    pub addr: SocketAddr,
-    accepted: Arc<Mutex<Vec<ExportTraceServiceRequest>>>,
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl FakeTraceCollector {
-    /// Starts a plaintext server (gzip accepted) on a free loopback port.
-    pub fn start() -> FakeTraceCollector {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let service = Service::default();
-        let accepted = Arc::clone(&service.0);
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-        runtime.spawn(
-            tonic::transport::Server::builder()
-                .add_service(
-                    TraceServiceServer::new(service)
-                        .accept_compressed(tonic::codec::CompressionEncoding::Gzip),
-                )
-                .serve_with_incoming(incoming),
-        );
-        FakeTraceCollector {
-            addr,
-            accepted,
-            runtime: Some(runtime),
-        }
-    }
-
-    /// Requests accepted so far.
-    pub fn accepted(&self) -> Vec<ExportTraceServiceRequest> {
-        self.accepted.lock().unwrap().clone()
-    }
-}
-
-impl Drop for FakeTraceCollector {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_millis(100));
-        }
-    }
+/// How many spans `requests` hold.
+pub fn span_count(requests: &[ExportTraceServiceRequest]) -> usize {
+    let scopes = requests.iter().flat_map(|r| &r.resource_spans);
+    scopes
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum()
 }

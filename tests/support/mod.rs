@@ -9,6 +9,7 @@ pub mod fake_trace_collector;
 #[cfg(feature = "otlp")]
 pub mod otlp_http_receiver;
 pub mod otlp_read;
+pub mod pem;
 pub mod promtool;
 #[cfg(feature = "recording")]
 pub mod recording;

@@ -67,3 +67,60 @@ pub fn instances(request: &ExportMetricsServiceRequest, name: &str) -> Vec<Strin
     names.sort();
     names
 }
+
+/// The agent's own counter `name` (scope `walrec.agent`) in `request`, by the `error.type` of
+/// each point (`""` for the point without one).
+pub fn agent_counter(
+    request: &ExportMetricsServiceRequest,
+    name: &str,
+) -> std::collections::BTreeMap<String, i64> {
+    let scopes = request
+        .resource_metrics
+        .iter()
+        .flat_map(|r| &r.scope_metrics);
+    let own = scopes
+        .filter(|s| s.scope.as_ref().is_some_and(|s| s.name == "walrec.agent"))
+        .flat_map(|s| &s.metrics)
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("the agent's {name} is missing"));
+    let Some(Data::Sum(sum)) = &own.data else {
+        panic!("{name} is not a Sum");
+    };
+    let error_type = |attributes: &[opentelemetry_proto::tonic::common::v1::KeyValue]| {
+        let found = attributes.iter().find(|kv| kv.key == "error.type");
+        match found.and_then(|kv| kv.value.as_ref()?.value.clone()) {
+            Some(AnyValue::StringValue(s)) => s,
+            _ => String::new(),
+        }
+    };
+    sum.data_points
+        .iter()
+        .map(|p| match p.value {
+            Some(Value::AsInt(v)) => (error_type(&p.attributes), v),
+            other => panic!("{name}: {other:?}"),
+        })
+        .collect()
+}
+
+/// The data points of the exponential histogram `name` (scope `walrec`) across `requests`:
+/// the sum of their counts (non-zero once any saw a sample) and every exemplar they carry.
+pub fn histogram_exemplars(
+    requests: &[ExportMetricsServiceRequest],
+    name: &str,
+) -> (u64, Vec<opentelemetry_proto::tonic::metrics::v1::Exemplar>) {
+    let mut count = 0;
+    let mut exemplars = Vec::new();
+    for request in requests {
+        let Some(found) = walrec_metrics(request).into_iter().find(|m| m.name == name) else {
+            continue;
+        };
+        let Some(Data::ExponentialHistogram(histogram)) = &found.data else {
+            panic!("{name} is not an exponential histogram");
+        };
+        for point in &histogram.data_points {
+            count += point.count;
+            exemplars.extend(point.exemplars.iter().cloned());
+        }
+    }
+    (count, exemplars)
+}

@@ -25,6 +25,23 @@ pub struct Finished {
 impl Walrec {
     /// Starts `walrec args…` with `env` (and OTEL_SDK_DISABLED unset), output piped.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Walrec {
+        Self::spawn_command(Self::command(args), env)
+    }
+
+    /// Like [`spawn`](Self::spawn), without any inherited `OTEL_*` or `TRACE*` variable, so
+    /// that only `env` configures the export and the trace context.
+    pub fn spawn_isolated(args: &[&str], env: &[(&str, &str)]) -> Walrec {
+        let mut command = Self::command(args);
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy().into_owned();
+            if name.starts_with("OTEL_") || name.starts_with("TRACE") {
+                command.env_remove(name);
+            }
+        }
+        Self::spawn_command(command, env)
+    }
+
+    fn command(args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
         command
             .args(args)
@@ -32,6 +49,10 @@ impl Walrec {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        command
+    }
+
+    fn spawn_command(mut command: Command, env: &[(&str, &str)]) -> Walrec {
         for (name, value) in env {
             command.env(name, value);
         }

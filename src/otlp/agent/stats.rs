@@ -31,6 +31,7 @@ pub(crate) struct AgentStats {
     last_export_ns: AtomicU64,
     spans_exported: AtomicU64,
     spans_failed: AtomicU64,
+    spans_rejected: AtomicU64,
 }
 
 /// A plain copy of the agent's own counters (see [`Agent::stats`](super::Agent::stats)).
@@ -54,6 +55,8 @@ pub struct AgentStatsSnapshot {
     pub spans_exported: u64,
     /// Spans in trace exports that failed after all retries.
     pub spans_failed: u64,
+    /// Spans the collector rejected in partial successes.
+    pub spans_rejected: u64,
 }
 
 // Relaxed throughout: independent counters, read for reporting only.
@@ -70,15 +73,20 @@ impl AgentStats {
         self.points_failed.fetch_add(points, Ordering::Relaxed);
     }
 
-    /// A trace export ended: `spans` delivered, or failed.
+    /// A trace export of `spans` was accepted, `rejected` of them refused in a partial
+    /// success.
     #[cfg(feature = "traces")]
-    pub(crate) fn spans(&self, spans: u64, delivered: bool) {
-        let counter = if delivered {
-            &self.spans_exported
-        } else {
-            &self.spans_failed
-        };
-        counter.fetch_add(spans, Ordering::Relaxed);
+    pub(crate) fn spans_exported(&self, spans: u64, rejected: u64) {
+        let rejected = rejected.min(spans);
+        self.spans_exported
+            .fetch_add(spans - rejected, Ordering::Relaxed);
+        self.spans_rejected.fetch_add(rejected, Ordering::Relaxed);
+    }
+
+    /// A trace export of `spans` failed after all retries.
+    #[cfg(feature = "traces")]
+    pub(crate) fn spans_failed(&self, spans: u64) {
+        self.spans_failed.fetch_add(spans, Ordering::Relaxed);
     }
 
     pub(crate) fn sent_bytes(&self, bytes: u64) {
@@ -101,6 +109,7 @@ impl AgentStats {
             last_export_ns: self.last_export_ns.load(Ordering::Relaxed),
             spans_exported: self.spans_exported.load(Ordering::Relaxed),
             spans_failed: self.spans_failed.load(Ordering::Relaxed),
+            spans_rejected: self.spans_rejected.load(Ordering::Relaxed),
         }
     }
 }
@@ -135,7 +144,6 @@ impl AgentStatsSnapshot {
         let outcome = |o: &str| vec![string_attribute("outcome", o)];
         let failed = vec![string_attribute("error.type", "export_failed")];
         let rejected = vec![string_attribute("error.type", "rejected")];
-        let span_failed = vec![string_attribute("error.type", "export_failed")];
         let metrics = vec![
             counter(
                 "otel.sdk.exporter.metric_data_point.exported",
@@ -143,8 +151,13 @@ impl AgentStatsSnapshot {
                 "Data points the exporter delivered, or failed to (with error.type).",
                 vec![
                     point(Vec::new(), start, now, int_value(self.points_exported)),
-                    point(failed, start, now, int_value(self.points_failed)),
-                    point(rejected, start, now, int_value(self.points_rejected)),
+                    point(failed.clone(), start, now, int_value(self.points_failed)),
+                    point(
+                        rejected.clone(),
+                        start,
+                        now,
+                        int_value(self.points_rejected),
+                    ),
                 ],
             ),
             counter(
@@ -153,7 +166,8 @@ impl AgentStatsSnapshot {
                 "Spans the trace exporter delivered, or failed to (with error.type).",
                 vec![
                     point(Vec::new(), start, now, int_value(self.spans_exported)),
-                    point(span_failed, start, now, int_value(self.spans_failed)),
+                    point(failed, start, now, int_value(self.spans_failed)),
+                    point(rejected, start, now, int_value(self.spans_rejected)),
                 ],
             ),
             counter(

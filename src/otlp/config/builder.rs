@@ -17,7 +17,7 @@ use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse::{self, PemKind};
 use super::resolve::{self as r, Lookup};
 use super::secret::{Headers, Secret};
-use super::types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
+use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
 
 /// One setting's override.
 #[derive(Debug, Clone, Default)]
@@ -112,6 +112,7 @@ struct TlsOverrides {
 /// ```
 pub struct ConfigBuilder<'a> {
     lookup: &'a Lookup<'a>,
+    signal: Signal,
     set: Overrides,
 }
 
@@ -149,8 +150,16 @@ impl<'a> ConfigBuilder<'a> {
     pub fn from_lookup(lookup: &'a Lookup<'a>) -> Self {
         ConfigBuilder {
             lookup,
+            signal: Signal::Metrics,
             set: Overrides::default(),
         }
+    }
+
+    /// The signal to configure (metrics unless set): which signal-specific variables beat
+    /// the generic ones, and which path a generic `http/protobuf` endpoint gets.
+    pub fn signal(mut self, signal: Signal) -> Self {
+        self.signal = signal;
+        self
     }
 
     /// Turns the agent off (`OTEL_SDK_DISABLED`).
@@ -196,7 +205,7 @@ impl<'a> ConfigBuilder<'a> {
     }
 
     /// The collector's URL, used as is (like `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`): for
-    /// `http/protobuf` include the `/v1/metrics` path.
+    /// `http/protobuf` include the signal's path (`/v1/metrics`, `/v1/traces`).
     pub fn endpoint(mut self, url: &str) -> Self {
         let parsed = parse::parse_endpoint("ConfigBuilder::endpoint", url);
         self.set.endpoint = Slot::from_result(parsed, &mut self.set.problems);
@@ -269,7 +278,8 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`].
+    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`, for traces
+    /// `OTEL_BSP_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`].
     pub fn export_timeout(mut self, timeout: Duration) -> Self {
         let setting = "ConfigBuilder::export_timeout";
         let checked = parse::check_duration(setting, timeout, &TIMEOUT_RANGE);
@@ -301,29 +311,33 @@ impl<'a> ConfigBuilder<'a> {
     /// When the agent is disabled nothing else is read or checked, and the other settings are
     /// the defaults: a disabled agent is never a configuration error.
     pub fn build(self) -> Result<Config, ConfigError> {
-        let (lookup, set) = (self.lookup, self.set);
+        let (lookup, signal, set) = (self.lookup, self.signal, self.set);
         let mut problems = Problems::default();
         let p = &mut problems;
         if set.disabled.or_env(p, || r::resolve_disabled(lookup)) {
             return Ok(Config::turned_off());
         }
         p.extend(set.problems);
-        let protocol = set.protocol.or_env(p, || r::resolve_protocol(lookup));
+        let protocol = set
+            .protocol
+            .or_env(p, || r::resolve_protocol(lookup, signal));
         let resource_attributes = attributes(set.resource_attributes, lookup, p);
         let config = Config {
             disabled: false,
             service_name: service_name(set.service_name, lookup, &resource_attributes, p),
             resource_attributes,
             protocol,
-            endpoint: endpoint(set.endpoint, lookup, protocol, p),
-            headers: headers(set.headers, lookup, p),
-            timeout: set.timeout.or_env(p, || r::resolve_timeout(lookup)),
-            compression: set.compression.or_env(p, || r::resolve_compression(lookup)),
-            tls: tls(lookup, p, set.tls),
+            endpoint: endpoint(set.endpoint, lookup, (protocol, signal), p),
+            headers: headers(set.headers, lookup, signal, p),
+            timeout: set.timeout.or_env(p, || r::resolve_timeout(lookup, signal)),
+            compression: set
+                .compression
+                .or_env(p, || r::resolve_compression(lookup, signal)),
+            tls: tls(lookup, signal, p, set.tls),
             interval: set.interval.or_env(p, || r::resolve_interval(lookup)),
             export_timeout: set
                 .export_timeout
-                .or_env(p, || r::resolve_export_timeout(lookup)),
+                .or_env(p, || r::resolve_export_timeout(lookup, signal)),
             temporality: set.temporality.or_env(p, || r::resolve_temporality(lookup)),
             exemplar_filter: set
                 .exemplar_filter
@@ -336,19 +350,30 @@ impl<'a> ConfigBuilder<'a> {
     }
 }
 
-/// The endpoint set in code (as is), else the environment's under `protocol`'s rules.
-fn endpoint(slot: Slot<Url>, lookup: &Lookup<'_>, protocol: Protocol, p: &mut Problems) -> Url {
-    let default = || parse::default_endpoint(protocol);
+/// The endpoint set in code (as is), else the environment's under the protocol's and the
+/// signal's rules.
+fn endpoint(
+    slot: Slot<Url>,
+    lookup: &Lookup<'_>,
+    (protocol, signal): (Protocol, Signal),
+    p: &mut Problems,
+) -> Url {
+    let default = || parse::default_endpoint(protocol, signal);
     match slot {
         Slot::Set(url) => url,
-        Slot::Env => p.take_or(r::resolve_endpoint(lookup, protocol), default),
+        Slot::Env => p.take_or(r::resolve_endpoint(lookup, protocol, signal), default),
         Slot::Rejected => default(),
     }
 }
 
 /// The environment's headers, with those set in code added or replacing them by name.
-fn headers(set: Vec<(String, Secret)>, lookup: &Lookup<'_>, p: &mut Problems) -> Headers {
-    let mut headers = p.take(r::resolve_headers(lookup));
+fn headers(
+    set: Vec<(String, Secret)>,
+    lookup: &Lookup<'_>,
+    signal: Signal,
+    p: &mut Problems,
+) -> Headers {
+    let mut headers = p.take(r::resolve_headers(lookup, signal));
     for (name, value) in set {
         headers.set(name, value);
     }
@@ -387,7 +412,12 @@ fn service_name(
 }
 
 /// The TLS settings, each from its override or the environment, and the mTLS pair check.
-fn tls(lookup: &Lookup<'_>, problems: &mut Problems, set: TlsOverrides) -> TlsConfig {
+fn tls(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+    problems: &mut Problems,
+    set: TlsOverrides,
+) -> TlsConfig {
     let named = |slot: Slot<PathBuf>, method: &'static str| match slot {
         Slot::Set(path) => Slot::Set((path, method)),
         Slot::Env => Slot::Env,
@@ -395,17 +425,18 @@ fn tls(lookup: &Lookup<'_>, problems: &mut Problems, set: TlsOverrides) -> TlsCo
     };
     let insecure = set
         .insecure
-        .or_env(problems, || r::resolve_insecure(lookup));
+        .or_env(problems, || r::resolve_insecure(lookup, signal));
     let ca_certificate = set
         .ca_certificate
-        .or_env_opt(problems, || r::resolve_certificate(lookup));
+        .or_env_opt(problems, || r::resolve_certificate(lookup, signal));
     let key = named(set.client_key, "ConfigBuilder::client_key")
-        .or_env_opt(problems, || r::client_key(lookup));
+        .or_env_opt(problems, || r::client_key(lookup, signal));
     let certificate = named(set.client_certificate, "ConfigBuilder::client_certificate")
-        .or_env_opt(problems, || r::client_certificate(lookup));
+        .or_env_opt(problems, || r::client_certificate(lookup, signal));
     problems.extend(r::check_client_pair(
         key.as_ref().map(|(_, setting)| *setting),
         certificate.as_ref().map(|(_, setting)| *setting),
+        signal,
     ));
     TlsConfig {
         insecure,

@@ -2,8 +2,8 @@
 //!
 //! The `OTEL_*` names and defaults are the OpenTelemetry specification's ("Environment Variable
 //! Specification" and "OpenTelemetry Protocol Exporter"). Each exporter setting has a generic
-//! variable (`OTEL_EXPORTER_OTLP_X`) and a metrics-specific one
-//! (`OTEL_EXPORTER_OTLP_METRICS_X`); the specific one wins. As the spec says, an empty value
+//! variable (`OTEL_EXPORTER_OTLP_X`) and one per signal (`OTEL_EXPORTER_OTLP_METRICS_X`,
+//! `OTEL_EXPORTER_OTLP_TRACES_X`); the signal's own one wins. As the spec says, an empty value
 //! counts as unset. A value that is set but not valid UTF-8 is a configuration error naming
 //! the variable, never read as unset.
 
@@ -17,50 +17,74 @@ pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 /// Extra resource attributes: `key=value,key=value`, values percent-encoded.
 pub const OTEL_RESOURCE_ATTRIBUTES: &str = "OTEL_RESOURCE_ATTRIBUTES";
 
-/// The collector's URL. For `http/protobuf` the generic variable is a base URL to which
-/// `/v1/metrics` is appended; the metrics-specific one is used as is.
+/// The collector's URL. For `http/protobuf` the generic variable is a base URL to which the
+/// signal's path (`/v1/metrics`, `/v1/traces`) is appended; the signal-specific ones are
+/// used as is.
 pub const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_ENDPOINT`], used as is.
 pub const OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_ENDPOINT`], used as is.
+pub const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 /// Extra request headers: `key=value,key=value`, values percent-encoded. Secret.
 pub const OTEL_EXPORTER_OTLP_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_HEADERS`]; replaces the generic list whole.
 pub const OTEL_EXPORTER_OTLP_METRICS_HEADERS: &str = "OTEL_EXPORTER_OTLP_METRICS_HEADERS";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_HEADERS`].
+pub const OTEL_EXPORTER_OTLP_TRACES_HEADERS: &str = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
 /// How long one export request may take, in milliseconds.
 pub const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_TIMEOUT`].
 pub const OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_TIMEOUT`].
+pub const OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
 /// `gzip` or `none`.
 pub const OTEL_EXPORTER_OTLP_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_COMPRESSION";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_COMPRESSION`].
 pub const OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_COMPRESSION`].
+pub const OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
 /// `grpc` or `http/protobuf` (`http/json` is not supported).
 pub const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_PROTOCOL`].
 pub const OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_PROTOCOL`].
+pub const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 /// `true` or `false`: ask for plaintext even when certificates are given. An `https`
 /// endpoint takes precedence.
 pub const OTEL_EXPORTER_OTLP_INSECURE: &str = "OTEL_EXPORTER_OTLP_INSECURE";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_INSECURE`].
 pub const OTEL_EXPORTER_OTLP_METRICS_INSECURE: &str = "OTEL_EXPORTER_OTLP_METRICS_INSECURE";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_INSECURE`].
+pub const OTEL_EXPORTER_OTLP_TRACES_INSECURE: &str = "OTEL_EXPORTER_OTLP_TRACES_INSECURE";
 /// Path of a PEM file of CA certificates that verify the collector.
 pub const OTEL_EXPORTER_OTLP_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_CERTIFICATE";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_CERTIFICATE`].
 pub const OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_CERTIFICATE`].
+pub const OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE";
 /// Path of the PEM private key for mTLS; needs a client certificate too.
 pub const OTEL_EXPORTER_OTLP_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_CLIENT_KEY";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_CLIENT_KEY`].
 pub const OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_CLIENT_KEY`].
+pub const OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY";
 /// Path of the PEM client certificate chain for mTLS; needs a client key too.
 pub const OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE";
 /// Metrics-specific [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`].
 pub const OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE: &str =
     "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE";
+/// Traces-specific [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`].
+pub const OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE";
 
 /// Time between the starts of two exports, in milliseconds.
 pub const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
 /// How long one whole export (collection, conversion and retries) may take, in milliseconds.
 pub const OTEL_METRIC_EXPORT_TIMEOUT: &str = "OTEL_METRIC_EXPORT_TIMEOUT";
+/// How long one whole span export (retries included) may take, in milliseconds: the traces
+/// counterpart of [`OTEL_METRIC_EXPORT_TIMEOUT`]. The SDK's other `OTEL_BSP_*` batch settings
+/// are read by the SDK itself.
+pub const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
 /// `cumulative`, `delta` or `lowmemory` (case-insensitive).
 pub const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
     "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
@@ -70,19 +94,13 @@ pub const WALREC_OTLP_HISTOGRAM_MAX_SIZE: &str = "WALREC_OTLP_HISTOGRAM_MAX_SIZE
 
 /// The spec's default endpoint for `grpc`.
 pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
-/// The spec's default endpoint for `http/protobuf` (its base URL plus `/v1/metrics`).
-pub const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318/v1/metrics";
-/// The path appended to a generic `http/protobuf` endpoint.
+/// The spec's default base endpoint for `http/protobuf`, to which the signal's path is
+/// appended (`http://localhost:4318/v1/metrics`, `http://localhost:4318/v1/traces`).
+pub const DEFAULT_HTTP_BASE_ENDPOINT: &str = "http://localhost:4318";
+/// The path appended to a generic `http/protobuf` endpoint for metrics.
 pub const HTTP_METRICS_PATH: &str = "v1/metrics";
 /// The path appended to a generic `http/protobuf` endpoint for traces.
 pub const HTTP_TRACES_PATH: &str = "v1/traces";
-/// The prefix of the metrics-specific exporter variables.
-pub const METRICS_PREFIX: &str = "OTEL_EXPORTER_OTLP_METRICS_";
-/// The prefix of the traces-specific exporter variables, which take the place of the
-/// metrics-specific ones in a traces configuration ([`Config::traces_from_lookup`](super::Config::traces_from_lookup)).
-pub const TRACES_PREFIX: &str = "OTEL_EXPORTER_OTLP_TRACES_";
-/// The traces-specific endpoint, used as is.
-pub const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 /// Which trace exporter to use: `otlp` (default) or `none`.
 pub const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
 /// Which measurements become exemplars: `trace_based` (default), `always_on`, `always_off`.
@@ -91,7 +109,7 @@ pub const OTEL_METRICS_EXEMPLAR_FILTER: &str = "OTEL_METRICS_EXEMPLAR_FILTER";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The spec's default for [`OTEL_METRIC_EXPORT_INTERVAL`]: 60 s.
 pub const DEFAULT_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
-/// The spec's default for [`OTEL_METRIC_EXPORT_TIMEOUT`]: 30 s.
+/// The spec's default for [`OTEL_METRIC_EXPORT_TIMEOUT`] and [`OTEL_BSP_EXPORT_TIMEOUT`]: 30 s.
 pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default for [`WALREC_OTLP_HISTOGRAM_MAX_SIZE`]: 160, the OTel SDKs' default max_size.
 pub const DEFAULT_MAX_HISTOGRAM_BUCKETS: usize = 160;

@@ -2,7 +2,8 @@
 //! settings made in code that beat them.
 //!
 //! [`Config::from_env`] reads the variables named in [`env`](mod@env); each setting is resolved by one
-//! function in [`resolve`] (metrics-specific variable, else generic, else the spec's default).
+//! function in [`resolve`] (the signal's own variable, else the generic one, else the spec's
+//! default); [`Config::traces_from_env`] resolves the same settings for traces.
 //! [`ConfigBuilder`] overrides any of them in code. Every invalid value, from either source,
 //! is reported at once in one [`ConfigError`]. Header values are [`Secret`]s: no message,
 //! `Debug` output or log shows them; nor the userinfo or query string of an endpoint, which
@@ -45,7 +46,7 @@ pub use resolve::Lookup;
 pub use secret::{Headers, Secret, redact_endpoint};
 #[cfg(feature = "traces")]
 pub use traces::resolve_traces_exporter;
-pub use types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
+pub use types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
 ///
@@ -217,7 +218,7 @@ impl Default for Config {
             service_name: resolve::default_service_name(),
             resource_attributes: Vec::new(),
             protocol: Protocol::Grpc,
-            endpoint: parse::default_endpoint(Protocol::Grpc),
+            endpoint: parse::default_endpoint(Protocol::Grpc, Signal::Metrics),
             headers: Headers::new(),
             timeout: env::DEFAULT_TIMEOUT,
             compression: Compression::None,

@@ -13,12 +13,11 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use url::Url;
 
 use super::env::{
-    DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT, HTTP_METRICS_PATH, MAX_PEM_FILE_BYTES,
-    MIN_HISTOGRAM_BUCKETS,
+    DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_BASE_ENDPOINT, MAX_PEM_FILE_BYTES, MIN_HISTOGRAM_BUCKETS,
 };
 use super::error::{ConfigError, ConfigProblem};
 use super::secret::{Headers, Secret, redact_endpoint};
-use super::types::{Compression, ExemplarFilter, Protocol, Temporality};
+use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality};
 
 const BOOL: &str = "true or false (case-insensitive)";
 const ENDPOINT: &str =
@@ -161,24 +160,25 @@ pub(crate) fn parse_endpoint(setting: &'static str, raw: &str) -> Result<Url, Co
 
 /// The spec's rule for the generic endpoint under `http/protobuf`: it is a base URL, and the
 /// signal's path is appended to whatever path it has.
-pub(crate) fn with_metrics_path(mut url: Url) -> Url {
+pub(crate) fn with_signal_path(mut url: Url, signal: Signal) -> Url {
     let path = url.path();
+    let signal_path = signal.http_path();
     let joined = if path.ends_with('/') {
-        format!("{path}{HTTP_METRICS_PATH}")
+        format!("{path}{signal_path}")
     } else {
-        format!("{path}/{HTTP_METRICS_PATH}")
+        format!("{path}/{signal_path}")
     };
     url.set_path(&joined);
     url
 }
 
-/// The spec's default endpoint for `protocol`.
-pub(crate) fn default_endpoint(protocol: Protocol) -> Url {
-    let raw = match protocol {
-        Protocol::Grpc => DEFAULT_GRPC_ENDPOINT,
-        Protocol::HttpProtobuf => DEFAULT_HTTP_ENDPOINT,
-    };
-    Url::parse(raw).expect("the default endpoints are valid URLs")
+/// The spec's default endpoint for `protocol` and `signal`.
+pub(crate) fn default_endpoint(protocol: Protocol, signal: Signal) -> Url {
+    let parse = |raw| Url::parse(raw).expect("the default endpoints are valid URLs");
+    match protocol {
+        Protocol::Grpc => parse(DEFAULT_GRPC_ENDPOINT),
+        Protocol::HttpProtobuf => with_signal_path(parse(DEFAULT_HTTP_BASE_ENDPOINT), signal),
+    }
 }
 
 /// What a certificate or key file must hold.

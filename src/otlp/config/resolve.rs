@@ -1,15 +1,18 @@
-//! One `resolve_*` function per setting, each applying the precedence: the metrics-specific
-//! variable, else the generic one, else the default.
+//! One `resolve_*` function per setting, each applying the precedence: for an exporter
+//! setting the [`Signal`]'s own variable (`OTEL_EXPORTER_OTLP_METRICS_X` or
+//! `OTEL_EXPORTER_OTLP_TRACES_X`), else the generic one, else the default. An error names the
+//! variable that supplied the bad value.
 //!
 //! They read the environment only through a [`Lookup`], so tests can be table-driven over a
 //! map instead of mutating the process environment:
 //!
 //! ```
+//! use walrec::otlp::config::Signal;
 //! use walrec::otlp::config::resolve::resolve_timeout;
 //! use std::time::Duration;
 //!
 //! let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_TIMEOUT").then(|| "2500".into());
-//! assert_eq!(resolve_timeout(&env).unwrap(), Duration::from_millis(2500));
+//! assert_eq!(resolve_timeout(&env, Signal::Traces).unwrap(), Duration::from_millis(2500));
 //! ```
 //!
 //! The certificate resolvers also check that the file can be read and parses as PEM. A
@@ -24,11 +27,9 @@ use url::Url;
 
 use super::env::*;
 use super::error::{ConfigError, ConfigProblem, Problems};
-use super::parse::{
-    self, PemKind, check_file, default_endpoint, parse_endpoint, with_metrics_path,
-};
+use super::parse::{self, PemKind, check_file, default_endpoint, parse_endpoint, with_signal_path};
 use super::secret::Headers;
-use super::types::{Compression, ExemplarFilter, Protocol, Temporality, TlsConfig};
+use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
 
 /// An environment: the value of a variable, or `None` when it is unset. Values are
 /// `OsString`s so that one which is not valid UTF-8 can be reported rather than mistaken for
@@ -50,7 +51,7 @@ fn var(lookup: &Lookup<'_>, name: &'static str) -> Result<Found, ConfigError> {
     Ok((!value.trim().is_empty()).then_some((name, value)))
 }
 
-/// The metrics-specific variable if set, else the generic one. Either one that is not valid
+/// The signal-specific variable if set, else the generic one. Either one that is not valid
 /// UTF-8 is reported, even the generic one that the specific one hides: it is still a broken
 /// setting in the environment.
 fn either(
@@ -119,85 +120,91 @@ pub fn resolve_resource_attributes(
     }
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`], [`OTEL_EXPORTER_OTLP_PROTOCOL`]; default `grpc`.
-pub fn resolve_protocol(lookup: &Lookup<'_>) -> Result<Protocol, ConfigError> {
-    let found = either(
-        lookup,
+/// [`OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`] or [`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`],
+/// [`OTEL_EXPORTER_OTLP_PROTOCOL`]; default `grpc`.
+pub fn resolve_protocol(lookup: &Lookup<'_>, signal: Signal) -> Result<Protocol, ConfigError> {
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
-        OTEL_EXPORTER_OTLP_PROTOCOL,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
     );
+    let found = either(lookup, specific, OTEL_EXPORTER_OTLP_PROTOCOL);
     parse_or(found, Protocol::Grpc, parse::parse_protocol)
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`] as is; else [`OTEL_EXPORTER_OTLP_ENDPOINT`], with
-/// `/v1/metrics` appended to its path for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`] or
-/// [`DEFAULT_HTTP_ENDPOINT`].
+/// [`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`] or [`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`] as is;
+/// else [`OTEL_EXPORTER_OTLP_ENDPOINT`], with the signal's path ([`Signal::http_path`])
+/// appended for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`], or
+/// [`DEFAULT_HTTP_BASE_ENDPOINT`] with the signal's path.
 pub(crate) fn resolve_endpoint(
     lookup: &Lookup<'_>,
     protocol: Protocol,
+    signal: Signal,
 ) -> Result<Url, ConfigError> {
-    let found = either(
-        lookup,
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
-        OTEL_EXPORTER_OTLP_ENDPOINT,
-    )?;
-    match found {
-        Some((name, raw)) if name == OTEL_EXPORTER_OTLP_METRICS_ENDPOINT => {
-            Ok(parse_endpoint(name, &raw)?)
-        }
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    );
+    match either(lookup, specific, OTEL_EXPORTER_OTLP_ENDPOINT)? {
+        Some((name, raw)) if name == specific => Ok(parse_endpoint(name, &raw)?),
         Some((name, raw)) => {
             let base = parse_endpoint(name, &raw)?;
             Ok(match protocol {
                 Protocol::Grpc => base,
-                Protocol::HttpProtobuf => with_metrics_path(base),
+                Protocol::HttpProtobuf => with_signal_path(base, signal),
             })
         }
-        None => Ok(default_endpoint(protocol)),
+        None => Ok(default_endpoint(protocol, signal)),
     }
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_HEADERS`], else [`OTEL_EXPORTER_OTLP_HEADERS`] (the specific
-/// list replaces the generic one whole); values percent-decoded; empty when unset.
-pub fn resolve_headers(lookup: &Lookup<'_>) -> Result<Headers, ConfigError> {
-    match either(
-        lookup,
+/// [`OTEL_EXPORTER_OTLP_METRICS_HEADERS`] or [`OTEL_EXPORTER_OTLP_TRACES_HEADERS`], else
+/// [`OTEL_EXPORTER_OTLP_HEADERS`] (the specific list replaces the generic one whole); values
+/// percent-decoded; empty when unset.
+pub fn resolve_headers(lookup: &Lookup<'_>, signal: Signal) -> Result<Headers, ConfigError> {
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_HEADERS,
-        OTEL_EXPORTER_OTLP_HEADERS,
-    )? {
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+    );
+    match either(lookup, specific, OTEL_EXPORTER_OTLP_HEADERS)? {
         Some((name, raw)) => parse::parse_headers(name, &raw),
         None => Ok(Headers::new()),
     }
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`], [`OTEL_EXPORTER_OTLP_TIMEOUT`] (ms, within
-/// [`TIMEOUT_RANGE`]); default [`DEFAULT_TIMEOUT`].
-pub fn resolve_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
-    let found = either(
-        lookup,
+/// [`OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`] or [`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`],
+/// [`OTEL_EXPORTER_OTLP_TIMEOUT`] (ms, within [`TIMEOUT_RANGE`]); default
+/// [`DEFAULT_TIMEOUT`].
+pub fn resolve_timeout(lookup: &Lookup<'_>, signal: Signal) -> Result<Duration, ConfigError> {
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
-        OTEL_EXPORTER_OTLP_TIMEOUT,
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
     );
+    let found = either(lookup, specific, OTEL_EXPORTER_OTLP_TIMEOUT);
     parse_or(found, DEFAULT_TIMEOUT, millis(&TIMEOUT_RANGE))
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`], [`OTEL_EXPORTER_OTLP_COMPRESSION`]; default
-/// `none`.
-pub fn resolve_compression(lookup: &Lookup<'_>) -> Result<Compression, ConfigError> {
-    let found = either(
-        lookup,
+/// [`OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`] or [`OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`],
+/// [`OTEL_EXPORTER_OTLP_COMPRESSION`]; default `none`.
+pub fn resolve_compression(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Compression, ConfigError> {
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
-        OTEL_EXPORTER_OTLP_COMPRESSION,
+        OTEL_EXPORTER_OTLP_TRACES_COMPRESSION,
     );
+    let found = either(lookup, specific, OTEL_EXPORTER_OTLP_COMPRESSION);
     parse_or(found, Compression::None, parse::parse_compression)
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_INSECURE`], [`OTEL_EXPORTER_OTLP_INSECURE`]; default `false`.
-pub fn resolve_insecure(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
-    let found = either(
-        lookup,
+/// [`OTEL_EXPORTER_OTLP_METRICS_INSECURE`] or [`OTEL_EXPORTER_OTLP_TRACES_INSECURE`],
+/// [`OTEL_EXPORTER_OTLP_INSECURE`]; default `false`.
+pub fn resolve_insecure(lookup: &Lookup<'_>, signal: Signal) -> Result<bool, ConfigError> {
+    let specific = signal.pick(
         OTEL_EXPORTER_OTLP_METRICS_INSECURE,
-        OTEL_EXPORTER_OTLP_INSECURE,
+        OTEL_EXPORTER_OTLP_TRACES_INSECURE,
     );
+    let found = either(lookup, specific, OTEL_EXPORTER_OTLP_INSECURE);
     parse_or(found, false, parse::parse_bool)
 }
 
@@ -218,36 +225,55 @@ fn file(
     )))
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`], [`OTEL_EXPORTER_OTLP_CERTIFICATE`]: a
-/// readable PEM file of certificates, or `None`.
-pub fn resolve_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
+/// [`OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`] or [`OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE`],
+/// [`OTEL_EXPORTER_OTLP_CERTIFICATE`]: a readable PEM file of certificates, or `None`.
+pub fn resolve_certificate(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let specific = signal.pick(
+        OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
+        OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE,
+    );
     let found = file(
         lookup,
-        OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
+        specific,
         OTEL_EXPORTER_OTLP_CERTIFICATE,
         PemKind::Certificates,
     );
     Ok(found?.map(|(path, _)| path))
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY`], [`OTEL_EXPORTER_OTLP_CLIENT_KEY`]: a readable
-/// PEM private key file, or `None`.
-pub fn resolve_client_key(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
-    Ok(client_key(lookup)?.map(|(path, _)| path))
+/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY`] or [`OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY`],
+/// [`OTEL_EXPORTER_OTLP_CLIENT_KEY`]: a readable PEM private key file, or `None`.
+pub fn resolve_client_key(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Option<PathBuf>, ConfigError> {
+    Ok(client_key(lookup, signal)?.map(|(path, _)| path))
 }
 
-/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE`],
-/// [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`]: a readable PEM file of certificates, or `None`.
-pub fn resolve_client_certificate(lookup: &Lookup<'_>) -> Result<Option<PathBuf>, ConfigError> {
-    Ok(client_certificate(lookup)?.map(|(path, _)| path))
+/// [`OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE`] or
+/// [`OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE`], [`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`]:
+/// a readable PEM file of certificates, or `None`.
+pub fn resolve_client_certificate(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Option<PathBuf>, ConfigError> {
+    Ok(client_certificate(lookup, signal)?.map(|(path, _)| path))
 }
 
 pub(crate) fn client_key(
     lookup: &Lookup<'_>,
+    signal: Signal,
 ) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
+    let specific = signal.pick(
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY,
+    );
     file(
         lookup,
-        OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
+        specific,
         OTEL_EXPORTER_OTLP_CLIENT_KEY,
         PemKind::PrivateKey,
     )
@@ -255,10 +281,15 @@ pub(crate) fn client_key(
 
 pub(crate) fn client_certificate(
     lookup: &Lookup<'_>,
+    signal: Signal,
 ) -> Result<Option<(PathBuf, &'static str)>, ConfigError> {
+    let specific = signal.pick(
+        OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
+        OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE,
+    );
     file(
         lookup,
-        OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
+        specific,
         OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
         PemKind::Certificates,
     )
@@ -266,16 +297,17 @@ pub(crate) fn client_certificate(
 
 /// The four TLS settings together, checking that a client key and a client certificate are
 /// given both or neither (mTLS needs the pair).
-pub fn resolve_tls(lookup: &Lookup<'_>) -> Result<TlsConfig, ConfigError> {
+pub fn resolve_tls(lookup: &Lookup<'_>, signal: Signal) -> Result<TlsConfig, ConfigError> {
     let mut problems = Problems::default();
-    let insecure = problems.take(resolve_insecure(lookup));
-    let ca_certificate = problems.take(resolve_certificate(lookup));
-    let key = problems.take(client_key(lookup));
-    let certificate = problems.take(client_certificate(lookup));
+    let insecure = problems.take(resolve_insecure(lookup, signal));
+    let ca_certificate = problems.take(resolve_certificate(lookup, signal));
+    let key = problems.take(client_key(lookup, signal));
+    let certificate = problems.take(client_certificate(lookup, signal));
     let names = (key.as_ref(), certificate.as_ref());
     problems.extend(check_client_pair(
         names.0.map(|k| k.1),
         names.1.map(|c| c.1),
+        signal,
     ));
     problems.finish(TlsConfig {
         insecure,
@@ -285,24 +317,33 @@ pub fn resolve_tls(lookup: &Lookup<'_>) -> Result<TlsConfig, ConfigError> {
     })
 }
 
-/// The problem when only one of the mTLS pair is given; each argument names the setting
-/// that supplied that half, if any.
+/// The problem when only one of the mTLS pair is given; `key` and `certificate` name the
+/// setting that supplied that half, if any, and the hint names `signal`'s variables.
 pub(crate) fn check_client_pair(
     key: Option<&'static str>,
     certificate: Option<&'static str>,
+    signal: Signal,
 ) -> Option<ConfigProblem> {
     match (key, certificate) {
         (Some(setting), None) => Some(ConfigProblem::Incomplete {
             setting,
             missing: "client certificate",
-            hint: "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_CERTIFICATE \
-                   (or ConfigBuilder::client_certificate) too, or neither",
+            hint: signal.pick(
+                "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_CERTIFICATE \
+                 (or ConfigBuilder::client_certificate) too, or neither",
+                "mTLS needs both: set OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_CERTIFICATE \
+                 (or ConfigBuilder::client_certificate) too, or neither",
+            ),
         }),
         (None, Some(setting)) => Some(ConfigProblem::Incomplete {
             setting,
             missing: "client key",
-            hint: "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_KEY \
-                   (or ConfigBuilder::client_key) too, or neither",
+            hint: signal.pick(
+                "mTLS needs both: set OTEL_EXPORTER_OTLP_[METRICS_]CLIENT_KEY \
+                 (or ConfigBuilder::client_key) too, or neither",
+                "mTLS needs both: set OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_KEY \
+                 (or ConfigBuilder::client_key) too, or neither",
+            ),
         }),
         _ => None,
     }
@@ -315,10 +356,14 @@ pub fn resolve_interval(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
     parse_or(found, DEFAULT_EXPORT_INTERVAL, millis(&INTERVAL_RANGE))
 }
 
-/// [`OTEL_METRIC_EXPORT_TIMEOUT`] (ms, within [`TIMEOUT_RANGE`]); default
-/// [`DEFAULT_EXPORT_TIMEOUT`].
-pub fn resolve_export_timeout(lookup: &Lookup<'_>) -> Result<Duration, ConfigError> {
-    let found = var(lookup, OTEL_METRIC_EXPORT_TIMEOUT);
+/// [`OTEL_METRIC_EXPORT_TIMEOUT`] for metrics, [`OTEL_BSP_EXPORT_TIMEOUT`] for traces (ms,
+/// within [`TIMEOUT_RANGE`]); default [`DEFAULT_EXPORT_TIMEOUT`], the spec's for both.
+pub fn resolve_export_timeout(
+    lookup: &Lookup<'_>,
+    signal: Signal,
+) -> Result<Duration, ConfigError> {
+    let name = signal.pick(OTEL_METRIC_EXPORT_TIMEOUT, OTEL_BSP_EXPORT_TIMEOUT);
+    let found = var(lookup, name);
     parse_or(found, DEFAULT_EXPORT_TIMEOUT, millis(&TIMEOUT_RANGE))
 }
 

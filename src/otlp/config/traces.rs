@@ -2,15 +2,10 @@
 //! variables (`OTEL_EXPORTER_OTLP_TRACES_*`) in place of the metrics-specific ones, and
 //! `/v1/traces` as the `http/protobuf` path; plus `OTEL_TRACES_EXPORTER`.
 
-use std::ffi::OsString;
-
-use super::env::{
-    HTTP_METRICS_PATH, HTTP_TRACES_PATH, METRICS_PREFIX, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-    OTEL_TRACES_EXPORTER, TRACES_PREFIX,
-};
+use super::env::OTEL_TRACES_EXPORTER;
 use super::error::{ConfigError, ConfigProblem};
 use super::resolve::Lookup;
-use super::{Config, ConfigBuilder, Protocol};
+use super::{Config, ConfigBuilder, Signal};
 
 impl Config {
     /// The traces configuration from the process environment (see
@@ -22,27 +17,13 @@ impl Config {
     /// The traces configuration from `lookup`: every setting resolved as for the metrics,
     /// except that `OTEL_EXPORTER_OTLP_TRACES_X` takes the place of
     /// `OTEL_EXPORTER_OTLP_METRICS_X`, and a generic or default `http/protobuf` endpoint
-    /// ends in `/v1/traces`. Endpoint, protocol, headers, timeout, compression, insecure,
-    /// certificates and mTLS therefore behave identically for both signals.
+    /// ends in `/v1/traces` ([`Signal::Traces`]). Endpoint, protocol, headers, timeout,
+    /// compression, insecure, certificates and mTLS therefore behave identically for both
+    /// signals, and an error names the traces variable that was set.
     pub fn traces_from_lookup(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
-        let traces = |name: &str| -> Option<OsString> {
-            match name.strip_prefix(METRICS_PREFIX) {
-                Some(rest) => lookup(&format!("{TRACES_PREFIX}{rest}")),
-                None => lookup(name),
-            }
-        };
-        let mut config = ConfigBuilder::from_lookup(&traces).build()?;
-        let own_endpoint = lookup(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
-            .is_some_and(|value| !value.to_string_lossy().trim().is_empty());
-        if config.protocol == Protocol::HttpProtobuf && !own_endpoint {
-            let path = config.endpoint.path().to_owned();
-            if let Some(base) = path.strip_suffix(HTTP_METRICS_PATH) {
-                config
-                    .endpoint
-                    .set_path(&format!("{base}{HTTP_TRACES_PATH}"));
-            }
-        }
-        Ok(config)
+        ConfigBuilder::from_lookup(lookup)
+            .signal(Signal::Traces)
+            .build()
     }
 }
 

@@ -1,7 +1,40 @@
-//! The enumerated settings (`Protocol`, `Compression`, `Temporality`) and `TlsConfig`.
+//! The enumerated settings (`Signal`, `Protocol`, `Compression`, `Temporality`) and
+//! `TlsConfig`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use super::env::{HTTP_METRICS_PATH, HTTP_TRACES_PATH};
+
+/// The signal a configuration exports. Its own variables (`OTEL_EXPORTER_OTLP_METRICS_*` or
+/// `OTEL_EXPORTER_OTLP_TRACES_*`) beat the generic `OTEL_EXPORTER_OTLP_*` ones, and under
+/// `http/protobuf` its path (`v1/metrics` or `v1/traces`) is appended to a generic or
+/// default endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Signal {
+    /// Metrics, the default.
+    #[default]
+    Metrics,
+    /// Traces.
+    Traces,
+}
+
+impl Signal {
+    /// This signal's one of a pair of per-signal values: the single place that says which
+    /// variable, path or hint belongs to which signal.
+    pub(crate) fn pick<T>(self, metrics: T, traces: T) -> T {
+        match self {
+            Signal::Metrics => metrics,
+            Signal::Traces => traces,
+        }
+    }
+
+    /// The path appended to a generic `http/protobuf` endpoint: `v1/metrics` or `v1/traces`.
+    pub fn http_path(self) -> &'static str {
+        self.pick(HTTP_METRICS_PATH, HTTP_TRACES_PATH)
+    }
+}
 
 /// The OTLP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

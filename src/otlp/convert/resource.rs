@@ -5,11 +5,8 @@ use opentelemetry_proto::tonic::common::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-use crate::telemetry::clock;
 use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
-
-/// The scope name on every metric this crate exports.
-pub(crate) const SCOPE_NAME: &str = "walrec";
+use crate::telemetry::{INSTRUMENTATION_SCOPE, clock};
 
 /// A string attribute.
 pub(crate) fn string_attribute(key: &str, value: &str) -> KeyValue {
@@ -42,7 +39,7 @@ pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)])
         string_attribute("service.instance.id", &uuid::Uuid::new_v4().to_string()),
         string_attribute("host.name", &host),
         int_attribute("process.pid", i64::from(std::process::id())),
-        string_attribute("telemetry.sdk.name", SCOPE_NAME),
+        string_attribute("telemetry.sdk.name", INSTRUMENTATION_SCOPE),
         string_attribute("telemetry.sdk.language", "rust"),
         string_attribute("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
         int_attribute(
@@ -63,7 +60,7 @@ pub(crate) fn resource(service_name: &str, user_attributes: &[(String, String)])
 
 /// The instrumentation scope: `walrec` and this crate's version.
 pub(crate) fn scope() -> InstrumentationScope {
-    scope_named(SCOPE_NAME)
+    scope_named(INSTRUMENTATION_SCOPE)
 }
 
 /// A scope of this crate's (`walrec`, or the agent's own `walrec.agent`) at its version.

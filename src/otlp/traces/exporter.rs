@@ -16,7 +16,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use crate::otlp::agent::retry::{RetryDecision, backoff_delay};
 use crate::otlp::agent::stats::AgentStats;
 use crate::otlp::agent::transport::{ExportFailure, Transport};
-use crate::otlp::{AgentError, Config};
+use crate::otlp::{AgentError, Config, Exported};
 
 /// Sends span batches with retries, within the export bound.
 pub(crate) struct OtlpSpanExporter {
@@ -61,9 +61,9 @@ impl OtlpSpanExporter {
         })
     }
 
-    /// Sends `request` until it is delivered, a failure is final, or the budget is spent;
-    /// the last failure's message otherwise.
-    fn send(&self, request: ExportTraceServiceRequest) -> Result<(), String> {
+    /// Sends `request` until it is delivered (the collector's answer), a failure is final,
+    /// or the budget is spent (the last failure's message).
+    fn send(&self, request: ExportTraceServiceRequest) -> Result<Exported, String> {
         let Ok(mut inner) = self.inner.lock() else {
             return Err("the span exporter's state was poisoned by a panic".to_owned());
         };
@@ -79,7 +79,7 @@ impl OtlpSpanExporter {
                 let outcome =
                     tokio::time::timeout(limit, transport.export_traces(request.clone())).await;
                 let failure = match outcome {
-                    Ok(Ok(_)) => return Ok(()),
+                    Ok(Ok(exported)) => return Ok(exported),
                     Ok(Err(failure)) => failure,
                     Err(_) => ExportFailure::timed_out(limit),
                 };
@@ -104,12 +104,20 @@ impl SpanExporter for OtlpSpanExporter {
             resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
         };
         match self.send(request) {
-            Ok(()) => {
-                self.stats.spans(spans, true);
+            Ok(exported) => {
+                self.stats
+                    .spans_exported(spans, exported.rejected_data_points);
+                if exported.rejected_data_points > 0 || !exported.message.is_empty() {
+                    tracing::warn!(
+                        rejected = exported.rejected_data_points,
+                        message = %exported.message,
+                        "OTLP collector accepted the span export only in part"
+                    );
+                }
                 Ok(())
             }
             Err(message) => {
-                self.stats.spans(spans, false);
+                self.stats.spans_failed(spans);
                 // Debug, not warn: a collector that is down already gets one warning from the
                 // metrics export; span failures are counted in the self-telemetry.
                 tracing::debug!("span export failed: {message}");

@@ -4,9 +4,13 @@
 //! The transport is the metrics agent's, built from a traces [`Config`]
 //! ([`Config::traces_from_env`]): TLS, headers, compression, timeouts, the response cap and
 //! the retry rules are the same code for both signals. The sampler (`OTEL_TRACES_SAMPLER`,
-//! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings (`OTEL_BSP_*`) are read by the SDK
-//! itself, as the specification defines them. Exports are counted in the agent's
-//! self-telemetry (`otel.sdk.exporter.span.exported`, failures with `error.type`).
+//! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings `OTEL_BSP_SCHEDULE_DELAY`,
+//! `OTEL_BSP_MAX_QUEUE_SIZE` and `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are read by the SDK itself,
+//! as the specification defines them; `OTEL_BSP_EXPORT_TIMEOUT`, which the SDK's batch
+//! processor does not apply, is the traces configuration's export bound, applied by the
+//! exporter. Exports are counted in the agent's self-telemetry
+//! (`otel.sdk.exporter.span.exported`: delivered without `error.type`, failed with
+//! `export_failed`, refused in a partial success with `rejected`).
 
 mod exporter;
 
@@ -19,6 +23,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
 
 use crate::otlp::{Agent, AgentError, Config};
+use crate::telemetry::INSTRUMENTATION_SCOPE;
 use exporter::OtlpSpanExporter;
 
 /// A running trace pipeline. Install it as the global provider
@@ -65,7 +70,7 @@ impl Tracing {
 
     /// A tracer of this provider, for `RecoveryManager::with_tracer`.
     pub fn tracer(&self) -> BoxedTracer {
-        BoxedTracer::new(Box::new(self.provider.tracer(crate::wal::TRACER_NAME)))
+        BoxedTracer::new(Box::new(self.provider.tracer(INSTRUMENTATION_SCOPE)))
     }
 
     /// Exports the spans still queued and stops, within `bound`.
