@@ -164,6 +164,21 @@ const VARIABLES: &[&str] = &[
 
 const GARBLED: &[u8] = b"tr\xffue";
 
+/// The trace settings the SDK would silently replace with its defaults stop the CLI instead.
+#[cfg(feature = "traces")]
+#[test]
+fn a_bad_sdk_trace_setting_is_a_configuration_error_naming_it() {
+    for (variable, value) in [
+        ("OTEL_TRACES_SAMPLER", &b"always_onn"[..]),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", &b"lots"[..]),
+    ] {
+        let out = replay_with_raw(&[(variable, value)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{variable}: {stderr}");
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+    }
+}
+
 #[test]
 fn each_non_utf8_variable_is_a_configuration_error_naming_it() {
     for &variable in VARIABLES {

@@ -195,3 +195,49 @@ fn half_an_mtls_pair_names_the_traces_variable_and_hints_at_the_traces_names() {
     let key = "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY";
     assert_rejected_naming(&[(key, file("key").into())], key);
 }
+
+/// The settings the SDK reads itself, checked by walrec first: each problem names its variable.
+fn sdk_problems(pairs: &[(&str, &str)]) -> Vec<String> {
+    let pairs: Vec<(&str, OsString)> = pairs.iter().map(|(n, v)| (*n, (*v).into())).collect();
+    match walrec::otlp::config::check_sdk_trace_settings(&lookup(&pairs)) {
+        Ok(()) => Vec::new(),
+        Err(error) => error.problems().iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn the_sdks_own_trace_settings_are_checked_and_named() {
+    assert!(sdk_problems(&[]).is_empty(), "unset is the defaults");
+    let good = [
+        ("OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "200"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "4096"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512"),
+    ];
+    assert!(sdk_problems(&good).is_empty(), "{:?}", sdk_problems(&good));
+    for (bad, variable) in [
+        (("OTEL_TRACES_SAMPLER", "always_onn"), "OTEL_TRACES_SAMPLER"),
+        (("OTEL_BSP_SCHEDULE_DELAY", "5s"), "OTEL_BSP_SCHEDULE_DELAY"),
+        (("OTEL_BSP_MAX_QUEUE_SIZE", "0"), "OTEL_BSP_MAX_QUEUE_SIZE"),
+        (("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-1"), "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+        (("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"), "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+    ] {
+        let problems = sdk_problems(&[bad]);
+        assert_eq!(problems.len(), 1, "{bad:?}: {problems:?}");
+        assert!(problems[0].contains(variable), "{bad:?}: {problems:?}");
+    }
+    let ratio = sdk_problems(&[
+        ("OTEL_TRACES_SAMPLER", "traceidratio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+    ]);
+    assert!(
+        ratio.len() == 1 && ratio[0].contains("OTEL_TRACES_SAMPLER_ARG"),
+        "{ratio:?}"
+    );
+    let both = sdk_problems(&[
+        ("OTEL_TRACES_SAMPLER", "sometimes"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "soon"),
+    ]);
+    assert_eq!(both.len(), 2, "every problem is reported: {both:?}");
+}

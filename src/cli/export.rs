@@ -101,7 +101,7 @@ impl Drop for Export {
 /// `OTEL_TRACES_EXPORTER=none` or the SDK is disabled.
 #[cfg(all(feature = "otlp", feature = "traces"))]
 fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tracing>, CliError> {
-    use walrec::otlp::config::{Config, resolve_traces_exporter};
+    use walrec::otlp::config::{Config, check_sdk_trace_settings, resolve_traces_exporter};
 
     let usage = |e: walrec::otlp::ConfigError| {
         let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
@@ -114,6 +114,7 @@ fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tra
     if !resolve_traces_exporter(&lookup).map_err(usage)? {
         return Ok(None);
     }
+    check_sdk_trace_settings(&lookup).map_err(usage)?;
     let config = Config::traces_from_env().map_err(usage)?;
     if config.disabled() {
         return Ok(None);

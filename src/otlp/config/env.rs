@@ -103,6 +103,20 @@ pub const HTTP_METRICS_PATH: &str = "v1/metrics";
 pub const HTTP_TRACES_PATH: &str = "v1/traces";
 /// Which trace exporter to use: `otlp` (default) or `none`.
 pub const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
+/// The trace sampler (`always_on`, `always_off`, `traceidratio`, `parentbased_always_on` (the
+/// default), `parentbased_always_off`, `parentbased_traceidratio`). Read by the SDK; walrec
+/// checks it first, because the SDK silently falls back to the default on a value it does not
+/// know.
+pub const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
+/// The ratio of the `*traceidratio` samplers, `0` to `1`. Checked by walrec, read by the SDK.
+pub const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
+/// Milliseconds between two batch exports of spans. Checked by walrec, read by the SDK.
+pub const OTEL_BSP_SCHEDULE_DELAY: &str = "OTEL_BSP_SCHEDULE_DELAY";
+/// Spans the batch processor holds at most (more are dropped). Checked by walrec, read by the
+/// SDK.
+pub const OTEL_BSP_MAX_QUEUE_SIZE: &str = "OTEL_BSP_MAX_QUEUE_SIZE";
+/// Spans per export at most, at most the queue size. Checked by walrec, read by the SDK.
+pub const OTEL_BSP_MAX_EXPORT_BATCH_SIZE: &str = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
 /// Which measurements become exemplars: `trace_based` (default), `always_on`, `always_off`.
 pub const OTEL_METRICS_EXEMPLAR_FILTER: &str = "OTEL_METRICS_EXEMPLAR_FILTER";
 /// The spec's default for [`OTEL_EXPORTER_OTLP_TIMEOUT`]: 10 s.
