@@ -220,8 +220,14 @@ fn the_sdks_own_trace_settings_are_checked_and_named() {
         (("OTEL_TRACES_SAMPLER", "always_onn"), "OTEL_TRACES_SAMPLER"),
         (("OTEL_BSP_SCHEDULE_DELAY", "5s"), "OTEL_BSP_SCHEDULE_DELAY"),
         (("OTEL_BSP_MAX_QUEUE_SIZE", "0"), "OTEL_BSP_MAX_QUEUE_SIZE"),
-        (("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-1"), "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
-        (("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"), "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+        (
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-1"),
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+        ),
+        (
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"),
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+        ),
     ] {
         let problems = sdk_problems(&[bad]);
         assert_eq!(problems.len(), 1, "{bad:?}: {problems:?}");

@@ -65,21 +65,35 @@ pub fn check_sdk_trace_settings(lookup: &Lookup<'_>) -> Result<(), ConfigError> 
     let sampler = text(OTEL_TRACES_SAMPLER).map(|s| s.to_ascii_lowercase());
     if let Some(sampler) = sampler.as_deref().filter(|s| !SAMPLERS.contains(s)) {
         let expected = format!("one of {}", SAMPLERS.join(", "));
-        problems.push(ConfigProblem::invalid(OTEL_TRACES_SAMPLER, sampler, expected));
+        problems.push(ConfigProblem::invalid(
+            OTEL_TRACES_SAMPLER,
+            sampler,
+            expected,
+        ));
     }
     if let Some(arg) = text(OTEL_TRACES_SAMPLER_ARG) {
-        let ratio = sampler.as_deref().is_some_and(|s| s.ends_with("traceidratio"));
+        let ratio = sampler
+            .as_deref()
+            .is_some_and(|s| s.ends_with("traceidratio"));
         let valid = arg.parse::<f64>().is_ok_and(|r| (0.0..=1.0).contains(&r));
         if ratio && !valid {
             let expected = "a ratio from 0 to 1";
-            problems.push(ConfigProblem::invalid(OTEL_TRACES_SAMPLER_ARG, &arg, expected));
+            problems.push(ConfigProblem::invalid(
+                OTEL_TRACES_SAMPLER_ARG,
+                &arg,
+                expected,
+            ));
         }
     }
     let count = |name: &'static str, problems: &mut Vec<ConfigProblem>| -> Option<u64> {
         let value = text(name)?;
         let parsed = value.parse::<u64>().ok().filter(|&n| n > 0);
         if parsed.is_none() {
-            problems.push(ConfigProblem::invalid(name, &value, "a whole number above 0"));
+            problems.push(ConfigProblem::invalid(
+                name,
+                &value,
+                "a whole number above 0",
+            ));
         }
         parsed
     };
@@ -90,7 +104,11 @@ pub fn check_sdk_trace_settings(lookup: &Lookup<'_>) -> Result<(), ConfigError> 
         if batch > queue {
             let expected = format!("at most {OTEL_BSP_MAX_QUEUE_SIZE} ({queue})");
             let value = batch.to_string();
-            problems.push(ConfigProblem::invalid(OTEL_BSP_MAX_EXPORT_BATCH_SIZE, &value, expected));
+            problems.push(ConfigProblem::invalid(
+                OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+                &value,
+                expected,
+            ));
         }
     }
     ConfigError::from_problems(problems).map_or(Ok(()), Err)
