@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::exemplar::ExemplarSlot;
-use super::mapping::{BUCKET_COUNT, MIN_INDEX, index_of};
+use super::mapping::{BUCKET_COUNT, position_of};
 
 /// Counters outside the buckets, kept in the shard's first cache line.
 ///
@@ -98,9 +98,9 @@ impl Shard {
 
     #[inline(always)]
     fn bucket_of(&self, value: u64) -> &AtomicU64 {
-        // index_of returns MIN_INDEX..=MAX_INDEX for 1..=MAX_VALUE, so this is in bounds; the
+        // position_of returns 0..BUCKET_COUNT for 1..=MAX_VALUE, so this is in bounds; the
         // compiler keeps a bounds check that never fails rather than unsafe code.
-        &self.buckets[(index_of(value) - MIN_INDEX) as usize]
+        &self.buckets[position_of(value)]
     }
 
     /// Records an already-clamped value; only the shard's single owner may call this.
