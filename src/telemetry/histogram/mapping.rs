@@ -165,7 +165,7 @@ pub const fn index_of(value: u64) -> i32 {
     exponent * BUCKETS_PER_OCTAVE + bounds_below - 1
 }
 
-/// Values below this are mapped by [`small_position`]'s direct table (every latency under
+/// Values below this are mapped by [`position_of`]'s direct table (every latency under
 /// about 4 µs, which is nearly every sample of a replay loop).
 pub const SMALL_VALUES: u64 = 4096;
 
