@@ -186,17 +186,13 @@ fn two_readers_taking_at_different_rates_while_recording_get_whole_real_samples(
             .collect();
         takers.into_iter().map(|t| t.join().unwrap()).collect()
     });
+    // How often each reader got an exemplar depends on how the three threads were scheduled
+    // (on 2 cores the "fast" one can be the starved one), so it is not asserted; what must hold
+    // whatever the schedule: every take was a whole real sample (checked in take_until_done),
+    // and every closed epoch's maximum reached both readers, so their slowest are the same.
     let (fast, slow) = (results[0], results[1]);
-    assert!(
-        fast.0 > slow.0,
-        "the fast reader took more often: {fast:?} {slow:?}"
-    );
-    assert!(
-        slow.0 > 1,
-        "the slow reader also saw exemplars while the writer ran"
-    );
-    // Every closed epoch's maximum reached both readers: their slowest samples are the same.
-    assert_eq!(fast.1, slow.1);
+    assert_eq!(fast.1, slow.1, "taken {} and {} times", fast.0, slow.0);
+    assert_eq!(fast.1.value_ns, 1_000_000, "the slowest sample recorded");
 }
 
 /// Takes `reader`'s exemplar every `every` loop turns until `done`, then once more; checks each
