@@ -46,7 +46,7 @@ impl<T, E> From<&Result<T, E>> for Status {
 /// bookkeeping: a histogram record that depends on the clock value just read must wait for the
 /// clock read to finish, and on current x86 the next clock read then waits for that record, so
 /// the two costs add up. Recording the previous, already-known duration lets the record run in
-/// the clock read's shadow (measured: about 1.3 clock reads per hook instead of 2.3). The
+/// the clock read's shadow (measured on an AMD VM: about 1.3 clock reads per hook instead of 2.3). The
 /// pending sample is published by the next `on_next_event`, by [`flush`](Self::flush), or when
 /// the updater is dropped, so no sample is ever lost; a snapshot taken meanwhile lacks at most
 /// one sample per live updater.
