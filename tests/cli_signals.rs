@@ -3,9 +3,9 @@
 //! the exit code is 143 / 130; a second signal ends the process at once.
 #![cfg(all(feature = "cli", feature = "otlp"))]
 
-#[path = "support/process.rs"]
-mod process;
 mod support;
+
+use support::process;
 
 use process::{Walrec, generate, has_read};
 use support::fake_collector::{Behaviour, FakeCollector};

@@ -5,9 +5,9 @@
 //! decides which `walrec.next_event_histogram` samples become exemplars, as the
 //! OpenTelemetry specification defines the filter.
 
-#[path = "support/process.rs"]
-mod process;
 mod support;
+
+use support::process;
 
 use opentelemetry_proto::tonic::metrics::v1::Exemplar;
 use opentelemetry_proto::tonic::trace::v1::Span;

@@ -7,9 +7,10 @@
 
 mod support;
 
+use support::process::Walrec;
+
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::rotel::Rotel;
 use support::rotel_spans::{LoggedSpan, parse_exemplars, parse_spans};
@@ -39,36 +40,10 @@ const TREE: &[(&str, &str)] = &[
 /// Runs `walrec` with `args` and `env` (and no other `OTEL_*` or `TRACE*` variable), within
 /// [`RUN_BOUND`]; its exit status and stderr.
 fn run_walrec(args: &[&str], env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
-    let out = tempfile::tempdir().unwrap();
-    let stderr_path = out.path().join("stderr");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        if name.starts_with("OTEL_") || name.starts_with("TRACE") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .args(args)
-        .envs(env.iter().copied())
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_path).unwrap());
-    let mut child = command.spawn().unwrap();
-    let deadline = Instant::now() + RUN_BOUND;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("walrec {args:?} did not finish within {RUN_BOUND:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    (status, std::fs::read_to_string(&stderr_path).unwrap())
+    let mut env = env.to_vec();
+    env.push(("OTEL_BSP_SCHEDULE_DELAY", "100"));
+    let out = Walrec::spawn_isolated(args, &env).finish_within(RUN_BOUND);
+    (out.status, out.stderr)
 }
 
 fn demo(rotel_endpoint: &str, protocol: &str, extra: &[(&str, &str)]) {

@@ -3,9 +3,9 @@
 //! dumps them, and a Manager recorded alone has none.
 #![cfg(feature = "cli")]
 
-#[path = "support/process.rs"]
-mod process;
 mod support;
+
+use support::process;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,9 +9,9 @@
     feature = "cli"
 ))]
 
-#[path = "support/process.rs"]
-mod process;
 mod support;
+
+use support::process;
 
 use std::path::Path;
 

@@ -33,6 +33,17 @@ impl CliError {
     }
 }
 
+/// An `OTEL_*` configuration that does not resolve: a usage error listing every problem (each
+/// names its variable).
+#[cfg(feature = "otlp")]
+pub fn otlp_config_error(error: walrec::otlp::ConfigError) -> CliError {
+    let problems: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+    CliError::Usage(format!(
+        "invalid OTLP configuration: {}",
+        problems.join("; ")
+    ))
+}
+
 /// Writing to stdout failed (for example a closed pipe).
 pub fn stdout_error(error: std::io::Error) -> CliError {
     CliError::Runtime(format!("cannot write to stdout: {error}"))

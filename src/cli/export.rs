@@ -9,6 +9,8 @@ use std::sync::Arc;
 use walrec::telemetry::Recovery;
 
 use super::CliError;
+#[cfg(feature = "otlp")]
+use super::error::otlp_config_error;
 
 /// The agent, when the crate was built with OTLP support.
 pub struct Export {
@@ -49,13 +51,7 @@ impl Export {
         use walrec::otlp::Agent;
         use walrec::otlp::config::Config;
 
-        let config = Config::from_env().map_err(|e| {
-            let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-            CliError::Usage(format!(
-                "invalid OTLP configuration: {}",
-                problems.join("; ")
-            ))
-        })?;
+        let config = Config::from_env().map_err(otlp_config_error)?;
         let managers = vec![(instance.to_owned(), Arc::clone(recovery))];
         let agent = Agent::start(&config, managers)
             .map_err(|e| CliError::Usage(format!("cannot start the OTLP exporter: {e}")))?;
@@ -103,19 +99,12 @@ impl Drop for Export {
 fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tracing>, CliError> {
     use walrec::otlp::config::{Config, check_sdk_trace_settings, resolve_traces_exporter};
 
-    let usage = |e: walrec::otlp::ConfigError| {
-        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!(
-            "invalid OTLP configuration: {}",
-            problems.join("; ")
-        ))
-    };
     let lookup = |name: &str| std::env::var_os(name);
-    if !resolve_traces_exporter(&lookup).map_err(usage)? {
+    if !resolve_traces_exporter(&lookup).map_err(otlp_config_error)? {
         return Ok(None);
     }
-    check_sdk_trace_settings(&lookup).map_err(usage)?;
-    let config = Config::traces_from_env().map_err(usage)?;
+    check_sdk_trace_settings(&lookup).map_err(otlp_config_error)?;
+    let config = Config::traces_from_env().map_err(otlp_config_error)?;
     if config.disabled() {
         return Ok(None);
     }

@@ -7,18 +7,13 @@ use walrec::recording::{RecordedInterval, Recording, Window};
 use walrec::telemetry::RecoverySnapshot;
 
 use super::CliError;
+use super::error::otlp_config_error;
 use super::record::describe;
 use super::report::ReportArgs;
 
 /// The conversions to OTLP the options ask for, with the agent's configuration from `OTEL_*`.
 pub fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<(), CliError> {
-    let config = Config::from_env().map_err(|e| {
-        let problems: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
-        CliError::Usage(format!(
-            "invalid OTLP configuration: {}",
-            problems.join("; ")
-        ))
-    })?;
+    let config = Config::from_env().map_err(otlp_config_error)?;
     let backfill = backfill(recording, window, &config);
     if let Some(path) = &args.otlp_json {
         let written = std::fs::File::create(path)

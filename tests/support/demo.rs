@@ -1,8 +1,9 @@
 //! `walrec demo` pushing to a collector, configured only by
 //! `OTEL_EXPORTER_OTLP_{ENDPOINT,PROTOCOL}`, and the dump it printed.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use super::process::Walrec;
 
 /// The instance name `walrec demo` exports under.
 pub const DEMO_INSTANCE: &str = "walrec demo";
@@ -40,38 +41,14 @@ impl DemoDump {
 /// Runs `walrec demo` (DEMO_EVENTS events) with the OTLP exporter pointed at `endpoint` over
 /// `protocol`, for at most two minutes; panics if it fails or could not export.
 pub fn run(endpoint: &str, protocol: &str) -> DemoDump {
-    let out_dir = tempfile::tempdir().unwrap();
-    let stdout_path = out_dir.path().join("stdout");
-    let stderr_path = out_dir.path().join("stderr");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
-    // Only the two variables under test configure the exporter.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("OTEL_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .args(["demo", "--events", &DEMO_EVENTS.to_string()])
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
-        .env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout_path).unwrap())
-        .stderr(std::fs::File::create(&stderr_path).unwrap());
-    let mut child = command.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("walrec demo did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = std::fs::read_to_string(&stdout_path).unwrap();
-    let stderr = std::fs::read_to_string(&stderr_path).unwrap();
+    let events = DEMO_EVENTS.to_string();
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+    ];
+    let out = Walrec::spawn_isolated(&["demo", "--events", &events], &env)
+        .finish_within(Duration::from_secs(120));
+    let (status, stdout, stderr) = (out.status, out.stdout, out.stderr);
     assert!(
         status.success(),
         "walrec demo failed ({status})\nstdout:\n{stdout}\nstderr:\n{stderr}"

@@ -10,6 +10,8 @@ pub mod fake_trace_collector;
 pub mod otlp_http_receiver;
 pub mod otlp_read;
 pub mod pem;
+#[cfg(feature = "cli")]
+pub mod process;
 pub mod promtool;
 #[cfg(feature = "recording")]
 pub mod recording;

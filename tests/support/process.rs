@@ -91,7 +91,12 @@ impl Walrec {
 
     /// Waits for the process to end (at most [`SAFETY_NET`], then kills it by PID and fails)
     /// and collects its output.
-    pub fn finish(mut self) -> Finished {
+    pub fn finish(self) -> Finished {
+        self.finish_within(SAFETY_NET)
+    }
+
+    /// [`finish`](Self::finish) with `bound` in place of [`SAFETY_NET`].
+    pub fn finish_within(mut self, bound: Duration) -> Finished {
         let started = Instant::now();
         let mut stdout = self.child.stdout.take().unwrap();
         let mut stderr = self.child.stderr.take().unwrap();
@@ -101,9 +106,9 @@ impl Walrec {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            if started.elapsed() > SAFETY_NET {
+            if started.elapsed() > bound {
                 let _ = self.child.kill();
-                panic!("walrec did not end within {SAFETY_NET:?}");
+                panic!("walrec did not end within {bound:?}");
             }
             std::thread::sleep(Duration::from_millis(5));
         };
