@@ -15,12 +15,7 @@ use std::path::Path;
 use support::deploy::{self, keys, metric_names, strings};
 use yaml_rust2::Yaml;
 
-const RULE_FILES: [&str; 2] = [
-    "prometheus/recording.rules.yml",
-    "prometheus/alerts.rules.yml",
-];
 const RULE_TESTS: &str = "prometheus/tests/alerts.test.yml";
-const DASHBOARD: &str = "grafana/dashboards/walrec.json";
 const COLLECTOR_CONFIGS: [&str; 3] = [
     "collector/agent.yaml",
     "collector/agent-to-gateway.yaml",
@@ -37,42 +32,35 @@ fn deploy_path(relative: &str) -> String {
 
 #[test]
 fn promtool_accepts_the_prometheus_config_and_the_rules() {
+    if !support::backends::available("promtool_accepts_the_prometheus_config_and_the_rules") {
+        return;
+    }
     let config = deploy_path("prometheus/prometheus.yml");
     deploy::assert_success(
         "promtool check config",
         &promtool(&["check", "config", &config]),
     );
     let mut args = vec!["check".to_owned(), "rules".to_owned()];
-    args.extend(RULE_FILES.map(deploy_path));
+    args.extend(deploy::RULE_FILES.map(deploy_path));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     deploy::assert_success("promtool check rules", &promtool(&args));
 }
 
 #[test]
 fn promtool_unit_tests_of_the_alerts_pass() {
+    if !support::backends::available("promtool_unit_tests_of_the_alerts_pass") {
+        return;
+    }
     let tests = deploy_path(RULE_TESTS);
     deploy::assert_success("promtool test rules", &promtool(&["test", "rules", &tests]));
 }
 
-/// `(record or alert name, expr)` of every rule in the rule files.
-fn rules() -> Vec<(Option<String>, Option<String>, String)> {
-    let mut rules = Vec::new();
-    for file in RULE_FILES {
-        let root = deploy::yaml(file);
-        for group in root["groups"].as_vec().expect("groups") {
-            for rule in group["rules"].as_vec().expect("rules") {
-                let name = |key: &str| rule[key].as_str().map(str::to_owned);
-                let expr = rule["expr"].as_str().expect("every rule has an expr");
-                rules.push((name("record"), name("alert"), expr.to_owned()));
-            }
-        }
-    }
-    rules
-}
-
 #[test]
 fn every_alert_has_a_unit_test_that_fires_it_and_one_that_stays_silent() {
-    let alerts: BTreeSet<String> = rules().into_iter().filter_map(|(_, a, _)| a).collect();
+    let alerts: BTreeSet<String> = deploy::rules()
+        .into_iter()
+        .filter_map(|(_, a, _)| a)
+        .collect();
     assert!(alerts.len() >= 5, "the issue's five alerts: {alerts:?}");
     let root = deploy::yaml(RULE_TESTS);
     let mut firing = BTreeSet::new();
@@ -121,58 +109,12 @@ fn alerts_annotations() -> Vec<(String, String, String)> {
     found
 }
 
-/// Every PromQL query of the dashboard, as `(where, expr)`: the panels' targets and the
-/// template variables' `label_values(<selector>, label)` selectors.
-fn dashboard_queries() -> Vec<(String, String)> {
-    let dashboard: serde_json::Value =
-        serde_json::from_str(&deploy::read(DASHBOARD)).expect("the dashboard is JSON");
-    let mut queries = Vec::new();
-    for panel in all_panels(&dashboard) {
-        for target in panel["targets"].as_array().into_iter().flatten() {
-            let expr = target["expr"].as_str().expect("every target has an expr");
-            let place = format!("panel {} ({})", panel["id"], panel["title"]);
-            queries.push((place, expr.to_owned()));
-        }
-    }
-    for variable in dashboard["templating"]["list"]
-        .as_array()
-        .expect("variables")
-    {
-        let query = variable["query"]["query"].as_str().expect("variable query");
-        let inner = query
-            .strip_prefix("label_values(")
-            .and_then(|rest| rest.rsplit_once(','))
-            .map(|(selector, _)| selector.trim().to_owned())
-            .unwrap_or_else(|| panic!("variable query {query:?} is not label_values(…, label)"));
-        queries.push((format!("variable {}", variable["name"]), inner));
-    }
-    queries
-}
-
-/// The dashboard's panels, rows' nested panels included.
-fn all_panels(dashboard: &serde_json::Value) -> Vec<&serde_json::Value> {
-    let mut panels = Vec::new();
-    for panel in dashboard["panels"].as_array().expect("panels") {
-        panels.push(panel);
-        panels.extend(panel["panels"].as_array().into_iter().flatten());
-    }
-    panels
-}
-
-/// Grafana's interval variables replaced by a duration, so the query is plain PromQL.
-fn without_grafana_variables(expr: &str) -> String {
-    ["$__rate_interval", "$__interval", "$__range"]
-        .iter()
-        .fold(expr.to_owned(), |expr, variable| {
-            expr.replace(variable, "5m")
-        })
-}
-
 #[test]
 fn dashboard_panel_ids_are_unique_and_every_panel_has_a_query() {
-    let dashboard: serde_json::Value = serde_json::from_str(&deploy::read(DASHBOARD)).unwrap();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&deploy::read(deploy::DASHBOARD)).unwrap();
     let mut seen = BTreeSet::new();
-    for panel in all_panels(&dashboard) {
+    for panel in deploy::all_panels(&dashboard) {
         let id = panel["id"].as_u64().expect("every panel has a numeric id");
         assert!(seen.insert(id), "panel id {id} is used twice");
         let is_row = panel["type"] == "row";
@@ -183,10 +125,13 @@ fn dashboard_panel_ids_are_unique_and_every_panel_has_a_query() {
 
 #[test]
 fn every_dashboard_query_parses_with_prometheus_own_parser() {
+    if !support::backends::available("every_dashboard_query_parses_with_prometheus_own_parser") {
+        return;
+    }
     // Each query becomes a recording rule of a temporary rules file for `promtool check rules`.
     let mut file = String::from("groups:\n  - name: dashboard\n    rules:\n");
-    for (i, (place, expr)) in dashboard_queries().iter().enumerate() {
-        let expr = without_grafana_variables(expr);
+    for (i, (place, expr)) in deploy::dashboard_queries().iter().enumerate() {
+        let expr = deploy::without_grafana_variables(expr);
         assert!(
             !expr.contains("$__"),
             "{place}: unknown Grafana variable in {expr}"
@@ -222,49 +167,10 @@ fn naming_table_names() -> BTreeSet<String> {
         .collect()
 }
 
-/// The Prometheus names of what the agent really exports about itself (scope `walrec.agent`):
-/// one export to an in-process collector, translated as Prometheus' OTLP receiver does.
-fn agent_self_telemetry_names() -> BTreeSet<String> {
-    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
-    use std::sync::Arc;
-
-    let collector = support::fake_collector::FakeCollector::start(Vec::new());
-    let config = walrec::otlp::Config::builder()
-        .endpoint(&collector.endpoint())
-        .interval(std::time::Duration::from_secs(3600))
-        .build()
-        .unwrap();
-    let manager = Arc::new(walrec::telemetry::Manager::new());
-    let agent = walrec::otlp::Agent::start(&config, [("names".to_owned(), manager)]).unwrap();
-    agent
-        .force_flush()
-        .expect("one export to the in-process collector");
-    drop(agent);
-    let mut names = BTreeSet::new();
-    for request in collector.accepted() {
-        let scopes = request
-            .resource_metrics
-            .iter()
-            .flat_map(|r| &r.scope_metrics);
-        for scope in scopes.filter(|s| s.scope.as_ref().is_some_and(|s| s.name == "walrec.agent")) {
-            for metric in &scope.metrics {
-                let kind = match &metric.data {
-                    Some(Data::Sum(sum)) if sum.is_monotonic => "counter",
-                    Some(Data::Gauge(_)) => "gauge",
-                    other => panic!("{}: unexpected agent metric {other:?}", metric.name),
-                };
-                names.insert(deploy::prometheus_name(&metric.name, &metric.unit, kind));
-            }
-        }
-    }
-    assert!(names.len() >= 4, "the agent's self-telemetry: {names:?}");
-    names
-}
-
 /// Every metric name deploy/ uses, with where: rules, rule tests' input series, dashboard.
 fn names_used() -> BTreeMap<String, String> {
     let mut used = BTreeMap::new();
-    for (record, alert, expr) in rules() {
+    for (record, alert, expr) in deploy::rules() {
         let place = record.or(alert).unwrap_or_default();
         for name in metric_names(&expr) {
             used.entry(name).or_insert_with(|| format!("rule {place}"));
@@ -279,8 +185,8 @@ fn names_used() -> BTreeMap<String, String> {
                 .or_insert_with(|| format!("{RULE_TESTS} input"));
         }
     }
-    for (place, expr) in dashboard_queries() {
-        for name in metric_names(&without_grafana_variables(&expr)) {
+    for (place, expr) in deploy::dashboard_queries() {
+        for name in metric_names(&deploy::without_grafana_variables(&expr)) {
             used.entry(name).or_insert_with(|| place.clone());
         }
     }
@@ -289,9 +195,12 @@ fn names_used() -> BTreeMap<String, String> {
 
 #[test]
 fn every_metric_name_deploy_uses_is_one_walrec_emits() {
-    let recorded: BTreeSet<String> = rules().into_iter().filter_map(|(r, _, _)| r).collect();
+    let recorded: BTreeSet<String> = deploy::rules()
+        .into_iter()
+        .filter_map(|(r, _, _)| r)
+        .collect();
     let emitted = naming_table_names();
-    let agent = agent_self_telemetry_names();
+    let agent = support::agent_names::agent_self_telemetry_names();
     let used = names_used();
     let mut unknown = Vec::new();
     for (name, place) in &used {
@@ -364,16 +273,8 @@ fn compose_images_are_pinned_and_every_mounted_file_exists() {
             );
         }
     }
-    let prometheus = strings(&compose["services"]["prometheus"]["command"]);
-    for flag in [
-        "--web.enable-otlp-receiver",
-        "--enable-feature=native-histograms,exemplar-storage",
-    ] {
-        assert!(
-            prometheus.iter().any(|f| f == flag),
-            "prometheus lacks {flag}"
-        );
-    }
+    // Prometheus' command line (the OTLP receiver, exemplar storage) is what
+    // tests/pipeline_*.rs run the real Prometheus with, so it is checked by running it.
 }
 
 #[test]

@@ -116,7 +116,7 @@ fn collect_uses_component_keys_beside_the_specs() {
     assert_eq!(k["wal_segment_preloader_stalls_total"], 1.0);
     assert_eq!(k["wal_segment_preloader_ready_ahead"], 2.0);
     assert_eq!(k["wal_recovery_events_replayed_total"], 100.0);
-    assert_eq!(k["wal_recovery_bytes_replayed_bytes_total"], 8_320.0);
+    assert_eq!(k["wal_recovery_bytes_replayed_total"], 8_320.0);
     assert_eq!(k["wal_recovery_segments"], 2.0);
     assert_eq!(k["wal_recovery_current_event_id"], 99.0);
     assert_eq!(k["wal_recovery_phase{replay}"], 1.0);

@@ -13,7 +13,8 @@
 //!   unit in OTLP's unit field, never in the name;
 //! - the **Prometheus name** is what Prometheus makes of that OTLP metric by its standard
 //!   translation: `.` → `_`, the unit appended as a word (`s` → `_seconds`; annotations such as
-//!   `{operation}` add nothing), and `_total` on monotonic sums
+//!   `{operation}` add nothing; not when the name already has that word, as in
+//!   `walrec_recovery_bytes_replayed_total`), and `_total` on monotonic sums
 //!   (`walrec_next_event_time_seconds_total`). [`PrometheusText`](super::PrometheusText) and
 //!   [`CsvCollector`](super::CsvCollector) write exactly these names, so a dashboard built on
 //!   one output works on the others.
@@ -573,6 +574,23 @@ impl<'a> MetricKey<'a> {
         parts.join(".")
     }
 
+    /// Whether `word` is one of the name's tokens (its parts split at every character other
+    /// than letters, digits and `:`). Prometheus' OTLP translation appends the unit word only
+    /// when no token already is that word: `recovery.bytes_replayed` in `By` becomes
+    /// `…_bytes_replayed_total`, not `…_bytes_replayed_bytes_total`.
+    fn has_token(&self, word: &str) -> bool {
+        let parts = [
+            Some(self.prefix),
+            self.metric.component().name(),
+            Some(self.metric.name()),
+            self.stat.map(Stat::name),
+        ];
+        parts.into_iter().flatten().any(|part| {
+            part.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+                .any(|token| token == word)
+        })
+    }
+
     /// The Prometheus name (also `Display`): see the module docs.
     pub fn prometheus_name(&self) -> PrometheusName<'_, 'a> {
         PrometheusName(self)
@@ -612,7 +630,9 @@ impl fmt::Display for PrometheusName<'_, '_> {
             write!(f, "_{}", stat.name())?;
         }
         if let Some(unit) = key.unit().prometheus_suffix() {
-            write!(f, "_{unit}")?;
+            if !key.has_token(unit) {
+                write!(f, "_{unit}")?;
+            }
         }
         if key.kind() == Kind::Counter {
             f.write_str("_total")?;

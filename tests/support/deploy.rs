@@ -13,6 +13,14 @@ const CHECK_JSONSCHEMA_ENV: &str = "WALREC_CHECK_JSONSCHEMA";
 /// What that script installs, relative to the crate root.
 const CHECK_JSONSCHEMA_INSTALLED: &str = ".tools/venv/bin/check-jsonschema";
 
+/// The Prometheus rule files compose mounts, relative to deploy/.
+pub const RULE_FILES: [&str; 2] = [
+    "prometheus/recording.rules.yml",
+    "prometheus/alerts.rules.yml",
+];
+/// The Grafana dashboard, relative to deploy/.
+pub const DASHBOARD: &str = "grafana/dashboards/walrec.json";
+
 /// `deploy/<relative>` in this checkout.
 pub fn path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -235,7 +243,13 @@ pub fn series_name(series: &str) -> &str {
 /// `_total` on monotonic sums), written from Prometheus' documentation for the metric kinds
 /// walrec exports. `kind` is `counter`, `gauge` or `histogram`.
 pub fn prometheus_name(otlp_name: &str, unit: &str, kind: &str) -> String {
-    let mut name = otlp_name.replace('.', "_");
+    // Prometheus' otlptranslator: the name split into tokens at every character other than
+    // letters, digits and ':'; the unit word appended unless a token already is that word;
+    // `total` moved to the end of a monotonic sum.
+    let mut tokens: Vec<&str> = otlp_name
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+        .filter(|t| !t.is_empty())
+        .collect();
     let word = match unit {
         "s" => Some("seconds"),
         "ms" => Some("milliseconds"),
@@ -244,13 +258,75 @@ pub fn prometheus_name(otlp_name: &str, unit: &str, kind: &str) -> String {
         unit if unit.starts_with('{') || unit.is_empty() => None,
         other => panic!("no translation written for unit {other:?} of {otlp_name}"),
     };
-    if let Some(word) = word {
-        if !name.ends_with(&format!("_{word}")) {
-            name = format!("{name}_{word}");
+    if let Some(word) = word.filter(|w| !tokens.contains(w)) {
+        tokens.push(word);
+    }
+    if kind == "counter" {
+        tokens.retain(|t| *t != "total");
+        tokens.push("total");
+    }
+    tokens.join("_")
+}
+
+/// `(record or alert name, expr)` of every rule in the rule files.
+pub fn rules() -> Vec<(Option<String>, Option<String>, String)> {
+    let mut rules = Vec::new();
+    for file in RULE_FILES {
+        let root = yaml(file);
+        for group in root["groups"].as_vec().expect("groups") {
+            for rule in group["rules"].as_vec().expect("rules") {
+                let name = |key: &str| rule[key].as_str().map(str::to_owned);
+                let expr = rule["expr"].as_str().expect("every rule has an expr");
+                rules.push((name("record"), name("alert"), expr.to_owned()));
+            }
         }
     }
-    if kind == "counter" && !name.ends_with("_total") {
-        name.push_str("_total");
+    rules
+}
+
+/// Every PromQL query of the dashboard, as `(where, expr)`: the panels' targets and the
+/// template variables' `label_values(<selector>, label)` selectors.
+pub fn dashboard_queries() -> Vec<(String, String)> {
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&read(DASHBOARD)).expect("the dashboard is JSON");
+    let mut queries = Vec::new();
+    for panel in all_panels(&dashboard) {
+        for target in panel["targets"].as_array().into_iter().flatten() {
+            let expr = target["expr"].as_str().expect("every target has an expr");
+            let place = format!("panel {} ({})", panel["id"], panel["title"]);
+            queries.push((place, expr.to_owned()));
+        }
     }
-    name
+    for variable in dashboard["templating"]["list"]
+        .as_array()
+        .expect("variables")
+    {
+        let query = variable["query"]["query"].as_str().expect("variable query");
+        let inner = query
+            .strip_prefix("label_values(")
+            .and_then(|rest| rest.rsplit_once(','))
+            .map(|(selector, _)| selector.trim().to_owned())
+            .unwrap_or_else(|| panic!("variable query {query:?} is not label_values(…, label)"));
+        queries.push((format!("variable {}", variable["name"]), inner));
+    }
+    queries
+}
+
+/// The dashboard's panels, rows' nested panels included.
+pub fn all_panels(dashboard: &serde_json::Value) -> Vec<&serde_json::Value> {
+    let mut panels = Vec::new();
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        panels.push(panel);
+        panels.extend(panel["panels"].as_array().into_iter().flatten());
+    }
+    panels
+}
+
+/// Grafana's interval variables replaced by a duration, so the query is plain PromQL.
+pub fn without_grafana_variables(expr: &str) -> String {
+    ["$__rate_interval", "$__interval", "$__range"]
+        .iter()
+        .fold(expr.to_owned(), |expr, variable| {
+            expr.replace(variable, "5m")
+        })
 }

@@ -1,6 +1,10 @@
 //! Shared test support.
 #![allow(dead_code)]
 
+#[cfg(feature = "otlp")]
+pub mod agent_names;
+#[cfg(feature = "otlp")]
+pub mod backends;
 #[cfg(feature = "cli")]
 pub mod demo;
 pub mod deploy;
@@ -10,10 +14,17 @@ pub mod fake_trace_collector;
 pub mod otlp_http_receiver;
 pub mod otlp_read;
 pub mod pem;
+#[cfg(feature = "otlp")]
+pub mod pipeline;
+#[cfg(all(feature = "otlp", feature = "cli"))]
+pub mod pipeline_checks;
 #[cfg(feature = "cli")]
 pub mod process;
+#[cfg(feature = "otlp")]
 pub mod promtool;
 #[cfg(feature = "recording")]
 pub mod recording;
 pub mod rotel;
 pub mod rotel_spans;
+#[cfg(all(feature = "otlp", feature = "cli"))]
+pub mod stack;

@@ -4,26 +4,23 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// Where the test command says promtool is (scripts/install-promtool.sh prints it).
+/// Where the test command says promtool is (scripts/test.sh: the promtool 3 that
+/// scripts/build-backends.sh builds).
 const BINARY_ENV: &str = "WALREC_PROMTOOL";
 
-/// The promtool binary: `$WALREC_PROMTOOL`, else `promtool` on the `PATH`. Panics with how to
-/// install it: the checks must not pass silently without the tool.
+/// The promtool binary: `$WALREC_PROMTOOL`, else the one scripts/build-backends.sh built.
+/// Panics with how to build it: the checks must not pass silently without the tool.
 pub fn require_binary() -> PathBuf {
     if let Some(path) = std::env::var_os(BINARY_ENV).filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("promtool"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.unwrap_or_else(|| {
-        panic!(
-            "promtool is not installed: run `bash scripts/install-promtool.sh` (scripts/test.sh \
-             does it) or set {BINARY_ENV} to a promtool binary"
-        )
-    })
+    let built = super::backends::bin("promtool");
+    assert!(
+        built.is_file(),
+        "promtool 3 is not built: run `bash scripts/build-backends.sh` (scripts/test.sh does \
+         it) or set {BINARY_ENV} to a promtool binary"
+    );
+    built
 }
 
 /// `promtool check metrics` on `text`: its findings, one per line (empty when clean).
