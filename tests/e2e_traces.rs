@@ -258,18 +258,7 @@ fn corrupt_wal(dir: &std::path::Path, corrupt: usize) -> std::path::PathBuf {
     ];
     let (status, stderr) = run_walrec(&args, &[]);
     assert!(status.success(), "walrec generate failed:\n{stderr}");
-    let mut segments: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "wal"))
-        .collect();
-    segments.sort();
-    assert!(segments.len() > corrupt + 1, "{segments:?}");
-    let path = segments[corrupt].clone();
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes[8192] ^= 0x40;
-    std::fs::write(&path, bytes).unwrap();
-    path
+    support::stack::corrupt_segment(dir, corrupt)
 }
 
 /// The failing step's span, `wal.recovery` and every span between end with Error naming

@@ -48,6 +48,7 @@ fn single_host_pipeline_delivers_metrics_exemplars_and_traces_to_the_real_backen
 
     let prometheus = &stack.prometheus;
     checks::wait_for_count(prometheus, SERVICE, samples);
+    checks::spanned_exports(prometheus, SERVICE, 3);
     checks::every_exported_metric_is_in_prometheus(prometheus, SERVICE);
     checks::histogram_quantiles_match_the_dump(prometheus, SERVICE, dump);
     checks::every_dashboard_and_recording_rule_query_has_data(prometheus, SERVICE);

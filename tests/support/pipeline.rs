@@ -60,7 +60,11 @@ pub struct Prometheus {
 impl Prometheus {
     /// Starts it with its storage in `dir`, waiting until it is ready.
     pub fn start(dir: &Path) -> Prometheus {
-        let address = free_address();
+        Self::start_on(dir, &free_address())
+    }
+
+    /// [`start`](Self::start) listening on `address` (to restart it in place, same storage).
+    pub fn start_on(dir: &Path, address: &str) -> Prometheus {
         let storage = dir.join("prometheus-data");
         std::fs::create_dir_all(&storage).expect("create Prometheus' storage folder");
         let mut args = compose_command("prometheus", &storage);
@@ -69,6 +73,11 @@ impl Prometheus {
         let url = format!("http://{address}");
         program.wait_http_ok(&format!("{url}/-/ready"));
         Prometheus { program, url }
+    }
+
+    /// Its `host:port`.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
     }
 
     /// `GET /api/v1/<path>`'s `data`, panicking on an error answer.
@@ -302,13 +311,15 @@ impl Collector {
         }
     }
 
-    /// The sum of the collector's own counter `name` over all its series (0 if absent).
-    pub fn own_metric(&self, name: &str) -> f64 {
+    /// The sum of the collector's own metric `name` over its series whose line contains
+    /// `containing` (a label value; 0 if none).
+    pub fn own_metric(&self, name: &str, containing: &str) -> f64 {
         let text = super::backends::http_get(&self.metrics_url).unwrap_or_default();
         text.lines()
             .filter(|line| {
                 line.strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+                    && line.contains(containing)
             })
             .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
             .sum()

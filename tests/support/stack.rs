@@ -146,3 +146,20 @@ pub fn next_event_samples(dump: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no Next event samples in the dump:\n{dump}"))
 }
+
+/// Flips one byte inside the first block of segment `index` of the WAL in `dir` (after its
+/// header): that block fails its checksum when the segment is read. The segment's path.
+pub fn corrupt_segment(dir: &Path, index: usize) -> PathBuf {
+    let mut segments: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the WAL folder lists")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "wal"))
+        .collect();
+    segments.sort();
+    assert!(segments.len() > index + 1, "{segments:?}");
+    let path = segments[index].clone();
+    let mut bytes = std::fs::read(&path).expect("read the segment");
+    bytes[8192] ^= 0x40;
+    std::fs::write(&path, bytes).expect("write the segment back");
+    path
+}
