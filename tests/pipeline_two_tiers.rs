@@ -52,7 +52,11 @@ fn each_trace_is_whole_on_one_gateway(gateways: &[Collector], trace_sizes: &[f64
         .map(|g| g.own_metric("otelcol_receiver_accepted_spans", ""))
         .collect();
     let total: f64 = trace_sizes.iter().sum();
-    assert_eq!(accepted.iter().sum::<f64>(), total, "every span through one gateway");
+    assert_eq!(
+        accepted.iter().sum::<f64>(),
+        total,
+        "every span through one gateway"
+    );
     let wholes = [0.0, trace_sizes[0], trace_sizes[1], total];
     for (i, spans) in accepted.iter().enumerate() {
         assert!(

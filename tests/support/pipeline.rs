@@ -36,6 +36,24 @@ pub fn compose_command(service: &str, volume_dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The environment compose.yaml gives `service`, as `(name, value)` pairs.
+pub fn compose_environment(service: &str) -> Vec<(String, String)> {
+    let compose = deploy::yaml("compose.yaml");
+    let environment = &compose["services"][service]["environment"];
+    deploy::keys(environment)
+        .into_iter()
+        .map(|name| {
+            let value = &environment[name.as_str()];
+            let value = value
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| value.as_i64().map(|n| n.to_string()))
+                .unwrap_or_else(|| panic!("compose {service}: {name} is not a string"));
+            (name, value)
+        })
+        .collect()
+}
+
 /// `arg` (`--flag=/container/path…` or `/container/path…`) with its container path replaced
 /// by the host path mounted there.
 fn map_mounted_path(arg: &str, mounts: &[(String, PathBuf)]) -> String {
