@@ -2,6 +2,8 @@
 //! backends/releases.tsv names them: each module's version is what its go.mod requires, and
 //! each compose service runs the image of that release.
 
+#![cfg(feature = "otlp")]
+
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! not run here): exemplar markers are drawn on the panel's own y axis, and Grafana drops the
 //! internal exemplar → trace link for a user without Explore access.
 
+#![cfg(feature = "otlp")]
+
 mod support;
 
 use support::deploy;
