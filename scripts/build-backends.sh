@@ -6,10 +6,11 @@
 # rebuild in a fresh clone relinks in seconds; a cold build takes minutes (README.md).
 # Prints the bin folder on stdout (everything else goes to stderr), so callers can
 #   export WALREC_BACKENDS_BIN="$(bash scripts/build-backends.sh)"
+# WALREC_BACKENDS_OUT builds into another folder (to time a cold build apart from the cache).
 # Exits 3 when there is no Go toolchain (scripts/test.sh decides what that means).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$root/.tools/backends/bin"
+bin="${WALREC_BACKENDS_OUT:-$root/.tools/backends/bin}"
 
 if ! command -v go >/dev/null 2>&1; then
     echo "no Go toolchain (go) on PATH: the real backends cannot be built" >&2
