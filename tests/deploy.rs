@@ -1,10 +1,10 @@
 //! deploy/ checked with the real tools that a machine without a container runtime has:
-//! Prometheus' `promtool` (Debian's 2.42) on the Prometheus configuration, the rules, their
-//! unit tests and every dashboard query; `check-jsonschema` with the Compose specification's
-//! schema on compose.yaml; and, from walrec's own code, that every metric name deploy/ uses
-//! is one walrec emits. The collector configurations are checked for pipelines that only use
-//! components defined in the same file. Without promtool or check-jsonschema these tests fail,
-//! saying how to install them.
+//! Prometheus' `promtool` 3 on the Prometheus configuration, the rules, their unit tests
+//! (native-histogram input included) and every dashboard query; `check-jsonschema` with the
+//! Compose specification's schema on compose.yaml; and, from walrec's own code, that every
+//! metric name deploy/ uses is one walrec emits. The collector configurations are checked for
+//! pipelines that only use components defined in the same file. Without promtool or
+//! check-jsonschema these tests fail, saying how to install them.
 #![cfg(feature = "otlp")]
 
 mod support;
@@ -15,7 +15,8 @@ use std::path::Path;
 use support::deploy::{self, keys, metric_names, strings};
 use yaml_rust2::Yaml;
 
-const RULE_TESTS: &str = "prometheus/tests/alerts.test.yml";
+/// The rules' unit tests, relative to deploy/: every `*.test.yml` in it.
+const RULE_TESTS_DIR: &str = "prometheus/tests";
 const COLLECTOR_CONFIGS: [&str; 3] = [
     "collector/agent.yaml",
     "collector/agent-to-gateway.yaml",
@@ -28,6 +29,25 @@ fn promtool(args: &[&str]) -> std::process::Output {
 
 fn deploy_path(relative: &str) -> String {
     deploy::path(relative).to_string_lossy().into_owned()
+}
+
+/// Every rule unit test file (`*.test.yml` in deploy/prometheus/tests), relative to deploy/.
+fn rule_tests() -> Vec<String> {
+    let dir = deploy::path(RULE_TESTS_DIR);
+    let entries =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    let mut files: Vec<String> = entries
+        .map(|entry| entry.expect("a directory entry").file_name())
+        .filter_map(|name| name.to_str().map(str::to_owned))
+        .filter(|name| name.ends_with(".test.yml"))
+        .map(|name| format!("{RULE_TESTS_DIR}/{name}"))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no *.test.yml in deploy/{RULE_TESTS_DIR}"
+    );
+    files
 }
 
 #[test]
@@ -51,8 +71,10 @@ fn promtool_unit_tests_of_the_alerts_pass() {
     if !support::backends::available("promtool_unit_tests_of_the_alerts_pass") {
         return;
     }
-    let tests = deploy_path(RULE_TESTS);
-    deploy::assert_success("promtool test rules", &promtool(&["test", "rules", &tests]));
+    let mut args = vec!["test".to_owned(), "rules".to_owned()];
+    args.extend(rule_tests().iter().map(|file| deploy_path(file)));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    deploy::assert_success("promtool test rules", &promtool(&args));
 }
 
 #[test]
@@ -62,19 +84,21 @@ fn every_alert_has_a_unit_test_that_fires_it_and_one_that_stays_silent() {
         .filter_map(|(_, a, _)| a)
         .collect();
     assert!(alerts.len() >= 5, "the issue's five alerts: {alerts:?}");
-    let root = deploy::yaml(RULE_TESTS);
     let mut firing = BTreeSet::new();
     let mut silent = BTreeSet::new();
-    for case in root["tests"].as_vec().expect("tests") {
-        for check in case["alert_rule_test"].as_vec().into_iter().flatten() {
-            let name = check["alertname"].as_str().expect("alertname").to_owned();
-            let expected = check["exp_alerts"].as_vec().map_or(0, Vec::len);
-            if expected > 0 {
-                &mut firing
-            } else {
-                &mut silent
+    for file in rule_tests() {
+        let root = deploy::yaml(&file);
+        for case in root["tests"].as_vec().expect("tests") {
+            for check in case["alert_rule_test"].as_vec().into_iter().flatten() {
+                let name = check["alertname"].as_str().expect("alertname").to_owned();
+                let expected = check["exp_alerts"].as_vec().map_or(0, Vec::len);
+                if expected > 0 {
+                    &mut firing
+                } else {
+                    &mut silent
+                }
+                .insert(name);
             }
-            .insert(name);
         }
     }
     for alert in &alerts {
@@ -176,13 +200,14 @@ fn names_used() -> BTreeMap<String, String> {
             used.entry(name).or_insert_with(|| format!("rule {place}"));
         }
     }
-    let tests = deploy::yaml(RULE_TESTS);
-    for case in tests["tests"].as_vec().expect("tests") {
-        for input in case["input_series"].as_vec().into_iter().flatten() {
-            let series = input["series"].as_str().expect("series");
-            let name = deploy::series_name(series).to_owned();
-            used.entry(name)
-                .or_insert_with(|| format!("{RULE_TESTS} input"));
+    for file in rule_tests() {
+        let tests = deploy::yaml(&file);
+        for case in tests["tests"].as_vec().expect("tests") {
+            for input in case["input_series"].as_vec().into_iter().flatten() {
+                let series = input["series"].as_str().expect("series");
+                let name = deploy::series_name(series).to_owned();
+                used.entry(name).or_insert_with(|| format!("{file} input"));
+            }
         }
     }
     for (place, expr) in deploy::dashboard_queries() {
@@ -378,4 +403,29 @@ fn collector_pipelines_use_only_components_defined_in_their_file() {
             .any(|p| p.contains("otlp/jaeger is defined but unused")),
         "{problems:?}"
     );
+}
+
+/// The real Collector (walrec's build, the release compose runs) accepts every file in
+/// deploy/collector, and the real Jaeger its file: their own `validate` commands.
+#[test]
+fn the_real_collector_and_jaeger_validate_their_files() {
+    if !support::backends::available("otelcol validate") {
+        return;
+    }
+    let files = std::fs::read_dir(deploy::path("collector")).expect("deploy/collector lists");
+    let mut validated = 0;
+    for file in files.filter_map(|entry| entry.ok().map(|e| e.path())) {
+        let config = format!("--config={}", file.display());
+        let output = deploy::run(&support::backends::bin("otelcol"), &["validate", &config]);
+        deploy::assert_success(&format!("otelcol validate {}", file.display()), &output);
+        validated += 1;
+    }
+    assert_eq!(
+        validated,
+        COLLECTOR_CONFIGS.len(),
+        "every file in deploy/collector"
+    );
+    let config = format!("--config={}", deploy_path("jaeger/jaeger.yaml"));
+    let output = deploy::run(&support::backends::bin("jaeger"), &["validate", &config]);
+    deploy::assert_success("jaeger validate jaeger/jaeger.yaml", &output);
 }

@@ -24,18 +24,7 @@ const EVENTS: u64 = 20_000;
 const SEGMENT_BYTES: &str = "65536";
 
 /// Every span name of the table in the README, with the name of its parent.
-const TREE: &[(&str, &str)] = &[
-    ("wal.scan", "wal.recovery"),
-    ("wal.segment.read_header", "wal.scan"),
-    ("wal.resume", "wal.recovery"),
-    ("wal.segment.locate", "wal.resume"),
-    ("wal.segment.open", "wal.resume"),
-    ("wal.segment.verify", "wal.resume"),
-    ("wal.seek", "wal.resume"),
-    ("wal.replay", "wal.recovery"),
-    ("wal.segment.replay", "wal.replay"),
-    ("wal.segment.preload", "wal.replay"),
-];
+use support::pipeline_checks::SPAN_TREE as TREE;
 
 /// Runs `walrec` with `args` and `env` (and no other `OTEL_*` or `TRACE*` variable), within
 /// [`RUN_BOUND`]; its exit status and stderr.

@@ -13,31 +13,12 @@ use std::time::{Duration, Instant};
 
 use support::backends;
 use support::pipeline::{Collector, Prometheus};
-use support::pipeline_checks::{self as checks, RULES_BOUND};
+use support::pipeline_checks as checks;
 use support::process::has_read;
 use support::stack::{self, Backends, RUN_BOUND};
 
 /// One pipeline at a time: the machine has two cores.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Waits until Prometheus lists alert `name` in one of `states`.
-fn wait_for_alert(prometheus: &Prometheus, name: &str, states: &[&str]) {
-    let started = Instant::now();
-    loop {
-        let alerts = checks::alerts(prometheus);
-        if alerts
-            .iter()
-            .any(|(n, s)| n == name && states.contains(&s.as_str()))
-        {
-            return;
-        }
-        assert!(
-            started.elapsed() < RULES_BOUND,
-            "{name} not {states:?} within {RULES_BOUND:?}: {alerts:?}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
 
 #[test]
 fn a_corrupt_segment_fires_the_failure_and_checksum_alerts() {
@@ -61,8 +42,8 @@ fn a_corrupt_segment_fires_the_failure_and_checksum_alerts() {
     let failed =
         format!("walrec_recovery_phase{{job=\"{service}\", wal_recovery_phase=\"failed\"}} == 1");
     prometheus.wait_for(&failed, stack::ARRIVAL_BOUND);
-    wait_for_alert(prometheus, "WalRecoveryFailed", &["firing"]);
-    wait_for_alert(prometheus, "WalSegmentChecksumFailures", &["firing"]);
+    checks::wait_for_alert(prometheus, "WalRecoveryFailed", &["firing"]);
+    checks::wait_for_alert(prometheus, "WalSegmentChecksumFailures", &["firing"]);
     // The fault side of "every expression returns data": the two alerts' own expressions.
     for (_, alert, expr) in support::deploy::rules() {
         if matches!(
@@ -89,7 +70,7 @@ fn the_collector_restarted_mid_replay_loses_no_count_and_takes_later_spans() {
     // An export gives up quickly, so the outage makes some fail after all their retries.
     env.push(("OTEL_EXPORTER_OTLP_TIMEOUT", "200".to_owned()));
     let mut walrec = stack::spawn_replay(&wal, &[], &env);
-    walrec.wait_until("a few segments are read", |pid| has_read(pid, 8 << 20));
+    walrec.wait_until("a few segments are read", |pid| has_read(pid, 4 << 20));
     walrec.signal("STOP");
     collector.program.kill();
     // walrec runs on for a few export intervals against the dead collector, then waits
@@ -116,7 +97,7 @@ fn the_collector_restarted_mid_replay_loses_no_count_and_takes_later_spans() {
 
     let prometheus = &stack.prometheus;
     checks::wait_for_count(prometheus, service, samples);
-    wait_for_alert(prometheus, "WalrecExportFailing", &["pending", "firing"]);
+    checks::wait_for_alert(prometheus, "WalrecExportFailing", &["pending", "firing"]);
     let spans = wait_for_root(&stack, service);
     let last = spans
         .iter()

@@ -47,7 +47,14 @@ fn single_host_pipeline_delivers_metrics_exemplars_and_traces_to_the_real_backen
     let samples = stack::next_event_samples(dump);
 
     let prometheus = &stack.prometheus;
+    assert_eq!(samples, EVENTS, "one next_event sample per event replayed");
     checks::wait_for_count(prometheus, SERVICE, samples);
+    let replayed = format!("walrec_recovery_events_replayed_total{{job=\"{SERVICE}\"}}");
+    assert_eq!(
+        prometheus.query_value(&replayed),
+        EVENTS as f64,
+        "{replayed}"
+    );
     checks::spanned_exports(prometheus, SERVICE, 3);
     checks::every_exported_metric_is_in_prometheus(prometheus, SERVICE);
     checks::histogram_quantiles_match_the_dump(prometheus, SERVICE, dump);

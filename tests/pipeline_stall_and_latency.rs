@@ -33,25 +33,6 @@ fn agent(grpc: &str, service: &str, recovery: &Arc<Recovery>) -> Agent {
     Agent::start(&config, [("replay".to_owned(), Arc::clone(recovery))]).expect("the agent starts")
 }
 
-/// Waits until Prometheus lists alert `name` as pending or firing.
-fn wait_for_alert(prometheus: &Prometheus, name: &str) {
-    let started = Instant::now();
-    loop {
-        let alerts = checks::alerts(prometheus);
-        if alerts
-            .iter()
-            .any(|(n, s)| n == name && (s == "pending" || s == "firing"))
-        {
-            return;
-        }
-        assert!(
-            started.elapsed() < RULES_BOUND,
-            "{name} not active: {alerts:?}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 /// The expression of alert `name` in the rule files, and that it has data now.
 fn alert_expression_has_data(prometheus: &Prometheus, name: &str) {
     let (_, _, expr) = support::deploy::rules()
@@ -74,7 +55,11 @@ fn a_recovery_stuck_before_its_first_event_makes_the_stall_alert_pending() {
     recovery.progress.set_phase(Phase::Replay);
     recovery.progress.replay_started(clock::now_ns());
     let agent = agent(&collector.grpc, "walrec-e2e-stalled", &recovery);
-    wait_for_alert(&stack.prometheus, "WalRecoveryStalled");
+    checks::wait_for_alert(
+        &stack.prometheus,
+        "WalRecoveryStalled",
+        &["pending", "firing"],
+    );
     alert_expression_has_data(&stack.prometheus, "WalRecoveryStalled");
     drop(agent);
 }
@@ -104,7 +89,11 @@ fn a_replay_of_slow_events_makes_the_latency_alert_pending() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    wait_for_alert(&stack.prometheus, "WalNextEventLatencyHigh");
+    checks::wait_for_alert(
+        &stack.prometheus,
+        "WalNextEventLatencyHigh",
+        &["pending", "firing"],
+    );
     alert_expression_has_data(&stack.prometheus, "WalNextEventLatencyHigh");
     drop(updater);
     drop(agent);

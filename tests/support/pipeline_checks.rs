@@ -10,8 +10,8 @@ use super::deploy;
 use super::pipeline::{Jaeger, Prometheus, value_of};
 use super::stack::{ARRIVAL_BOUND, dump_field, dump_ns};
 
-/// How long rule evaluation may take to catch up (two of prometheus.yml's 15 s intervals).
-pub const RULES_BOUND: Duration = Duration::from_secs(45);
+/// How long rule evaluation may take to catch up (two of prometheus.yml's 15 s intervals, and margin).
+pub const RULES_BOUND: Duration = Duration::from_secs(60);
 
 /// Every span name of README's trace table, with its parent's name.
 pub const SPAN_TREE: &[(&str, &str)] = &[
@@ -193,6 +193,25 @@ pub fn alerts(prometheus: &Prometheus) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Waits (at most [`RULES_BOUND`]) until Prometheus lists alert `name` in one of `states`.
+pub fn wait_for_alert(prometheus: &Prometheus, name: &str, states: &[&str]) {
+    let started = Instant::now();
+    loop {
+        let alerts = alerts(prometheus);
+        if alerts
+            .iter()
+            .any(|(n, s)| n == name && states.contains(&s.as_str()))
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < RULES_BOUND,
+            "{name} not {states:?} within {RULES_BOUND:?}: {alerts:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// Both rule files are loaded, have been evaluated, and no alert is pending or firing.
