@@ -97,18 +97,18 @@ impl Drop for Export {
 /// `OTEL_TRACES_EXPORTER=none` or the SDK is disabled.
 #[cfg(all(feature = "otlp", feature = "traces"))]
 fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tracing>, CliError> {
-    use walrec::otlp::config::{Config, check_sdk_trace_settings, resolve_traces_exporter};
+    use walrec::otlp::config::{Config, TraceSettings, resolve_traces_exporter};
 
     let lookup = |name: &str| std::env::var_os(name);
     if !resolve_traces_exporter(&lookup).map_err(otlp_config_error)? {
         return Ok(None);
     }
-    check_sdk_trace_settings(&lookup).map_err(otlp_config_error)?;
+    let settings = TraceSettings::from_lookup(&lookup).map_err(otlp_config_error)?;
     let config = Config::traces_from_env().map_err(otlp_config_error)?;
     if config.disabled() {
         return Ok(None);
     }
-    let tracing = walrec::otlp::Tracing::start(&config, agent)
+    let tracing = walrec::otlp::Tracing::start_with(&config, &settings, agent)
         .map_err(|e| CliError::Usage(format!("cannot start the OTLP trace exporter: {e}")))?;
     tracing.install_global();
     Ok(Some(tracing))

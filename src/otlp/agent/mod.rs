@@ -58,6 +58,10 @@ pub enum AgentError {
         "a manager named {0:?} is already registered with the OTLP agent; give each manager its own instance name"
     )]
     DuplicateInstance(String),
+    /// A trace setting in the environment (sampler, batch processor) is invalid.
+    #[cfg(feature = "traces")]
+    #[error("invalid trace settings in the environment; fix the variables named below")]
+    TraceSettings(#[source] crate::otlp::config::ConfigError),
 }
 
 /// The outcome of one export, sent back to the thread that asked for it. A std channel: its

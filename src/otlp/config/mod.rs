@@ -45,7 +45,7 @@ pub use error::{ConfigError, ConfigProblem};
 pub use resolve::Lookup;
 pub use secret::{Headers, Secret, redact_endpoint};
 #[cfg(feature = "traces")]
-pub use traces::{check_sdk_trace_settings, resolve_traces_exporter};
+pub use traces::{TraceSampler, TraceSettings, check_sdk_trace_settings, resolve_traces_exporter};
 pub use types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.

@@ -5,8 +5,10 @@
 //! ([`Config::traces_from_env`]): TLS, headers, compression, timeouts, the response cap and
 //! the retry rules are the same code for both signals. The sampler (`OTEL_TRACES_SAMPLER`,
 //! `OTEL_TRACES_SAMPLER_ARG`) and the batch settings `OTEL_BSP_SCHEDULE_DELAY`,
-//! `OTEL_BSP_MAX_QUEUE_SIZE` and `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are read by the SDK itself,
-//! as the specification defines them; `OTEL_BSP_EXPORT_TIMEOUT`, which the SDK's batch
+//! `OTEL_BSP_MAX_QUEUE_SIZE` and `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are resolved by walrec
+//! ([`TraceSettings`]) and given to the SDK in code, never left to the SDK's own reading of
+//! the environment, which silently replaces a value it does not parse exactly with its
+//! default; `OTEL_BSP_EXPORT_TIMEOUT`, which the SDK's batch
 //! processor does not apply, is the traces configuration's export bound, applied by the
 //! exporter. Exports are counted in the agent's self-telemetry
 //! (`otel.sdk.exporter.span.exported`: delivered without `error.type`, failed with
@@ -20,8 +22,11 @@ use opentelemetry::KeyValue;
 use opentelemetry::global::{self, BoxedTracer};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
+};
 
+use crate::otlp::config::{TraceSampler, TraceSettings};
 use crate::otlp::{Agent, AgentError, Config};
 use crate::telemetry::INSTRUMENTATION_SCOPE;
 use exporter::OtlpSpanExporter;
@@ -45,8 +50,19 @@ pub struct TracingShutdownError {
 
 impl Tracing {
     /// A provider exporting to `config` (a traces configuration), counting into `agent`'s
-    /// self-telemetry.
+    /// self-telemetry, sampling and batching as the process environment says
+    /// ([`TraceSettings::from_env`]; an invalid value is an error naming its variable).
     pub fn start(config: &Config, agent: &Agent) -> Result<Tracing, AgentError> {
+        let settings = TraceSettings::from_env().map_err(AgentError::TraceSettings)?;
+        Self::start_with(config, &settings, agent)
+    }
+
+    /// [`start`](Self::start) with the sampler and batch settings given in code.
+    pub fn start_with(
+        config: &Config,
+        settings: &TraceSettings,
+        agent: &Agent,
+    ) -> Result<Tracing, AgentError> {
         let exporter = OtlpSpanExporter::new(config, agent.stats_handle())?;
         let attributes = config
             .resource_attributes()
@@ -56,8 +72,19 @@ impl Tracing {
             .with_attributes(attributes)
             .with_service_name(config.service_name().to_owned())
             .build();
+        // The builder's defaults come from the environment as the SDK reads it; each is
+        // replaced here by walrec's value.
+        let batch = BatchConfigBuilder::default()
+            .with_scheduled_delay(settings.schedule_delay)
+            .with_max_queue_size(settings.max_queue_size)
+            .with_max_export_batch_size(settings.max_export_batch_size)
+            .build();
+        let processor = BatchSpanProcessor::builder(exporter)
+            .with_batch_config(batch)
+            .build();
         let provider = SdkTracerProvider::builder()
-            .with_span_processor(BatchSpanProcessor::builder(exporter).build())
+            .with_sampler(sdk_sampler(settings.sampler))
+            .with_span_processor(processor)
             .with_resource(resource)
             .build();
         Ok(Tracing { provider })
@@ -80,5 +107,19 @@ impl Tracing {
             .map_err(|e| TracingShutdownError {
                 message: e.to_string(),
             })
+    }
+}
+
+/// The SDK's sampler for walrec's resolved choice.
+fn sdk_sampler(sampler: TraceSampler) -> Sampler {
+    match sampler {
+        TraceSampler::AlwaysOn => Sampler::AlwaysOn,
+        TraceSampler::AlwaysOff => Sampler::AlwaysOff,
+        TraceSampler::TraceIdRatio(ratio) => Sampler::TraceIdRatioBased(ratio),
+        TraceSampler::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        TraceSampler::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        TraceSampler::ParentBasedTraceIdRatio(ratio) => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio)))
+        }
     }
 }
