@@ -11,7 +11,6 @@ use support::process;
 
 use opentelemetry_proto::tonic::metrics::v1::Exemplar;
 use opentelemetry_proto::tonic::trace::v1::Span;
-use process::Walrec;
 use support::fake_collector::FakeCollector;
 use support::otlp_read::histogram_exemplars;
 
@@ -30,16 +29,7 @@ struct Delivered {
 /// `TRACE*` variables; what the collector received once the command ended.
 fn demo(env: &[(&str, &str)]) -> Delivered {
     let collector = FakeCollector::start(Vec::new());
-    let endpoint = collector.endpoint();
-    let mut vars = vec![("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())];
-    vars.extend_from_slice(env);
-    let args = ["demo", "--events", "3000", "--segment-bytes", "65536"];
-    let finished = Walrec::spawn_isolated(&args, &vars).finish();
-    assert!(
-        finished.status.success(),
-        "demo failed: {}",
-        finished.stderr
-    );
+    process::demo_to(&collector.endpoint(), env);
     let requests = collector.accepted();
     let (histogram_count, exemplars) = histogram_exemplars(&requests, HISTOGRAM);
     let spans = collector.spans().into_iter().flat_map(|r| r.resource_spans);

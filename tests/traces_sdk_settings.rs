@@ -8,25 +8,15 @@
 mod support;
 
 use support::fake_collector::FakeCollector;
-use support::process::Walrec;
+use support::process;
 
 /// The span counts of the trace exports of one `walrec demo` run with `env` (and no other
 /// `OTEL_*` or `TRACE*` variable).
 fn spans_per_export(env: &[(&str, &str)]) -> Vec<usize> {
     let collector = FakeCollector::start(Vec::new());
-    let endpoint = collector.endpoint();
-    let mut vars = vec![
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
-        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-    ];
+    let mut vars = vec![("OTEL_BSP_SCHEDULE_DELAY", "100")];
     vars.extend_from_slice(env);
-    let args = ["demo", "--events", "3000", "--segment-bytes", "65536"];
-    let finished = Walrec::spawn_isolated(&args, &vars).finish();
-    assert!(
-        finished.status.success(),
-        "demo failed: {}",
-        finished.stderr
-    );
+    process::demo_to(&collector.endpoint(), &vars);
     collector
         .spans()
         .iter()

@@ -162,3 +162,18 @@ pub fn generate(dir: &Path, events: u64, segment_bytes: u64) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the small `walrec demo` (3,000 events in 64 KiB segments) exporting to `endpoint`,
+/// with `env` as its only other `OTEL_*` and `TRACE*` variables; panics unless it succeeded.
+pub fn demo_to(endpoint: &str, env: &[(&str, &str)]) -> Finished {
+    let mut vars = vec![("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)];
+    vars.extend_from_slice(env);
+    let args = ["demo", "--events", "3000", "--segment-bytes", "65536"];
+    let finished = Walrec::spawn_isolated(&args, &vars).finish();
+    assert!(
+        finished.status.success(),
+        "demo failed: {}",
+        finished.stderr
+    );
+    finished
+}
