@@ -17,7 +17,9 @@ use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse::{self, PemKind};
 use super::resolve::{self as r, Lookup};
 use super::secret::{Headers, Secret};
-use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
+use super::types::{
+    Compression, ExemplarFilter, HistogramAggregation, Protocol, Signal, Temporality, TlsConfig,
+};
 
 /// One setting's override.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +84,7 @@ struct Overrides {
     temporality: Slot<Temporality>,
     exemplar_filter: Slot<ExemplarFilter>,
     max_histogram_buckets: Slot<usize>,
+    histogram_aggregation: Slot<HistogramAggregation>,
     problems: Vec<ConfigProblem>,
 }
 
@@ -306,6 +309,13 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
+    /// How the latency histogram is exported
+    /// (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
+    pub fn histogram_aggregation(mut self, aggregation: HistogramAggregation) -> Self {
+        self.set.histogram_aggregation = Slot::Set(aggregation);
+        self
+    }
+
     /// The configuration, or every problem in the overrides and the environment at once.
     ///
     /// When the agent is disabled nothing else is read or checked, and the other settings are
@@ -345,6 +355,9 @@ impl<'a> ConfigBuilder<'a> {
             max_histogram_buckets: set
                 .max_histogram_buckets
                 .or_env(p, || r::resolve_max_histogram_buckets(lookup)),
+            histogram_aggregation: set
+                .histogram_aggregation
+                .or_env(p, || r::resolve_histogram_aggregation(lookup)),
         };
         problems.finish(config)
     }

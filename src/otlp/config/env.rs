@@ -89,6 +89,35 @@ pub const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
 pub const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
     "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
 
+/// How the latency histogram is exported: `base2_exponential_bucket_histogram` (walrec's
+/// default) or `explicit_bucket_histogram` (fixed boundaries, for backends that take no
+/// exponential histogram).
+pub const OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION";
+/// Which metrics exporter to use: `otlp` (default), `console` or `none`.
+pub const OTEL_METRICS_EXPORTER: &str = "OTEL_METRICS_EXPORTER";
+/// The propagators, a comma-separated list (`tracecontext,baggage` by default).
+pub const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
+/// The most characters of an attribute value (any signal); unset means no limit.
+pub const OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: &str = "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+/// The most attributes of a span, event or link (any signal); default 128.
+pub const OTEL_ATTRIBUTE_COUNT_LIMIT: &str = "OTEL_ATTRIBUTE_COUNT_LIMIT";
+/// Span-specific [`OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`].
+pub const OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: &str = "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+/// Span-specific [`OTEL_ATTRIBUTE_COUNT_LIMIT`].
+pub const OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: &str = "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT";
+/// The most events of a span; default 128.
+pub const OTEL_SPAN_EVENT_COUNT_LIMIT: &str = "OTEL_SPAN_EVENT_COUNT_LIMIT";
+/// The most links of a span; default 128.
+pub const OTEL_SPAN_LINK_COUNT_LIMIT: &str = "OTEL_SPAN_LINK_COUNT_LIMIT";
+/// The most attributes of a span event; default 128.
+pub const OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: &str = "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT";
+/// The most attributes of a span link; default 128.
+pub const OTEL_LINK_ATTRIBUTE_COUNT_LIMIT: &str = "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT";
+/// The path of a declarative configuration file (`opentelemetry-configuration` schema,
+/// `file_format: "1.0"`); when set, the other `OTEL_*` variables are not read.
+pub const OTEL_CONFIG_FILE: &str = "OTEL_CONFIG_FILE";
+
 /// walrec's own: the most buckets an exported exponential histogram may have (at least 2).
 pub const WALREC_OTLP_HISTOGRAM_MAX_SIZE: &str = "WALREC_OTLP_HISTOGRAM_MAX_SIZE";
 

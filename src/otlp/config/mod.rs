@@ -46,7 +46,10 @@ pub use resolve::Lookup;
 pub use secret::{Headers, Secret, redact_endpoint};
 #[cfg(feature = "traces")]
 pub use traces::{TraceSampler, TraceSettings, check_sdk_trace_settings, resolve_traces_exporter};
-pub use types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
+pub use types::{
+    Compression, ExemplarFilter, HistogramAggregation, MetricsExporter, Protocol, Signal,
+    Temporality, TlsConfig,
+};
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
 ///
@@ -67,6 +70,7 @@ pub struct Config {
     pub(crate) temporality: Temporality,
     pub(crate) exemplar_filter: ExemplarFilter,
     pub(crate) max_histogram_buckets: usize,
+    pub(crate) histogram_aggregation: HistogramAggregation,
 }
 
 impl Config {
@@ -186,6 +190,11 @@ impl Config {
     pub fn max_histogram_buckets(&self) -> usize {
         self.max_histogram_buckets
     }
+
+    /// How the latency histogram is exported: exponential (the default) or explicit buckets.
+    pub fn histogram_aggregation(&self) -> HistogramAggregation {
+        self.histogram_aggregation
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -205,6 +214,7 @@ impl std::fmt::Debug for Config {
             .field("temporality", &self.temporality)
             .field("exemplar_filter", &self.exemplar_filter)
             .field("max_histogram_buckets", &self.max_histogram_buckets)
+            .field("histogram_aggregation", &self.histogram_aggregation)
             .finish()
     }
 }
@@ -228,6 +238,7 @@ impl Default for Config {
             temporality: Temporality::Cumulative,
             exemplar_filter: ExemplarFilter::TraceBased,
             max_histogram_buckets: env::DEFAULT_MAX_HISTOGRAM_BUCKETS,
+            histogram_aggregation: HistogramAggregation::Base2Exponential,
         }
     }
 }

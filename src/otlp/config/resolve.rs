@@ -29,7 +29,9 @@ use super::env::*;
 use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse::{self, PemKind, check_file, default_endpoint, parse_endpoint, with_signal_path};
 use super::secret::Headers;
-use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality, TlsConfig};
+use super::types::{
+    Compression, ExemplarFilter, HistogramAggregation, Protocol, Signal, Temporality, TlsConfig,
+};
 
 /// An environment: the value of a variable, or `None` when it is unset. Values are
 /// `OsString`s so that one which is not valid UTF-8 can be reported rather than mistaken for
@@ -387,4 +389,28 @@ pub fn resolve_exemplar_filter(lookup: &Lookup<'_>) -> Result<ExemplarFilter, Co
 pub fn resolve_max_histogram_buckets(lookup: &Lookup<'_>) -> Result<usize, ConfigError> {
     let found = var(lookup, WALREC_OTLP_HISTOGRAM_MAX_SIZE);
     parse_or(found, DEFAULT_MAX_HISTOGRAM_BUCKETS, parse::parse_buckets)
+}
+
+/// [`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`]; default
+/// `base2_exponential_bucket_histogram`.
+pub fn resolve_histogram_aggregation(
+    lookup: &Lookup<'_>,
+) -> Result<HistogramAggregation, ConfigError> {
+    let found = var(
+        lookup,
+        OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION,
+    );
+    parse_or(
+        found,
+        HistogramAggregation::Base2Exponential,
+        |name, raw| match raw.trim().to_ascii_lowercase().as_str() {
+            "base2_exponential_bucket_histogram" => Ok(HistogramAggregation::Base2Exponential),
+            "explicit_bucket_histogram" => Ok(HistogramAggregation::ExplicitBuckets),
+            _ => Err(ConfigProblem::invalid(
+                name,
+                raw,
+                "base2_exponential_bucket_histogram or explicit_bucket_histogram",
+            )),
+        },
+    )
 }

@@ -175,3 +175,30 @@ impl TlsConfig {
             || self.client_certificate.is_some()
     }
 }
+
+/// How the `next_event` latency histogram is exported
+/// (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum HistogramAggregation {
+    /// An exponential histogram (`base2_exponential_bucket_histogram`), walrec's default: the
+    /// recorder's own buckets, downscaled to the bucket limit.
+    #[default]
+    Base2Exponential,
+    /// A histogram with fixed boundaries (`explicit_bucket_histogram`), for backends that
+    /// take no exponential histogram.
+    ExplicitBuckets,
+}
+
+/// Where metrics go (`OTEL_METRICS_EXPORTER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum MetricsExporter {
+    /// To the OTLP collector (`otlp`), the default.
+    #[default]
+    Otlp,
+    /// Printed to standard output, one readable line per point (`console`).
+    Console,
+    /// Nowhere (`none`): nothing is exported.
+    None,
+}
