@@ -133,35 +133,6 @@ fn replay_with_raw(env: &[(&str, &[u8])]) -> std::process::Output {
     command.output().expect("walrec runs")
 }
 
-/// Every variable the agent reads.
-const VARIABLES: &[&str] = &[
-    "OTEL_SDK_DISABLED",
-    "OTEL_SERVICE_NAME",
-    "OTEL_RESOURCE_ATTRIBUTES",
-    "OTEL_EXPORTER_OTLP_ENDPOINT",
-    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    "OTEL_EXPORTER_OTLP_HEADERS",
-    "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
-    "OTEL_EXPORTER_OTLP_TIMEOUT",
-    "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
-    "OTEL_EXPORTER_OTLP_COMPRESSION",
-    "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
-    "OTEL_EXPORTER_OTLP_PROTOCOL",
-    "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
-    "OTEL_EXPORTER_OTLP_INSECURE",
-    "OTEL_EXPORTER_OTLP_METRICS_INSECURE",
-    "OTEL_EXPORTER_OTLP_CERTIFICATE",
-    "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE",
-    "OTEL_EXPORTER_OTLP_CLIENT_KEY",
-    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY",
-    "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE",
-    "OTEL_METRIC_EXPORT_INTERVAL",
-    "OTEL_METRIC_EXPORT_TIMEOUT",
-    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
-    "WALREC_OTLP_HISTOGRAM_MAX_SIZE",
-];
-
 const GARBLED: &[u8] = b"tr\xffue";
 
 /// The trace settings the SDK would silently replace with its defaults stop the CLI instead.
@@ -181,8 +152,14 @@ fn a_bad_sdk_trace_setting_is_a_configuration_error_naming_it() {
 
 #[test]
 fn each_non_utf8_variable_is_a_configuration_error_naming_it() {
-    for &variable in VARIABLES {
-        let out = replay_with_raw(&[(variable, GARBLED)]);
+    // Every variable of the settings table; the sampler's argument is read by a ratio sampler.
+    for variable in walrec::otlp::config::variables() {
+        let sampler: (&str, &[u8]) = ("OTEL_TRACES_SAMPLER", b"traceidratio");
+        let mut env = vec![(variable, GARBLED)];
+        if variable != sampler.0 {
+            env.push(sampler);
+        }
+        let out = replay_with_raw(&env);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{variable}: {stderr}");
         assert!(
@@ -196,14 +173,16 @@ fn each_non_utf8_variable_is_a_configuration_error_naming_it() {
 fn every_non_utf8_variable_is_reported_at_once_with_the_other_problems() {
     // Every variable garbled but the two compression ones, and one ordinary problem besides.
     let compression = |name: &str| name.contains("_COMPRESSION");
-    let mut env: Vec<(&str, &[u8])> = VARIABLES.iter().map(|v| (*v, GARBLED)).collect();
-    env.retain(|(name, _)| !compression(name));
+    let variables = walrec::otlp::config::variables();
+    let mut env: Vec<(&str, &[u8])> = variables.iter().map(|v| (*v, GARBLED)).collect();
+    env.retain(|(name, _)| !compression(name) && *name != "OTEL_TRACES_SAMPLER");
+    env.push(("OTEL_TRACES_SAMPLER", b"traceidratio"));
     env.push(("OTEL_EXPORTER_OTLP_COMPRESSION", b"brotli"));
     let out = replay_with_raw(&env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    for &variable in VARIABLES {
-        if !compression(variable) {
+    for &variable in &variables {
+        if !compression(variable) && variable != "OTEL_TRACES_SAMPLER" {
             let named = format!("{variable} is set but is not valid UTF-8");
             assert!(stderr.contains(&named), "{variable} missing: {stderr}");
         }

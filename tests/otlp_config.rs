@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use support::pem::cert_dir;
 use walrec::otlp::config::env::*;
-use walrec::otlp::config::resolve;
 use walrec::otlp::config::{
-    Compression, Config, ConfigBuilder, ConfigError, ConfigProblem, Protocol, Signal, Temporality,
+    Compression, Config, ConfigBuilder, ConfigError, ConfigProblem, Protocol, Signal, Source,
+    Temporality,
 };
 
 /// Variables, as `(name, value)`.
@@ -269,14 +269,14 @@ fn every_malformed_variable_is_named_with_its_value_and_the_expected_form() {
             "from 1 to 3600000",
         ),
         (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, "-5", "milliseconds"),
-        (OTEL_EXPORTER_OTLP_COMPRESSION, "zstd", "gzip or none"),
+        (OTEL_EXPORTER_OTLP_COMPRESSION, "zstd", "none, gzip"),
         (
             OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
             "deflate",
-            "gzip or none",
+            "none, gzip",
         ),
         (OTEL_EXPORTER_OTLP_PROTOCOL, "http/json", "not supported"),
-        (OTEL_EXPORTER_OTLP_PROTOCOL, "udp", "grpc or http/protobuf"),
+        (OTEL_EXPORTER_OTLP_PROTOCOL, "udp", "grpc, http/protobuf"),
         (
             OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
             "HTTP/JSON",
@@ -331,10 +331,10 @@ fn every_malformed_variable_is_named_with_its_value_and_the_expected_form() {
         (
             OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE,
             "sum",
-            "cumulative, delta or lowmemory",
+            "cumulative, delta, lowmemory",
         ),
-        (WALREC_OTLP_HISTOGRAM_MAX_SIZE, "1", "at least 2"),
-        (WALREC_OTLP_HISTOGRAM_MAX_SIZE, "lots", "at least 2"),
+        (WALREC_OTLP_HISTOGRAM_MAX_SIZE, "1", "from 2 to"),
+        (WALREC_OTLP_HISTOGRAM_MAX_SIZE, "lots", "from 2 to"),
     ];
     for &(variable, value, expected) in table {
         let error = problems(&[(variable, value)]);
@@ -584,7 +584,15 @@ fn service_name_comes_from_otel_service_name_then_resource_attributes() {
     assert_eq!(config(&[attrs]).unwrap().service_name(), "from-attributes");
     let fallback = config(&[]).unwrap();
     assert!(fallback.service_name().starts_with("unknown_service:"));
-    assert_eq!(resolve::resolve_service_name(&|_| None).unwrap(), None);
+    let (settings, _) = walrec::otlp::config::explain(&|_| None);
+    let name = settings
+        .iter()
+        .find(|s| s.variable == OTEL_SERVICE_NAME)
+        .unwrap();
+    assert_eq!(
+        (name.value.as_str(), &name.source),
+        ("(unset)", &Source::Default)
+    );
 }
 
 #[test]
@@ -825,37 +833,47 @@ fn builder_methods_validate_like_the_variables_and_report_with_the_environment()
 }
 
 #[test]
-fn resolve_functions_are_pure_over_a_lookup() {
+fn resolution_is_pure_over_a_lookup_and_says_where_each_value_came_from() {
     let vars = env(&[
         (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, "100"),
         (OTEL_EXPORTER_OTLP_ENDPOINT, "http://c:4318"),
     ]);
     let lookup = |name: &str| vars.get(name).cloned();
-    assert_eq!(
-        resolve::resolve_timeout(&lookup, Signal::Metrics).unwrap(),
-        Duration::from_millis(100)
-    );
+    let c = Config::from_lookup(&lookup).unwrap();
+    assert_eq!(c.timeout(), Duration::from_millis(100));
+    assert_eq!(c.protocol(), Protocol::Grpc);
+    assert_eq!(c.export_interval(), Duration::from_secs(60));
+    assert_eq!(c.export_timeout(), Duration::from_secs(30));
+    assert_eq!(c.max_histogram_buckets(), 160);
+    assert!(!c.disabled() && c.tls() == &Default::default());
     let http = ConfigBuilder::from_lookup(&lookup)
         .protocol(Protocol::HttpProtobuf)
         .build()
         .unwrap();
     assert_eq!(http.endpoint(), "http://c:4318/v1/metrics");
+    let (settings, problems) = walrec::otlp::config::explain(&lookup);
+    assert!(problems.is_none());
+    let shown = |signal: Signal, variable: &str| {
+        let found = settings
+            .iter()
+            .find(|s| s.signal == signal && s.variable == variable);
+        found.map(|s| (s.value.clone(), s.source.clone()))
+    };
+    let timeout = (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, Signal::Metrics);
     assert_eq!(
-        resolve::resolve_protocol(&lookup, Signal::Metrics).unwrap(),
-        Protocol::Grpc
+        shown(timeout.1, timeout.0),
+        Some(("100 ms".into(), Source::Variable(timeout.0)))
+    );
+    // Traces read the generic timeout: the default, since only the metrics' one is set.
+    assert_eq!(
+        shown(Signal::Traces, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT),
+        Some(("10000 ms".into(), Source::Default))
     );
     assert_eq!(
-        resolve::resolve_interval(&lookup).unwrap(),
-        DEFAULT_EXPORT_INTERVAL
+        shown(Signal::Traces, OTEL_EXPORTER_OTLP_ENDPOINT),
+        Some((
+            "http://c:4318/".into(),
+            Source::Variable(OTEL_EXPORTER_OTLP_ENDPOINT)
+        ))
     );
-    assert_eq!(
-        resolve::resolve_export_timeout(&lookup, Signal::Metrics).unwrap(),
-        DEFAULT_EXPORT_TIMEOUT
-    );
-    assert_eq!(
-        resolve::resolve_max_histogram_buckets(&lookup).unwrap(),
-        160
-    );
-    assert!(!resolve::resolve_disabled(&lookup).unwrap());
-    assert!(resolve::resolve_tls(&lookup, Signal::Metrics).unwrap() == Default::default());
 }

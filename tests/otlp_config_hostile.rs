@@ -9,7 +9,9 @@ use std::os::unix::ffi::OsStringExt;
 use std::time::Duration;
 
 use walrec::otlp::config::env::*;
-use walrec::otlp::config::{Config, ConfigError, ConfigProblem, redact_endpoint};
+use walrec::otlp::config::{
+    Config, ConfigError, ConfigProblem, TraceSettings, explain, redact_endpoint, variables,
+};
 
 fn config(vars: &[(&str, OsString)]) -> Result<Config, ConfigError> {
     let vars: HashMap<String, OsString> = vars
@@ -31,53 +33,66 @@ fn named(error: &ConfigError) -> Vec<&'static str> {
         .collect()
 }
 
-const READ: &[&str] = &[
-    OTEL_SDK_DISABLED,
-    OTEL_SERVICE_NAME,
-    OTEL_RESOURCE_ATTRIBUTES,
-    OTEL_EXPORTER_OTLP_ENDPOINT,
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
-    OTEL_EXPORTER_OTLP_HEADERS,
-    OTEL_EXPORTER_OTLP_METRICS_HEADERS,
-    OTEL_EXPORTER_OTLP_TIMEOUT,
-    OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
-    OTEL_EXPORTER_OTLP_COMPRESSION,
-    OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
-    OTEL_EXPORTER_OTLP_PROTOCOL,
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
-    OTEL_EXPORTER_OTLP_INSECURE,
-    OTEL_EXPORTER_OTLP_METRICS_INSECURE,
-    OTEL_EXPORTER_OTLP_CERTIFICATE,
-    OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
-    OTEL_EXPORTER_OTLP_CLIENT_KEY,
-    OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
-    OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
-    OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
-    OTEL_METRIC_EXPORT_INTERVAL,
-    OTEL_METRIC_EXPORT_TIMEOUT,
-    OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE,
-    WALREC_OTLP_HISTOGRAM_MAX_SIZE,
-];
+/// The settings every resolution (the metrics' and the traces' `Config`, the trace
+/// pipeline's settings) names in its problems, each once.
+fn named_by_all(vars: &[(&str, OsString)]) -> Vec<&'static str> {
+    let map: HashMap<String, OsString> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let lookup = |name: &str| map.get(name).cloned();
+    let mut seen: Vec<&'static str> = Vec::new();
+    let errors = [
+        Config::from_lookup(&lookup).err(),
+        Config::traces_from_lookup(&lookup).err(),
+        TraceSettings::from_lookup(&lookup).err(),
+    ];
+    for setting in errors.iter().flatten().flat_map(named) {
+        if !seen.contains(&setting) {
+            seen.push(setting);
+        }
+    }
+    seen.sort();
+    seen
+}
+
+/// The sampler whose argument is read, unless the variable garbled is the sampler itself.
+fn with_ratio_sampler(variable: &str) -> Vec<(&str, OsString)> {
+    let mut vars = vec![(variable, garbled())];
+    if variable != OTEL_TRACES_SAMPLER {
+        vars.push((OTEL_TRACES_SAMPLER, "traceidratio".into()));
+    }
+    vars
+}
 
 #[test]
 fn each_non_utf8_variable_is_an_error_naming_it() {
-    for &variable in READ {
-        let error = config(&[(variable, garbled())]).unwrap_err();
-        assert_eq!(named(&error), [variable], "{error}");
-        let message = error.to_string();
-        assert!(message.contains("not valid UTF-8"), "{message}");
+    // The table's list of every variable walrec reads: a new setting is covered by itself.
+    for variable in variables() {
+        assert_eq!(named_by_all(&with_ratio_sampler(variable)), [variable]);
+        let vars: HashMap<String, OsString> = [(variable.to_owned(), garbled())].into();
+        let lookup = |name: &str| vars.get(name).cloned();
+        let (_, problems) = explain(&lookup);
+        let message = problems.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains(&format!("{variable} is set but is not valid UTF-8")),
+            "{message}"
+        );
     }
 }
 
 #[test]
 fn all_non_utf8_variables_are_reported_together() {
-    let vars: Vec<(&str, OsString)> = READ.iter().map(|v| (*v, garbled())).collect();
-    let error = config(&vars).unwrap_err();
-    let mut got = named(&error);
-    got.sort();
-    let mut expected = READ.to_vec();
+    let all = variables();
+    let mut vars: Vec<(&str, OsString)> = all.iter().map(|v| (*v, garbled())).collect();
+    vars.retain(|(name, _)| *name != OTEL_TRACES_SAMPLER);
+    vars.push((OTEL_TRACES_SAMPLER, "traceidratio".into()));
+    let mut expected: Vec<&str> = all
+        .into_iter()
+        .filter(|v| *v != OTEL_TRACES_SAMPLER)
+        .collect();
     expected.sort();
-    assert_eq!(got, expected, "{error}");
+    assert_eq!(named_by_all(&vars), expected);
 }
 
 #[test]

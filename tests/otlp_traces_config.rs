@@ -199,8 +199,8 @@ fn half_an_mtls_pair_names_the_traces_variable_and_hints_at_the_traces_names() {
 /// The settings the SDK reads itself, checked by walrec first: each problem names its variable.
 fn sdk_problems(pairs: &[(&str, &str)]) -> Vec<String> {
     let pairs: Vec<(&str, OsString)> = pairs.iter().map(|(n, v)| (*n, (*v).into())).collect();
-    match walrec::otlp::config::check_sdk_trace_settings(&lookup(&pairs)) {
-        Ok(()) => Vec::new(),
+    match walrec::otlp::config::TraceSettings::from_lookup(&lookup(&pairs)) {
+        Ok(_) => Vec::new(),
         Err(error) => error.problems().iter().map(ToString::to_string).collect(),
     }
 }

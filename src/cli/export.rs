@@ -9,8 +9,8 @@ use std::sync::Arc;
 use walrec::telemetry::Recovery;
 
 use super::CliError;
-#[cfg(feature = "otlp")]
-use super::error::otlp_config_error;
+#[cfg(all(feature = "otlp", feature = "traces"))]
+use walrec::otlp::config::Propagator;
 
 /// The agent, when the crate was built with OTLP support.
 pub struct Export {
@@ -49,17 +49,18 @@ impl Export {
     /// `OTEL_*` variable is a configuration error (exit 2) that lists every problem.
     pub fn start(instance: &str, recovery: &Arc<Recovery>) -> Result<Export, CliError> {
         use walrec::otlp::Agent;
-        use walrec::otlp::config::Config;
 
-        let config = Config::from_env().map_err(otlp_config_error)?;
+        let (config, traces) = configs_from_env()?;
         let managers = vec![(instance.to_owned(), Arc::clone(recovery))];
         let agent = Agent::start(&config, managers)
             .map_err(|e| CliError::Usage(format!("cannot start the OTLP exporter: {e}")))?;
+        #[cfg(feature = "traces")]
+        let (tracing, propagators) = start_tracing(&agent, traces)?;
         Ok(Export {
             #[cfg(feature = "traces")]
-            tracing: start_tracing(&agent)?,
+            tracing,
             #[cfg(feature = "traces")]
-            _parent: super::trace_context::from_env(|name| std::env::var(name).ok())
+            _parent: super::trace_context::from_env(|name| std::env::var(name).ok(), &propagators)
                 .map(opentelemetry::Context::attach),
             agent,
             bound: config.export_timeout().min(FINAL_EXPORT_BOUND),
@@ -93,25 +94,65 @@ impl Drop for Export {
     }
 }
 
-/// The trace pipeline from the environment, installed as the global provider; none when
-/// `OTEL_TRACES_EXPORTER=none` or the SDK is disabled.
+/// The traces' configuration and pipeline settings, unless the SDK is disabled.
 #[cfg(all(feature = "otlp", feature = "traces"))]
-fn start_tracing(agent: &walrec::otlp::Agent) -> Result<Option<walrec::otlp::Tracing>, CliError> {
-    use walrec::otlp::config::{Config, TraceSettings, resolve_traces_exporter};
+type TracesConfig = Option<(walrec::otlp::Config, walrec::otlp::config::TraceSettings)>;
+#[cfg(all(feature = "otlp", not(feature = "traces")))]
+type TracesConfig = ();
 
-    let lookup = |name: &str| std::env::var_os(name);
-    if !resolve_traces_exporter(&lookup).map_err(otlp_config_error)? {
-        return Ok(None);
+/// The metrics' and the traces' configurations from the environment, or every problem of
+/// both at once (each once, though a generic variable is read for both signals).
+#[cfg(feature = "otlp")]
+fn configs_from_env() -> Result<(walrec::otlp::Config, TracesConfig), CliError> {
+    use walrec::otlp::config::Config;
+
+    let mut problems: Vec<String> = Vec::new();
+    let mut note = |error: walrec::otlp::ConfigError| {
+        for problem in error.problems().iter().map(ToString::to_string) {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    };
+    let metrics = Config::from_env().map_err(&mut note).ok();
+    #[cfg(feature = "traces")]
+    let traces = {
+        use walrec::otlp::config::TraceSettings;
+        let config = Config::traces_from_env().map_err(&mut note).ok();
+        let disabled = config.as_ref().is_some_and(Config::disabled);
+        let settings = (!disabled).then(|| TraceSettings::from_env().map_err(&mut note).ok());
+        config.zip(settings.flatten())
+    };
+    #[cfg(not(feature = "traces"))]
+    let traces = ();
+    match metrics {
+        Some(metrics) if problems.is_empty() => Ok((metrics, traces)),
+        _ => Err(CliError::Usage(format!(
+            "invalid OTLP configuration: {}",
+            problems.join("; ")
+        ))),
     }
-    let settings = TraceSettings::from_lookup(&lookup).map_err(otlp_config_error)?;
-    let config = Config::traces_from_env().map_err(otlp_config_error)?;
-    if config.disabled() {
-        return Ok(None);
+}
+
+/// The trace pipeline, installed as the global provider (none when `OTEL_TRACES_EXPORTER=none`
+/// or the SDK is disabled), and the propagators that read the parent context.
+#[cfg(all(feature = "otlp", feature = "traces"))]
+fn start_tracing(
+    agent: &walrec::otlp::Agent,
+    traces: TracesConfig,
+) -> Result<(Option<walrec::otlp::Tracing>, Vec<Propagator>), CliError> {
+    use walrec::otlp::config::TracesExporter;
+
+    let Some((config, settings)) = traces else {
+        return Ok((None, Vec::new()));
+    };
+    if settings.exporter == TracesExporter::None {
+        return Ok((None, settings.propagators));
     }
     let tracing = walrec::otlp::Tracing::start_with(&config, &settings, agent)
         .map_err(|e| CliError::Usage(format!("cannot start the OTLP trace exporter: {e}")))?;
     tracing.install_global();
-    Ok(Some(tracing))
+    Ok((Some(tracing), settings.propagators))
 }
 
 #[cfg(not(feature = "otlp"))]

@@ -4,6 +4,7 @@
 //! [`Manager`](walrec::telemetry::Manager)) to a result, so that an exporter can be attached to
 //! the same `Manager` while a replay runs.
 
+mod config;
 mod demo;
 mod error;
 mod export;
@@ -48,6 +49,9 @@ enum Command {
     Demo(DemoArgs),
     /// Read a flight recording: a table per interval, the dump of any window, plots and files.
     Report(report::ReportArgs),
+    /// Print the OTLP configuration the environment gives: each value, secrets redacted, and
+    /// where it came from.
+    Config(config::ConfigArgs),
 }
 
 /// `walrec generate`.
@@ -193,6 +197,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
         Command::Replay(args) => replay::run(&args, &signals::Interrupts::install()?),
         Command::Demo(args) => demo::run(&args, &signals::Interrupts::install()?),
         Command::Report(args) => report::run(&args).map(|()| Outcome::Completed),
+        Command::Config(args) => config::run(&args).map(|()| Outcome::Completed),
     }
 }
 

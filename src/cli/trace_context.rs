@@ -7,28 +7,43 @@ use std::collections::HashMap;
 use opentelemetry::Context;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TraceContextExt;
-use opentelemetry_sdk::propagation::TraceContextPropagator;
+use walrec::otlp::config::Propagator;
 
 /// The W3C trace context variable.
 pub const TRACEPARENT: &str = "TRACEPARENT";
 /// The W3C trace state variable.
 pub const TRACESTATE: &str = "TRACESTATE";
+/// The W3C baggage variable.
+pub const BAGGAGE: &str = "BAGGAGE";
 
-/// The context `lookup`'s `TRACEPARENT` names, or `None` when it is unset; a malformed value
-/// is a warning naming the variable, and the run continues as a new trace.
-pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Option<Context> {
-    let parent = lookup(TRACEPARENT).filter(|v| !v.trim().is_empty())?;
-    let mut carrier = HashMap::new();
-    carrier.insert("traceparent".to_owned(), parent.trim().to_owned());
-    if let Some(state) = lookup(TRACESTATE) {
-        carrier.insert("tracestate".to_owned(), state.trim().to_owned());
+/// The context `lookup`'s `TRACEPARENT`, `TRACESTATE` and `BAGGAGE` carry, read by the
+/// propagators `OTEL_PROPAGATORS` names (`none`: none is read); `None` when nothing is set.
+/// A malformed `TRACEPARENT` is a warning naming the variable, and the run continues as a new
+/// trace.
+pub fn from_env(
+    lookup: impl Fn(&str) -> Option<String>,
+    propagators: &[Propagator],
+) -> Option<Context> {
+    let carried = [
+        (TRACEPARENT, "traceparent"),
+        (TRACESTATE, "tracestate"),
+        (BAGGAGE, "baggage"),
+    ];
+    let carrier: HashMap<String, String> = carried
+        .into_iter()
+        .filter_map(|(variable, key)| Some((key.to_owned(), lookup(variable)?.trim().to_owned())))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    if carrier.is_empty() {
+        return None;
     }
-    let cx = TraceContextPropagator::new().extract_with_context(&Context::new(), &carrier);
-    if cx.span().span_context().is_valid() {
-        return Some(cx);
+    let propagator = walrec::otlp::text_map_propagator(propagators);
+    let cx = propagator.extract_with_context(&Context::new(), &carrier);
+    let traced = propagators.contains(&Propagator::TraceContext);
+    if traced && carrier.contains_key("traceparent") && !cx.span().span_context().is_valid() {
+        tracing::warn!(
+            "{TRACEPARENT} is not a W3C traceparent (00-<32 hex trace id>-<16 hex span id>-<2 hex flags>); the recovery starts a new trace"
+        );
     }
-    tracing::warn!(
-        "{TRACEPARENT} is not a W3C traceparent (00-<32 hex trace id>-<16 hex span id>-<2 hex flags>); the recovery starts a new trace"
-    );
-    None
+    Some(cx)
 }

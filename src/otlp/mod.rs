@@ -29,4 +29,4 @@ pub use recorded::{
     Backfill, BackfillError, RecordedPoint, RecordedTelemetry, resource_attributes,
 };
 #[cfg(feature = "traces")]
-pub use traces::{Tracing, TracingShutdownError};
+pub use traces::{Tracing, TracingShutdownError, text_map_propagator};

@@ -66,11 +66,14 @@ impl RecordingConfig {
         }
     }
 
-    /// The defaults, with the interval from `WALREC_RECORD_INTERVAL` when it is set.
+    /// The defaults, with the interval from `WALREC_RECORD_INTERVAL` when it is set (read by
+    /// the crate's one variable policy: blank is unset, spaces trimmed, non-UTF-8 an error).
     pub fn from_env(path: impl Into<PathBuf>) -> Result<Self, RecordingError> {
         let mut config = RecordingConfig::new(path);
-        if let Some(value) = std::env::var_os(INTERVAL_VARIABLE) {
-            config.interval = parse_interval(&value.to_string_lossy())?;
+        let value = crate::telemetry::env_var::read(INTERVAL_VARIABLE)
+            .map_err(|e| RecordingError::NotUnicode { variable: e.0 })?;
+        if let Some(value) = value {
+            config.interval = parse_interval(&value)?;
         }
         Ok(config)
     }

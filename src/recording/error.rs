@@ -71,6 +71,12 @@ pub enum RecordingError {
         /// The variable's value.
         value: String,
     },
+    /// A `WALREC_*` variable is set, but not to valid UTF-8.
+    #[error("{variable} is set but is not valid UTF-8; set it to UTF-8 text, or unset it")]
+    NotUnicode {
+        /// The variable.
+        variable: &'static str,
+    },
     /// A report output (plot, hlog) could not be written.
     #[error("cannot write {path:?}: {what}")]
     Output {

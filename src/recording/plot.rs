@@ -66,7 +66,8 @@ pub fn write_plot(
 fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
     let mut options = usvg::Options::default();
     let fonts = options.fontdb_mut();
-    if let Some(file) = std::env::var_os(FONT_VARIABLE) {
+    let font = crate::telemetry::env_var::read(FONT_VARIABLE).map_err(|e| e.to_string())?;
+    if let Some(file) = font {
         fonts
             .load_font_file(&file)
             .map_err(|e| format!("cannot load the font {FONT_VARIABLE} names: {e}"))?;

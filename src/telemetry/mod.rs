@@ -7,6 +7,8 @@ pub mod clock;
 mod clock_resolution;
 pub mod collect;
 pub mod dump;
+#[cfg(any(feature = "otlp", feature = "recording"))]
+pub(crate) mod env_var;
 pub mod histogram;
 pub mod manager;
 pub mod names;

@@ -31,7 +31,7 @@ pub use registry::Registration;
 pub use stats::{AGENT_SCOPE, AgentStatsSnapshot};
 pub use transport::{Exported, MAX_RESPONSE_BYTES, TransportError};
 
-use crate::otlp::config::Config;
+use crate::otlp::config::{Config, MetricsExporter};
 use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
 use crate::otlp::manager_ref::ManagerRef;
 use exporter::Exporter;
@@ -133,7 +133,7 @@ impl Agent {
         config: &Config,
         managers: impl IntoIterator<Item = (String, M)>,
     ) -> Result<Agent, AgentError> {
-        if config.disabled() {
+        if config.disabled() || config.metrics_exporter() == MetricsExporter::None {
             return Agent::idle().with_managers(managers);
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -161,7 +161,7 @@ impl Agent {
         config: &Config,
         managers: impl IntoIterator<Item = (String, M)>,
     ) -> Result<Agent, AgentError> {
-        if config.disabled() {
+        if config.disabled() || config.metrics_exporter() == MetricsExporter::None {
             return Agent::idle().with_managers(managers);
         }
         let (agent, run) = Agent::prepare(handle, config)?;

@@ -90,7 +90,7 @@ pub enum ConfigProblem {
         /// The missing setting.
         missing: &'static str,
         /// Which variables or methods would supply it.
-        hint: &'static str,
+        hint: String,
     },
 }
 
@@ -214,24 +214,6 @@ impl std::error::Error for ConfigError {}
 pub(crate) struct Problems(Vec<ConfigProblem>);
 
 impl Problems {
-    /// The value, or (after recording the problems) a placeholder that is never used, since
-    /// [`finish`](Self::finish) then fails.
-    pub(crate) fn take<T: Default>(&mut self, result: Result<T, ConfigError>) -> T {
-        self.take_or(result, T::default)
-    }
-
-    /// [`take`](Self::take) with an explicit placeholder.
-    pub(crate) fn take_or<T>(
-        &mut self,
-        result: Result<T, ConfigError>,
-        placeholder: impl FnOnce() -> T,
-    ) -> T {
-        result.unwrap_or_else(|error| {
-            self.0.extend(error.problems);
-            placeholder()
-        })
-    }
-
     /// Records one more problem, if there is one.
     pub(crate) fn extend(&mut self, problems: impl IntoIterator<Item = ConfigProblem>) {
         self.0.extend(problems);

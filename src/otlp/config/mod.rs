@@ -1,10 +1,12 @@
 //! The OTLP agent's configuration: the standard OpenTelemetry environment variables, plus
 //! settings made in code that beat them.
 //!
-//! [`Config::from_env`] reads the variables named in [`env`](mod@env); each setting is resolved by one
-//! function in [`resolve`] (the signal's own variable, else the generic one, else the spec's
-//! default); [`Config::traces_from_env`] resolves the same settings for traces.
-//! [`ConfigBuilder`] overrides any of them in code. Every invalid value, from either source,
+//! Every setting is one row of a table (variables per signal, kind of value, default, secrecy,
+//! meaning): [`Config::from_env`] resolves the metrics' settings by it (the code's override,
+//! else the signal's own variable, else the generic one, else the default),
+//! [`Config::traces_from_env`] the same for traces, and [`TraceSettings`] the trace pipeline's
+//! own (sampler, batching, limits, propagators). [`ConfigBuilder`] overrides them in code;
+//! [`variables`] lists every variable read. Every invalid value, from either source,
 //! is reported at once in one [`ConfigError`]. Header values are [`Secret`]s: no message,
 //! `Debug` output or log shows them; nor the userinfo or query string of an endpoint, which
 //! every message shows through [`redact_endpoint`].
@@ -26,15 +28,18 @@
 //! # Ok::<(), walrec::otlp::config::ConfigError>(())
 //! ```
 
+mod assemble;
 mod builder;
 pub mod env;
 mod error;
+mod explain;
 mod parse;
-pub mod resolve;
+mod resolve;
 mod secret;
-#[cfg(feature = "traces")]
+mod settings;
 mod traces;
 mod types;
+mod value;
 
 use std::time::Duration;
 
@@ -42,13 +47,14 @@ use url::Url;
 
 pub use builder::ConfigBuilder;
 pub use error::{ConfigError, ConfigProblem};
-pub use resolve::Lookup;
+pub use explain::{ExplainedSetting, explain, settings_table_markdown};
+pub use resolve::{Lookup, Source};
 pub use secret::{Headers, Secret, redact_endpoint};
-#[cfg(feature = "traces")]
-pub use traces::{TraceSampler, TraceSettings, check_sdk_trace_settings, resolve_traces_exporter};
+pub use settings::variables;
+pub use traces::{SpanLimits, TraceSampler, TraceSettings};
 pub use types::{
-    Compression, ExemplarFilter, HistogramAggregation, MetricsExporter, Protocol, Signal,
-    Temporality, TlsConfig,
+    Compression, ExemplarFilter, HistogramAggregation, MetricsExporter, Propagator, Protocol,
+    SamplerName, Signal, Temporality, TlsConfig, TracesExporter,
 };
 
 /// The resolved configuration of the OTLP agent. Every value in it has been validated.
@@ -57,6 +63,7 @@ pub use types::{
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     pub(crate) disabled: bool,
+    pub(crate) metrics_exporter: MetricsExporter,
     pub(crate) service_name: String,
     pub(crate) resource_attributes: Vec<(String, String)>,
     pub(crate) protocol: Protocol,
@@ -93,9 +100,13 @@ impl Config {
 
     /// The defaults, with the agent turned off.
     pub(crate) fn turned_off() -> Self {
+        let mut problems = error::Problems::default();
+        let resolved = resolve::resolve(&|_| None, Signal::Metrics, &[], |_| false, &mut problems);
+        let code = (Vec::new(), Vec::new());
+        let config = Config::assemble(&resolved, Signal::Metrics, code, &mut problems);
         Config {
             disabled: true,
-            ..Config::default()
+            ..config
         }
     }
 
@@ -103,6 +114,11 @@ impl Config {
     /// defaults, whatever the environment says.
     pub fn disabled(&self) -> bool {
         self.disabled
+    }
+
+    /// Where metrics go: the collector (`otlp`), standard output (`console`) or nowhere.
+    pub fn metrics_exporter(&self) -> MetricsExporter {
+        self.metrics_exporter
     }
 
     /// `service.name`: the builder's, else `OTEL_SERVICE_NAME`, else the `service.name` entry
@@ -201,6 +217,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("disabled", &self.disabled)
+            .field("metrics_exporter", &self.metrics_exporter)
             .field("service_name", &self.service_name)
             .field("resource_attributes", &self.resource_attributes)
             .field("protocol", &self.protocol)
@@ -220,25 +237,9 @@ impl std::fmt::Debug for Config {
 }
 
 impl Default for Config {
-    /// The spec's defaults: grpc to `http://localhost:4317`, 10 s timeout, 60 s interval,
-    /// 30 s export timeout, cumulative, no compression, no headers, 160 buckets.
+    /// The defaults of the settings table: grpc to `http://localhost:4317`, 10 s timeout, 60 s
+    /// interval, 30 s export timeout, cumulative, no compression, no headers, 160 buckets.
     fn default() -> Self {
-        Config {
-            disabled: false,
-            service_name: resolve::default_service_name(),
-            resource_attributes: Vec::new(),
-            protocol: Protocol::Grpc,
-            endpoint: parse::default_endpoint(Protocol::Grpc, Signal::Metrics),
-            headers: Headers::new(),
-            timeout: env::DEFAULT_TIMEOUT,
-            compression: Compression::None,
-            tls: TlsConfig::default(),
-            interval: env::DEFAULT_EXPORT_INTERVAL,
-            export_timeout: env::DEFAULT_EXPORT_TIMEOUT,
-            temporality: Temporality::Cumulative,
-            exemplar_filter: ExemplarFilter::TraceBased,
-            max_histogram_buckets: env::DEFAULT_MAX_HISTOGRAM_BUCKETS,
-            histogram_aggregation: HistogramAggregation::Base2Exponential,
-        }
+        Config::from_lookup(&|_| None).unwrap_or_else(|_| Config::turned_off())
     }
 }

@@ -1,149 +1,25 @@
-//! Value parsers shared by the environment and the builder, so both accept and reject exactly
-//! the same values. Each takes the name of the setting the value came from, for the message.
+//! The parsers of the structured values (endpoints, header and attribute lists, PEM files),
+//! used by [`value`](super::value) for every source. Each takes the name of the setting the
+//! value came from, for the message.
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::ops::RangeInclusive;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use url::Url;
 
-use super::env::{
-    DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_BASE_ENDPOINT, MAX_PEM_FILE_BYTES, MIN_HISTOGRAM_BUCKETS,
-};
+use super::env::{DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_BASE_ENDPOINT, MAX_PEM_FILE_BYTES};
 use super::error::{ConfigError, ConfigProblem};
 use super::secret::{Headers, Secret, redact_endpoint};
-use super::types::{Compression, ExemplarFilter, Protocol, Signal, Temporality};
+use super::types::{Protocol, Signal};
 
-const BOOL: &str = "true or false (case-insensitive)";
-const ENDPOINT: &str =
+pub(crate) const ENDPOINT: &str =
     "an absolute http:// or https:// URL with a host, such as http://localhost:4317";
 const LIST_ENTRY: &str = "expected key=value with a non-blank key, entries separated by commas";
 const BAD_ESCAPE: &str = "its value is not valid percent-encoded UTF-8 (encode a literal % as %25)";
-
-/// `true` / `false`, case-insensitive. The spec would read anything else as false with a
-/// warning; walrec refuses it, so a typo cannot silently turn a setting off.
-pub(crate) fn parse_bool(setting: &'static str, raw: &str) -> Result<bool, ConfigProblem> {
-    match raw.trim() {
-        v if v.eq_ignore_ascii_case("true") => Ok(true),
-        v if v.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(ConfigProblem::invalid(setting, raw, BOOL)),
-    }
-}
-
-/// A whole number of milliseconds within `range` (zero would make the export loop spin or
-/// every export fail; the ranges are documented in [`env`](super::env)).
-pub(crate) fn parse_millis(
-    setting: &'static str,
-    raw: &str,
-    range: &RangeInclusive<Duration>,
-) -> Result<Duration, ConfigProblem> {
-    let parsed = raw.trim().parse::<u64>().ok().map(Duration::from_millis);
-    match parsed {
-        Some(value) if range.contains(&value) => Ok(value),
-        _ => Err(ConfigProblem::invalid(setting, raw, millis_expected(range))),
-    }
-}
-
-/// A duration set in code, within the same `range` as its variable.
-pub(crate) fn check_duration(
-    setting: &'static str,
-    value: Duration,
-    range: &RangeInclusive<Duration>,
-) -> Result<Duration, ConfigProblem> {
-    if !range.contains(&value) {
-        let shown = format!("{value:?}");
-        return Err(ConfigProblem::invalid(
-            setting,
-            &shown,
-            millis_expected(range),
-        ));
-    }
-    Ok(value)
-}
-
-fn millis_expected(range: &RangeInclusive<Duration>) -> String {
-    format!(
-        "a whole number of milliseconds from {} to {} ({:?} to {:?})",
-        range.start().as_millis(),
-        range.end().as_millis(),
-        range.start(),
-        range.end()
-    )
-}
-
-/// `grpc` or `http/protobuf`, case-insensitive; `http/json` is named as unsupported.
-pub(crate) fn parse_protocol(setting: &'static str, raw: &str) -> Result<Protocol, ConfigProblem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "grpc" => Ok(Protocol::Grpc),
-        "http/protobuf" => Ok(Protocol::HttpProtobuf),
-        "http/json" => Err(ConfigProblem::not_supported(
-            setting,
-            raw,
-            "walrec exports OTLP as grpc or http/protobuf only",
-        )),
-        _ => Err(ConfigProblem::invalid(
-            setting,
-            raw,
-            "grpc or http/protobuf",
-        )),
-    }
-}
-
-/// `gzip` or `none`, case-insensitive.
-pub(crate) fn parse_compression(
-    setting: &'static str,
-    raw: &str,
-) -> Result<Compression, ConfigProblem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "gzip" => Ok(Compression::Gzip),
-        "none" => Ok(Compression::None),
-        _ => Err(ConfigProblem::invalid(setting, raw, "gzip or none")),
-    }
-}
-
-/// `cumulative`, `delta` or `lowmemory`, case-insensitive.
-pub(crate) fn parse_temporality(
-    setting: &'static str,
-    raw: &str,
-) -> Result<Temporality, ConfigProblem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "cumulative" => Ok(Temporality::Cumulative),
-        "delta" => Ok(Temporality::Delta),
-        "lowmemory" => Ok(Temporality::LowMemory),
-        _ => Err(ConfigProblem::invalid(
-            setting,
-            raw,
-            "cumulative, delta or lowmemory",
-        )),
-    }
-}
-
-/// A bucket count of at least [`MIN_HISTOGRAM_BUCKETS`].
-pub(crate) fn parse_buckets(setting: &'static str, raw: &str) -> Result<usize, ConfigProblem> {
-    let parsed = raw.trim().parse::<usize>().ok();
-    check_buckets(setting, parsed.unwrap_or(0)).map_err(|_| buckets_problem(setting, raw))
-}
-
-/// A bucket count set in code.
-pub(crate) fn check_buckets(setting: &'static str, value: usize) -> Result<usize, ConfigProblem> {
-    if value < MIN_HISTOGRAM_BUCKETS {
-        return Err(buckets_problem(setting, &value.to_string()));
-    }
-    Ok(value)
-}
-
-fn buckets_problem(setting: &'static str, raw: &str) -> ConfigProblem {
-    ConfigProblem::invalid(
-        setting,
-        raw,
-        "a whole number of buckets, at least 2 (default 160)",
-    )
-}
 
 /// An absolute `http` or `https` URL with a host. A rejected value is shown redacted: its
 /// userinfo or query string may hold a credential.
@@ -191,7 +67,7 @@ pub(crate) enum PemKind {
 }
 
 impl PemKind {
-    fn expected(self) -> &'static str {
+    pub(crate) fn expected(self) -> &'static str {
         match self {
             PemKind::Certificates => "at least one PEM certificate (-----BEGIN CERTIFICATE-----)",
             PemKind::PrivateKey => "a PEM private key (-----BEGIN PRIVATE KEY----- or similar)",
@@ -375,23 +251,6 @@ fn decode(value: &str) -> Option<String> {
         .decode_utf8()
         .ok()
         .map(String::from)
-}
-
-/// `trace_based`, `always_on` or `always_off` (case-insensitive).
-pub(crate) fn parse_exemplar_filter(
-    setting: &'static str,
-    raw: &str,
-) -> Result<ExemplarFilter, ConfigProblem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "trace_based" => Ok(ExemplarFilter::TraceBased),
-        "always_on" => Ok(ExemplarFilter::AlwaysOn),
-        "always_off" => Ok(ExemplarFilter::AlwaysOff),
-        _ => Err(ConfigProblem::invalid(
-            setting,
-            raw,
-            "trace_based, always_on or always_off",
-        )),
-    }
 }
 
 #[cfg(test)]

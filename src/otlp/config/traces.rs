@@ -1,48 +1,31 @@
-//! The traces configuration: the same rules as the metrics', with the traces-specific
-//! variables (`OTEL_EXPORTER_OTLP_TRACES_*`) in place of the metrics-specific ones, and
-//! `/v1/traces` as the `http/protobuf` path; plus `OTEL_TRACES_EXPORTER`.
+//! The trace pipeline's own settings: the exporter choice, propagators, sampler, batching and
+//! span limits, resolved by the settings table like every other and handed to the SDK in
+//! code, so an accepted value is the value used (the SDK's own reading of these variables is
+//! exact and falls back to its defaults without a word).
 
-use super::env::{
-    OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_SCHEDULE_DELAY,
-    OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
-};
 use std::time::Duration;
 
-use super::error::{ConfigError, ConfigProblem};
-use super::resolve::Lookup;
-use super::{Config, ConfigBuilder, Signal};
+use super::error::{ConfigError, ConfigProblem, Problems};
+use super::resolve::{Lookup, Resolved, Source, process_env, resolve};
+use super::settings::Id;
+use super::types::{Propagator, SamplerName, Signal, TracesExporter};
+use super::{Config, ConfigBuilder, env};
 
 impl Config {
     /// The traces configuration from the process environment (see
     /// [`traces_from_lookup`](Self::traces_from_lookup)).
     pub fn traces_from_env() -> Result<Self, ConfigError> {
-        Self::traces_from_lookup(&|name: &str| std::env::var_os(name))
+        Self::traces_from_lookup(&process_env)
     }
 
     /// The traces configuration from `lookup`: every setting resolved as for the metrics,
     /// except that `OTEL_EXPORTER_OTLP_TRACES_X` takes the place of
-    /// `OTEL_EXPORTER_OTLP_METRICS_X`, and a generic or default `http/protobuf` endpoint
-    /// ends in `/v1/traces` ([`Signal::Traces`]). Endpoint, protocol, headers, timeout,
-    /// compression, insecure, certificates and mTLS therefore behave identically for both
-    /// signals, and an error names the traces variable that was set.
+    /// `OTEL_EXPORTER_OTLP_METRICS_X`, and a generic or default OTLP/HTTP endpoint ends in
+    /// `/v1/traces` ([`Signal::Traces`]).
     pub fn traces_from_lookup(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
         ConfigBuilder::from_lookup(lookup)
             .signal(Signal::Traces)
             .build()
-    }
-}
-
-/// `OTEL_TRACES_EXPORTER`: whether spans are exported over OTLP (`otlp`, the default) or
-/// not at all (`none`).
-pub fn resolve_traces_exporter(lookup: &Lookup<'_>) -> Result<bool, ConfigError> {
-    let Some(raw) = lookup(OTEL_TRACES_EXPORTER) else {
-        return Ok(true);
-    };
-    let text = raw.to_string_lossy();
-    match text.trim().to_ascii_lowercase().as_str() {
-        "" | "otlp" => Ok(true),
-        "none" => Ok(false),
-        _ => Err(ConfigProblem::invalid(OTEL_TRACES_EXPORTER, &text, "otlp or none").into()),
     }
 }
 
@@ -65,14 +48,46 @@ pub enum TraceSampler {
     ParentBasedTraceIdRatio(f64),
 }
 
-/// The trace settings walrec resolves itself and hands to the SDK in code: the sampler and the
-/// batch span processor's delay, queue and batch sizes. The SDK's own reading of these
-/// variables is exact (`AlWaYs_OfF` or ` 512` are not understood) and falls back to its
-/// defaults without a word, so walrec reads them with the rules every other `OTEL_*` value
-/// follows (names case-insensitive, values trimmed) and an accepted value is the value used.
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl TraceSampler {
+    fn new(name: SamplerName, ratio: f64) -> Self {
+        match name {
+            SamplerName::AlwaysOn => TraceSampler::AlwaysOn,
+            SamplerName::AlwaysOff => TraceSampler::AlwaysOff,
+            SamplerName::TraceIdRatio => TraceSampler::TraceIdRatio(ratio),
+            SamplerName::ParentBasedAlwaysOn => TraceSampler::ParentBasedAlwaysOn,
+            SamplerName::ParentBasedAlwaysOff => TraceSampler::ParentBasedAlwaysOff,
+            SamplerName::ParentBasedTraceIdRatio => TraceSampler::ParentBasedTraceIdRatio(ratio),
+        }
+    }
+}
+
+/// The span limits (`OTEL_SPAN_*_LIMIT`, with the generic `OTEL_ATTRIBUTE_*_LIMIT` as
+/// fallback), as the specification defines them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SpanLimits {
+    /// The longest attribute value, in characters; `None`: no limit.
+    pub attribute_value_length: Option<u32>,
+    /// The most attributes of a span.
+    pub attributes: u32,
+    /// The most events of a span.
+    pub events: u32,
+    /// The most links of a span.
+    pub links: u32,
+    /// The most attributes of an event.
+    pub event_attributes: u32,
+    /// The most attributes of a link.
+    pub link_attributes: u32,
+}
+
+/// The trace pipeline's settings, resolved by walrec and given to the SDK in code.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TraceSettings {
+    /// `OTEL_TRACES_EXPORTER`.
+    pub exporter: TracesExporter,
+    /// `OTEL_PROPAGATORS`, in order; empty for `none`.
+    pub propagators: Vec<Propagator>,
     /// `OTEL_TRACES_SAMPLER` with `OTEL_TRACES_SAMPLER_ARG`.
     pub sampler: TraceSampler,
     /// `OTEL_BSP_SCHEDULE_DELAY` (ms; default 5000).
@@ -81,140 +96,85 @@ pub struct TraceSettings {
     pub max_queue_size: usize,
     /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (default 512; at most the queue size).
     pub max_export_batch_size: usize,
+    /// The span limits.
+    pub limits: SpanLimits,
 }
 
 impl Default for TraceSettings {
     /// The specification's defaults.
     fn default() -> Self {
-        TraceSettings {
-            sampler: TraceSampler::ParentBasedAlwaysOn,
-            schedule_delay: Duration::from_millis(DEFAULT_BSP_SCHEDULE_DELAY_MS),
-            max_queue_size: DEFAULT_BSP_MAX_QUEUE_SIZE,
-            max_export_batch_size: DEFAULT_BSP_MAX_EXPORT_BATCH_SIZE,
-        }
+        let mut problems = Problems::default();
+        let resolved = resolve(&|_| None, Signal::Traces, &[], |_| false, &mut problems);
+        Self::assemble(&resolved, &mut problems)
     }
 }
 
 impl TraceSettings {
     /// The settings from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(&|name: &str| std::env::var_os(name))
+        Self::from_lookup(&process_env)
     }
 
     /// The settings from `lookup`; every invalid value is reported at once, each naming its
-    /// variable and what it accepts.
+    /// variable and what it accepts. `OTEL_TRACES_SAMPLER_ARG` is read only for the ratio
+    /// samplers, as the specification says.
     pub fn from_lookup(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
-        let text = |name: &str| {
-            lookup(name)
-                .map(|raw| raw.to_string_lossy().trim().to_owned())
-                .filter(|value| !value.is_empty())
-        };
-        let mut problems = Vec::new();
-        let mut settings = TraceSettings::default();
-        if let Some(name) = text(OTEL_TRACES_SAMPLER) {
-            let lower = name.to_ascii_lowercase();
-            // The argument means something only to the ratio samplers (the spec ignores it
-            // for the others).
-            let ratio = if lower.ends_with("traceidratio") {
-                resolve_ratio(text(OTEL_TRACES_SAMPLER_ARG), &mut problems)
-            } else {
-                1.0
-            };
-            match sampler_named(&lower, ratio) {
-                Some(sampler) => settings.sampler = sampler,
-                None => problems.push(ConfigProblem::invalid(
-                    OTEL_TRACES_SAMPLER,
-                    &name,
-                    format!("one of {}", SAMPLERS.join(", ")),
-                )),
-            }
+        let pipeline_part = |id| id >= Id::TracesExporter && id != Id::SamplerArg;
+        let mut problems = Problems::default();
+        let mut resolved = resolve(lookup, Signal::Traces, &[], pipeline_part, &mut problems);
+        let name: SamplerName = resolved.get(Id::Sampler).choice();
+        if name.as_str().ends_with("traceidratio") {
+            problems = Problems::default();
+            let with_arg = |id| id >= Id::TracesExporter;
+            resolved = resolve(lookup, Signal::Traces, &[], with_arg, &mut problems);
         }
-        let mut count = |name: &'static str, default: usize| {
-            let Some(value) = text(name) else {
-                return default;
-            };
-            match value.parse::<usize>().ok().filter(|&n| n > 0) {
-                Some(n) => n,
-                None => {
-                    problems.push(ConfigProblem::invalid(
-                        name,
-                        &value,
-                        "a whole number above 0",
-                    ));
-                    default
-                }
-            }
-        };
-        let delay = count(
-            OTEL_BSP_SCHEDULE_DELAY,
-            DEFAULT_BSP_SCHEDULE_DELAY_MS as usize,
-        );
-        settings.schedule_delay = Duration::from_millis(delay as u64);
-        settings.max_queue_size = count(OTEL_BSP_MAX_QUEUE_SIZE, DEFAULT_BSP_MAX_QUEUE_SIZE);
-        settings.max_export_batch_size = count(
-            OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-            DEFAULT_BSP_MAX_EXPORT_BATCH_SIZE,
-        );
-        if settings.max_export_batch_size > settings.max_queue_size {
-            let queue = settings.max_queue_size;
-            problems.push(ConfigProblem::invalid(
-                OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-                &settings.max_export_batch_size.to_string(),
-                format!("at most {OTEL_BSP_MAX_QUEUE_SIZE} ({queue})"),
-            ));
-        }
-        ConfigError::from_problems(problems).map_or(Ok(settings), Err)
+        let settings = Self::assemble(&resolved, &mut problems);
+        problems.finish(settings)
     }
-}
 
-/// `OTEL_TRACES_SAMPLER_ARG` as a ratio from 0 to 1 (1 when unset, as the spec says).
-fn resolve_ratio(arg: Option<String>, problems: &mut Vec<ConfigProblem>) -> f64 {
-    let Some(arg) = arg else {
-        return 1.0;
-    };
-    match arg.parse::<f64>().ok().filter(|r| (0.0..=1.0).contains(r)) {
-        Some(ratio) => ratio,
-        None => {
-            problems.push(ConfigProblem::invalid(
-                OTEL_TRACES_SAMPLER_ARG,
-                &arg,
-                "a ratio from 0 to 1",
-            ));
-            1.0
+    fn assemble(r: &Resolved, problems: &mut Problems) -> Self {
+        let count = |id| r.get(id).as_count().unwrap_or(0);
+        let small = |id| u32::try_from(count(id)).unwrap_or(u32::MAX);
+        let (queue, batch) = (count(Id::MaxQueueSize), count(Id::MaxExportBatchSize));
+        if batch > queue {
+            let expected = format!("at most {} ({queue})", env::OTEL_BSP_MAX_QUEUE_SIZE);
+            let setting = match r.source(Id::MaxExportBatchSize) {
+                Source::Variable(name) | Source::Code(name) => name,
+                Source::Default => env::OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+            };
+            problems.extend([ConfigProblem::invalid(
+                setting,
+                &batch.to_string(),
+                expected,
+            )]);
+        }
+        let ratio = match r.get(Id::SamplerArg) {
+            super::value::Value::Ratio(ratio) => *ratio,
+            _ => 1.0,
+        };
+        TraceSettings {
+            exporter: r.get(Id::TracesExporter).choice(),
+            propagators: r
+                .get(Id::Propagators)
+                .choices::<Propagator>()
+                .into_iter()
+                .filter(|p| *p != Propagator::None)
+                .collect(),
+            sampler: TraceSampler::new(r.get(Id::Sampler).choice(), ratio),
+            schedule_delay: r.get(Id::ScheduleDelay).as_duration(),
+            max_queue_size: usize::try_from(queue).unwrap_or(usize::MAX),
+            max_export_batch_size: usize::try_from(batch).unwrap_or(usize::MAX),
+            limits: SpanLimits {
+                attribute_value_length: r
+                    .get(Id::AttributeValueLength)
+                    .as_count()
+                    .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+                attributes: small(Id::AttributeCount),
+                events: small(Id::EventCount),
+                links: small(Id::LinkCount),
+                event_attributes: small(Id::EventAttributeCount),
+                link_attributes: small(Id::LinkAttributeCount),
+            },
         }
     }
 }
-
-/// The sampler named `name` (lower case), with `ratio` where it takes one.
-fn sampler_named(name: &str, ratio: f64) -> Option<TraceSampler> {
-    Some(match name {
-        "always_on" => TraceSampler::AlwaysOn,
-        "always_off" => TraceSampler::AlwaysOff,
-        "traceidratio" => TraceSampler::TraceIdRatio(ratio),
-        "parentbased_always_on" => TraceSampler::ParentBasedAlwaysOn,
-        "parentbased_always_off" => TraceSampler::ParentBasedAlwaysOff,
-        "parentbased_traceidratio" => TraceSampler::ParentBasedTraceIdRatio(ratio),
-        _ => return None,
-    })
-}
-
-/// The sampler names walrec accepts (in any case), for the error message.
-const SAMPLERS: [&str; 6] = [
-    "always_on",
-    "always_off",
-    "traceidratio",
-    "parentbased_always_on",
-    "parentbased_always_off",
-    "parentbased_traceidratio",
-];
-
-/// Checks the trace settings walrec gives the SDK ([`TraceSettings::from_lookup`]), for a
-/// caller that wants only the verdict.
-pub fn check_sdk_trace_settings(lookup: &Lookup<'_>) -> Result<(), ConfigError> {
-    TraceSettings::from_lookup(lookup).map(|_| ())
-}
-
-/// The specification's defaults for the batch span processor.
-const DEFAULT_BSP_SCHEDULE_DELAY_MS: u64 = 5000;
-const DEFAULT_BSP_MAX_QUEUE_SIZE: usize = 2048;
-const DEFAULT_BSP_MAX_EXPORT_BATCH_SIZE: usize = 512;

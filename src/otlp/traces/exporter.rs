@@ -25,6 +25,8 @@ pub(crate) struct OtlpSpanExporter {
     stats: Arc<AgentStats>,
     attempt_timeout: Duration,
     export_budget: Duration,
+    /// The attribute value length limit, in characters (none: whole values).
+    value_length_limit: Option<usize>,
 }
 
 struct Inner {
@@ -42,7 +44,11 @@ impl std::fmt::Debug for OtlpSpanExporter {
 
 impl OtlpSpanExporter {
     /// An exporter to `config`'s collector, counting into `stats`.
-    pub(crate) fn new(config: &Config, stats: Arc<AgentStats>) -> Result<Self, AgentError> {
+    pub(crate) fn new(
+        config: &Config,
+        value_length_limit: Option<usize>,
+        stats: Arc<AgentStats>,
+    ) -> Result<Self, AgentError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -58,6 +64,7 @@ impl OtlpSpanExporter {
             stats,
             attempt_timeout: config.timeout(),
             export_budget: config.export_timeout(),
+            value_length_limit,
         })
     }
 
@@ -100,9 +107,12 @@ impl OtlpSpanExporter {
 impl SpanExporter for OtlpSpanExporter {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         let spans = batch.len() as u64;
-        let request = ExportTraceServiceRequest {
+        let mut request = ExportTraceServiceRequest {
             resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
         };
+        if let Some(limit) = self.value_length_limit {
+            super::limits::truncate_attribute_values(&mut request, limit);
+        }
         match self.send(request) {
             Ok(exported) => {
                 self.stats

@@ -15,18 +15,21 @@
 //! `export_failed`, refused in a partial success with `rejected`).
 
 mod exporter;
+mod limits;
 
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry::global::{self, BoxedTracer};
+use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
 };
 
-use crate::otlp::config::{TraceSampler, TraceSettings};
+use crate::otlp::config::{Propagator, SpanLimits, TraceSampler, TraceSettings};
 use crate::otlp::{Agent, AgentError, Config};
 use crate::telemetry::INSTRUMENTATION_SCOPE;
 use exporter::OtlpSpanExporter;
@@ -38,6 +41,7 @@ use exporter::OtlpSpanExporter;
 #[derive(Debug, Clone)]
 pub struct Tracing {
     provider: SdkTracerProvider,
+    propagators: Vec<Propagator>,
 }
 
 /// The final flush of the spans did not complete (the collector failed or the bound passed).
@@ -63,7 +67,9 @@ impl Tracing {
         settings: &TraceSettings,
         agent: &Agent,
     ) -> Result<Tracing, AgentError> {
-        let exporter = OtlpSpanExporter::new(config, agent.stats_handle())?;
+        let value_length = settings.limits.attribute_value_length;
+        let value_length = value_length.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let exporter = OtlpSpanExporter::new(config, value_length, agent.stats_handle())?;
         let attributes = config
             .resource_attributes()
             .iter()
@@ -83,16 +89,23 @@ impl Tracing {
             .with_batch_config(batch)
             .build();
         let provider = SdkTracerProvider::builder()
+            .with_span_limits(sdk_limits(&settings.limits))
             .with_sampler(sdk_sampler(settings.sampler))
             .with_span_processor(processor)
             .with_resource(resource)
             .build();
-        Ok(Tracing { provider })
+        let propagators = settings.propagators.clone();
+        Ok(Tracing {
+            provider,
+            propagators,
+        })
     }
 
-    /// Makes this the global tracer provider, which `RecoveryManager` uses by default.
+    /// Makes this the global tracer provider, which `RecoveryManager` uses by default, and
+    /// `OTEL_PROPAGATORS`' propagators the global propagator.
     pub fn install_global(&self) {
         global::set_tracer_provider(self.provider.clone());
+        global::set_text_map_propagator(text_map_propagator(&self.propagators));
     }
 
     /// A tracer of this provider, for `RecoveryManager::with_tracer`.
@@ -122,4 +135,32 @@ fn sdk_sampler(sampler: TraceSampler) -> Sampler {
             Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio)))
         }
     }
+}
+
+/// The SDK's span limits for walrec's resolved ones (the value length limit is applied by the
+/// exporter: the SDK has none).
+fn sdk_limits(limits: &SpanLimits) -> opentelemetry_sdk::trace::SpanLimits {
+    opentelemetry_sdk::trace::SpanLimits {
+        max_attributes_per_span: limits.attributes,
+        max_events_per_span: limits.events,
+        max_links_per_span: limits.links,
+        max_attributes_per_event: limits.event_attributes,
+        max_attributes_per_link: limits.link_attributes,
+    }
+}
+
+/// One propagator doing what `propagators` (`OTEL_PROPAGATORS`, [`TraceSettings::propagators`])
+/// name, in order; for none, one that injects and extracts nothing.
+pub fn text_map_propagator(propagators: &[Propagator]) -> impl TextMapPropagator + use<> {
+    let each =
+        propagators
+            .iter()
+            .filter_map(|p| -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
+                match p {
+                    Propagator::TraceContext => Some(Box::new(TraceContextPropagator::new())),
+                    Propagator::Baggage => Some(Box::new(BaggagePropagator::new())),
+                    _ => None,
+                }
+            });
+    TextMapCompositePropagator::new(each.collect())
 }

@@ -17,7 +17,7 @@ use tonic_types::StatusExt;
 use super::{ExportFailure, Exported, MAX_RESPONSE_BYTES, TransportError, read_pem};
 use crate::otlp::agent::error::CollectorStatus;
 use crate::otlp::agent::retry::{FailureOrigin, classify_grpc};
-use crate::otlp::config::{Compression, Config, TlsConfig};
+use crate::otlp::config::{Compression, Config};
 
 /// A lazily connecting gRPC client: creating it never touches the network, so a collector that
 /// is down at start-up only shows as failed exports.
@@ -28,10 +28,13 @@ pub(crate) struct GrpcTransport {
     headers: MetadataMap,
 }
 
-fn tls_config(tls: &TlsConfig, https: bool) -> Result<Option<ClientTlsConfig>, TransportError> {
-    if !https && !tls.has_files() {
+/// The TLS settings when [`Config::uses_tls`] says to use TLS (the one rule for both
+/// transports), else `None`.
+fn tls_config(config: &Config) -> Result<Option<ClientTlsConfig>, TransportError> {
+    if !config.uses_tls() {
         return Ok(None);
     }
+    let tls = config.tls();
     let mut config = ClientTlsConfig::new().with_native_roots();
     if let Some(ca) = tls.ca_certificate() {
         config = config.ca_certificate(Certificate::from_pem(read_pem(ca, "certificate")?));
@@ -67,13 +70,12 @@ impl GrpcTransport {
     /// credentials: they are left out of the URI tonic is given, so they can reach neither the
     /// wire (`:authority`) nor a log line.
     pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
-        let endpoint = grpc_uri(config.endpoint_url());
-        let https = endpoint.starts_with("https://");
+        let endpoint = grpc_uri(config.endpoint_url(), config.uses_tls());
         let mut channel = Endpoint::from_shared(endpoint.clone())
             .map_err(|_| TransportError::Endpoint(config.redacted_endpoint()))?
             .connect_timeout(config.timeout().min(Duration::from_secs(5)))
             .timeout(config.timeout());
-        if let Some(tls) = tls_config(config.tls(), https)? {
+        if let Some(tls) = tls_config(config)? {
             channel = channel
                 .tls_config(tls)
                 .map_err(|e| TransportError::Tls(e.to_string()))?;
@@ -171,8 +173,12 @@ fn failure(status: &tonic::Status) -> ExportFailure {
 
 /// `url` as the URI tonic connects to: scheme, host, port and path, without userinfo, query
 /// or fragment.
-fn grpc_uri(url: &url::Url) -> String {
+fn grpc_uri(url: &url::Url, tls: bool) -> String {
     let mut bare = url.clone();
+    if tls {
+        // `Config::uses_tls`: certificates on an `http` endpoint ask for TLS too.
+        let _ = bare.set_scheme("https");
+    }
     // Only fails for URLs that cannot have credentials, which then have none to drop.
     let _ = bare.set_username("");
     let _ = bare.set_password(None);

@@ -95,9 +95,15 @@ impl HttpTransport {
         let client = with_tls(builder, config.tls())?
             .build()
             .map_err(|e| TransportError::Http(e.to_string()))?;
+        let mut url = config.endpoint_url().clone();
+        if config.uses_tls() {
+            // `Config::uses_tls`, the one rule for both transports: certificates on an `http`
+            // endpoint ask for TLS too.
+            let _ = url.set_scheme("https");
+        }
         Ok(HttpTransport {
             client,
-            url: config.endpoint().to_owned(),
+            url: url.to_string(),
             gzip: config.compression() == Compression::Gzip,
         })
     }

@@ -4,6 +4,7 @@
 //! the agent's memory stays bounded; and every failure is described without the endpoint's
 //! credentials (see [`redact_endpoint`](crate::otlp::config::redact_endpoint)).
 
+mod console;
 mod grpc;
 mod http;
 
@@ -12,12 +13,13 @@ use std::path::PathBuf;
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 
+pub(crate) use console::ConsoleTransport;
 pub(crate) use grpc::GrpcTransport;
 pub(crate) use http::HttpTransport;
 
 use super::error::CollectorStatus;
 use super::retry::RetryDecision;
-use crate::otlp::config::{Config, Protocol};
+use crate::otlp::config::{Config, MetricsExporter, Protocol};
 
 /// The most bytes of one response the agent reads: 4 MiB, for an HTTP body and for a gRPC
 /// message alike (tonic's decoding limit). An OTLP response is a few bytes (a partial-success
@@ -189,11 +191,16 @@ pub(crate) enum Transport {
     Grpc(Box<GrpcTransport>),
     /// OTLP/HTTP with protobuf bodies.
     Http(HttpTransport),
+    /// Standard output (`OTEL_METRICS_EXPORTER=console`).
+    Console(ConsoleTransport),
 }
 
 impl Transport {
-    /// The transport `config.protocol()` names.
+    /// The transport `config.protocol()` names (standard output for the console exporter).
     pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
+        if config.metrics_exporter() == MetricsExporter::Console {
+            return Ok(Transport::Console(ConsoleTransport));
+        }
         match config.protocol() {
             Protocol::Grpc => Ok(Transport::Grpc(Box::new(GrpcTransport::new(config)?))),
             Protocol::HttpProtobuf => Ok(Transport::Http(HttpTransport::new(config)?)),
@@ -208,6 +215,7 @@ impl Transport {
         match self {
             Transport::Grpc(grpc) => grpc.export(request).await,
             Transport::Http(http) => http.export(request).await,
+            Transport::Console(console) => console.export(&request),
         }
     }
 
@@ -220,6 +228,7 @@ impl Transport {
         match self {
             Transport::Grpc(grpc) => grpc.export_traces(request).await,
             Transport::Http(http) => http.export_traces(request).await,
+            Transport::Console(_) => Ok(Exported::default()),
         }
     }
 }
