@@ -6,11 +6,13 @@ use std::convert::Infallible;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
     AggregationTemporality, Exemplar, ExponentialHistogram, ExponentialHistogramDataPoint, Gauge,
-    Metric, NumberDataPoint, Sum, exponential_histogram_data_point::Buckets, metric::Data,
-    number_data_point::Value,
+    Histogram, HistogramDataPoint, Metric, NumberDataPoint, Sum,
+    exponential_histogram_data_point::Buckets, metric::Data, number_data_point::Value,
 };
 
+use super::explicit;
 use super::resource::string_attribute;
+use crate::otlp::config::HistogramAggregation;
 use crate::telemetry::{
     self, Collector, HistogramSnapshot, Metric as WalMetric, MetricKey, Stat, Unit,
 };
@@ -60,6 +62,8 @@ pub(crate) struct PointContext<'a> {
     pub(crate) temporality: AggregationTemporality,
     /// The most histogram buckets a point may carry; finer histograms are downscaled.
     pub(crate) max_buckets: usize,
+    /// Whether histograms are sent as exponential or as explicit-bucket histograms.
+    pub(crate) aggregation: HistogramAggregation,
     /// The interval's slowest `next_event` sample, for `walrec.next_event_histogram`.
     pub(crate) next_event_exemplar: Option<Exemplar>,
 }
@@ -87,12 +91,12 @@ impl OtlpCollector<'_, '_> {
         }
     }
 
-    fn histogram_point(&self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
+    /// `h` as an exponential point: walrec's own buckets, downscaled to the bucket limit.
+    fn exponential_point(&self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
         // The point owns its bucket counts, so the downscaled copy is built for it.
         let mut coarse = h.clone();
         coarse.downscale_to_fit(self.context.max_buckets);
-        let delta = self.context.temporality == AggregationTemporality::Delta;
-        let has_values = h.count > 0;
+        let (min, max) = self.extremes(h);
         ExponentialHistogramDataPoint {
             attributes: self.context.attributes.to_vec(),
             start_time_unix_nano: self.context.start_time_unix_nano,
@@ -105,11 +109,73 @@ impl OtlpCollector<'_, '_> {
                 offset: coarse.offset,
                 bucket_counts: coarse.counts,
             }),
-            // A delta's extremes are not the interval's (only lifetime extremes are kept), so
-            // they are left out rather than reported wrong.
-            min: (has_values && !delta).then_some(h.min as f64),
-            max: (has_values && !delta).then_some(h.max as f64),
+            min,
+            max,
             ..ExponentialHistogramDataPoint::default()
+        }
+    }
+
+    /// `h` over the fixed bounds of [`explicit::BOUNDS_NS`], for backends that take no
+    /// exponential histogram; count, sum and extremes are the exponential point's.
+    fn explicit_point(&self, h: &HistogramSnapshot) -> HistogramDataPoint {
+        let (min, max) = self.extremes(h);
+        HistogramDataPoint {
+            attributes: self.context.attributes.to_vec(),
+            start_time_unix_nano: self.context.start_time_unix_nano,
+            time_unix_nano: self.context.time_unix_nano,
+            count: h.count,
+            sum: Some(h.sum as f64),
+            bucket_counts: explicit::bucket_counts(h),
+            explicit_bounds: explicit::explicit_bounds(),
+            min,
+            max,
+            ..HistogramDataPoint::default()
+        }
+    }
+
+    /// The point's `min` and `max`. A delta's extremes are not the interval's (only lifetime
+    /// extremes are kept), so they are left out rather than reported wrong, as for an empty
+    /// histogram.
+    fn extremes(&self, h: &HistogramSnapshot) -> (Option<f64>, Option<f64>) {
+        let delta = self.context.temporality == AggregationTemporality::Delta;
+        if h.count == 0 || delta {
+            return (None, None);
+        }
+        (Some(h.min as f64), Some(h.max as f64))
+    }
+
+    /// The exemplar a point of `key` carries: the interval's slowest `next_event` sample, on
+    /// `walrec.next_event_histogram` when it has values.
+    fn exemplar(&self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Option<Exemplar> {
+        let carries = key.metric == WalMetric::NextEventHistogram && h.count > 0;
+        carries
+            .then(|| self.context.next_event_exemplar.clone())
+            .flatten()
+    }
+
+    fn push_exponential(&mut self, key: &MetricKey<'_>, point: ExponentialHistogramDataPoint) {
+        let temporality = self.context.temporality as i32;
+        let data = self.set.entry(key, || {
+            Data::ExponentialHistogram(ExponentialHistogram {
+                data_points: Vec::new(),
+                aggregation_temporality: temporality,
+            })
+        });
+        if let Data::ExponentialHistogram(histogram) = data {
+            histogram.data_points.push(point);
+        }
+    }
+
+    fn push_explicit(&mut self, key: &MetricKey<'_>, point: HistogramDataPoint) {
+        let temporality = self.context.temporality as i32;
+        let data = self.set.entry(key, || {
+            Data::Histogram(Histogram {
+                data_points: Vec::new(),
+                aggregation_temporality: temporality,
+            })
+        });
+        if let Data::Histogram(histogram) = data {
+            histogram.data_points.push(point);
         }
     }
 }
@@ -168,21 +234,18 @@ impl Collector for OtlpCollector<'_, '_> {
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Infallible> {
-        let mut point = self.histogram_point(h);
-        if key.metric == WalMetric::NextEventHistogram && h.count > 0 {
-            point
-                .exemplars
-                .extend(self.context.next_event_exemplar.clone());
-        }
-        let temporality = self.context.temporality as i32;
-        let data = self.set.entry(key, || {
-            Data::ExponentialHistogram(ExponentialHistogram {
-                data_points: Vec::new(),
-                aggregation_temporality: temporality,
-            })
-        });
-        if let Data::ExponentialHistogram(histogram) = data {
-            histogram.data_points.push(point);
+        let exemplar = self.exemplar(key, h);
+        match self.context.aggregation {
+            HistogramAggregation::Base2Exponential => {
+                let mut point = self.exponential_point(h);
+                point.exemplars.extend(exemplar);
+                self.push_exponential(key, point);
+            }
+            HistogramAggregation::ExplicitBuckets => {
+                let mut point = self.explicit_point(h);
+                point.exemplars.extend(exemplar);
+                self.push_explicit(key, point);
+            }
         }
         Ok(())
     }
