@@ -17,9 +17,9 @@
 //! that holds its smallest integer value**. A bucket wholly inside one explicit bucket goes
 //! there; a bucket that straddles a bound `b` (it holds `b` and integers above `b`) goes to the
 //! explicit bucket that ends at `b`. Counts stay whole, the bucket counts add up to exactly
-//! the point's `count`, a value exactly on a bound is always counted right (durations are
-//! multiples of the clock's resolution, so such values are not rare), and the zero bucket goes
-//! to the first explicit bucket, which holds 0.
+//! the point's `count`, a value exactly on a bound is always counted right (a coarse clock's
+//! durations are multiples of its step, so such values are not rare), and the zero bucket
+//! goes to the first explicit bucket, which holds 0.
 //!
 //! The rule is computed with integers only: bucket `j` goes to the first explicit bucket `i`
 //! whose bound's own bucket index `index(b_i)` is at least `j` (the recorder's exact mapping,
@@ -28,13 +28,15 @@
 //! # Error bound
 //!
 //! Only a value `v` with `b < v < b · 2^(2^-scale)` for some bound `b` can be miscounted, and
-//! then it is counted one bucket too low, in the bucket ending at `b`. Every other value is
-//! counted exactly. At the recording scale ([`RECORD_SCALE`] = 6) the factor is
-//! `2^(1/64) ≈ 1.010889`: only values up to 1.09 % above a bound (above 100 ns: 101 ns only;
-//! above 1 µs: 1,001–1,010 ns; above 1 s: up to 10.9 ms) may land one bucket low. Below about
-//! 92 ns no integer lies in that range, so the 10, 20 and 50 ns bounds are exact. A coarser
-//! snapshot (scale `s < 6`) has the factor `2^(2^-s)`; a finer one is first brought to scale
-//! 6, exactly. The point's `count` and `sum` are exact, as are `min` and `max` where sent.
+//! then it is counted low, in the bucket ending at `b`: the bucket just below its own at any
+//! scale from 0 up, where the factor is at most 2 and no two bounds share a walrec bucket.
+//! Every other value is counted exactly. At the recording scale ([`RECORD_SCALE`] = 6) the
+//! factor is `2^(1/64) ≈ 1.010889`: only values up to 1.09 % above a bound (above 100 ns:
+//! 101 ns only; above 1 µs: 1,001–1,010 ns; above 1 s: up to 10.9 ms) may land one bucket low.
+//! Below about 92 ns no integer lies in that range, so the 10, 20 and 50 ns bounds are exact.
+//! A coarser snapshot (scale `s < 6`) has the factor `2^(2^-s)`; a finer one is first brought
+//! to scale 6, exactly, and has the factor of scale 6. The point's `count` and `sum` are
+//! exact, as are `min` and `max` where they are sent.
 
 use std::borrow::Cow;
 

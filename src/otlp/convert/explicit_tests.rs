@@ -2,19 +2,9 @@
 //! walrec's real histogram, and the converted counts are compared with counts computed from
 //! the values themselves, allowing only the difference the module's error bound states.
 
-use std::sync::Arc;
-
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::metrics::v1::{Metric, exemplar, metric::Data};
-
-use super::explicit::{BOUNDS_NS, BUCKETS, bucket_counts, explicit_bounds};
-use super::{Converter, ExportSource};
-use crate::otlp::config::{Config, ExemplarFilter, HistogramAggregation, Temporality};
+use super::explicit::{BOUNDS_NS, BUCKETS, bucket_counts};
 use crate::telemetry::histogram::{MAX_VALUE, RECORD_SCALE};
-use crate::telemetry::{HistogramSnapshot, LatencyHistogram, Manager};
-
-/// The metric every `Manager` exports its `next_event` histogram as.
-const HISTOGRAM: &str = "walrec.next_event_histogram";
+use crate::telemetry::{HistogramSnapshot, LatencyHistogram};
 
 /// A snapshot of walrec's histogram after recording `values` through a writer.
 fn snapshot_of(values: &[u64]) -> HistogramSnapshot {
@@ -37,7 +27,7 @@ fn exact_bucket(v: u64) -> usize {
 }
 
 /// The explicit bucket counts computed from the raw values themselves.
-fn exact_counts(values: &[u64]) -> Vec<u64> {
+pub(super) fn exact_counts(values: &[u64]) -> Vec<u64> {
     let mut counts = vec![0; BUCKETS];
     values.iter().for_each(|&v| counts[exact_bucket(v)] += 1);
     counts
@@ -212,73 +202,4 @@ fn a_finer_snapshot_is_brought_to_the_recording_scale() {
         4,
         "counted with the bucket holding 100"
     );
-}
-
-/// One request from a `Manager` whose `next_event` samples are `values`, converted with
-/// `config`.
-fn request(config: &Config, values: &[u64]) -> ExportMetricsServiceRequest {
-    let manager = Arc::new(Manager::new());
-    let updater = manager.updater();
-    values
-        .iter()
-        .for_each(|&v| updater.record_next_event(1_000, 1_000 + v));
-    drop(updater);
-    let mut sources = [ExportSource::new("test", Arc::clone(&manager).into())];
-    Converter::from_config(config).request(&mut sources)
-}
-
-fn histogram_metric(request: &ExportMetricsServiceRequest) -> &Metric {
-    let metrics = &request.resource_metrics[0].scope_metrics[0].metrics;
-    let found = metrics.iter().find(|metric| metric.name == HISTOGRAM);
-    found.expect("the request has the next_event histogram")
-}
-
-fn config(aggregation: HistogramAggregation, temporality: Temporality) -> Config {
-    Config::builder()
-        .exemplar_filter(ExemplarFilter::AlwaysOn)
-        .histogram_aggregation(aggregation)
-        .temporality(temporality)
-        .build()
-        .expect("a valid configuration")
-}
-
-#[test]
-fn the_converter_sends_explicit_buckets_when_configured() {
-    let values = [0, 15, 120, 900, 4_000, 4_000, 70_000_000];
-    for temporality in [Temporality::Cumulative, Temporality::Delta] {
-        let config = config(HistogramAggregation::ExplicitBuckets, temporality);
-        let request = request(&config, &values);
-        let metric = histogram_metric(&request);
-        assert_eq!(metric.unit, "ns");
-        let Some(Data::Histogram(histogram)) = &metric.data else {
-            panic!("an explicit-bucket histogram: {:?}", metric.data);
-        };
-        let point = &histogram.data_points[0];
-        assert_eq!(point.explicit_bounds, explicit_bounds());
-        assert_eq!(point.explicit_bounds, BOUNDS_NS.map(|b| b as f64));
-        assert_eq!(point.bucket_counts.len(), BOUNDS_NS.len() + 1);
-        assert_eq!(point.bucket_counts, exact_counts(&values));
-        assert_eq!((point.count, point.sum), (7, Some(70_009_035.0)));
-        let cumulative = temporality == Temporality::Cumulative;
-        let extremes = cumulative.then_some((0.0, 70_000_000.0));
-        assert_eq!(point.min.zip(point.max), extremes);
-        assert_eq!(point.exemplars.len(), 1, "the slowest sample is kept");
-        let value = point.exemplars[0].value;
-        assert_eq!(value, Some(exemplar::Value::AsDouble(70_000_000.0)));
-    }
-}
-
-#[test]
-fn the_converter_sends_an_exponential_histogram_by_default() {
-    let default = Config::builder().build().expect("a valid configuration");
-    assert_eq!(
-        default.histogram_aggregation(),
-        HistogramAggregation::Base2Exponential
-    );
-    let request = request(&default, &[15, 120, 900]);
-    let metric = histogram_metric(&request);
-    let Some(Data::ExponentialHistogram(histogram)) = &metric.data else {
-        panic!("an exponential histogram: {:?}", metric.data);
-    };
-    assert_eq!(histogram.data_points[0].count, 3);
 }

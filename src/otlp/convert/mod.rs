@@ -13,6 +13,9 @@ mod exemplar;
 mod explicit;
 #[cfg(test)]
 mod explicit_tests;
+mod histogram;
+#[cfg(test)]
+mod histogram_tests;
 mod resource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
