@@ -31,7 +31,8 @@ pub struct MetricsEncoder {
 }
 
 impl MetricsEncoder {
-    /// An encoder with `config`'s resource, temporality and histogram bucket limit.
+    /// An encoder with `config`'s resource, temporality, histogram bucket limit and histogram
+    /// aggregation (exponential or explicit buckets).
     pub fn new(config: &Config) -> Self {
         MetricsEncoder {
             converter: Converter::from_config(config),

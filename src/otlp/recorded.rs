@@ -81,8 +81,8 @@ pub enum BackfillError {
 }
 
 /// Recorded ticks converted to OTLP requests, one request per tick (a point per instance), as
-/// the agent would have sent them with delta temporality and the configuration's bucket limit
-/// and exemplar filter.
+/// the agent would have sent them with delta temporality and the configuration's bucket limit,
+/// exemplar filter and histogram aggregation.
 #[derive(Debug)]
 pub struct Backfill {
     converter: Converter,

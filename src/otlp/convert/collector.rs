@@ -5,15 +5,13 @@ use std::convert::Infallible;
 
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
-    AggregationTemporality, Exemplar, ExponentialHistogram, ExponentialHistogramDataPoint, Gauge,
-    Metric, NumberDataPoint, Sum, exponential_histogram_data_point::Buckets, metric::Data,
+    AggregationTemporality, Exemplar, Gauge, Metric, NumberDataPoint, Sum, metric::Data,
     number_data_point::Value,
 };
 
 use super::resource::string_attribute;
-use crate::telemetry::{
-    self, Collector, HistogramSnapshot, Metric as WalMetric, MetricKey, Stat, Unit,
-};
+use crate::otlp::config::HistogramAggregation;
+use crate::telemetry::{self, Collector, HistogramSnapshot, MetricKey, Stat, Unit};
 
 /// The metrics of one export, one entry per name, with a data point per `Manager`.
 #[derive(Default)]
@@ -29,22 +27,42 @@ impl MetricSet {
     }
 
     fn entry(&mut self, key: &MetricKey<'_>, empty: impl FnOnce() -> Data) -> &mut Data {
-        let slot = (key.metric, key.stat);
-        let index = match self.by_key.get(&slot) {
-            Some(&index) => index,
-            None => {
-                self.metrics.push(Metric {
-                    name: key.otlp_name(),
-                    description: key.description(),
-                    unit: key.unit().ucum().to_owned(),
-                    metadata: Vec::new(),
-                    data: None,
-                });
-                self.by_key.insert(slot, self.metrics.len() - 1);
-                self.metrics.len() - 1
-            }
-        };
+        let index = self.index(key);
         self.metrics[index].data.get_or_insert_with(empty)
+    }
+
+    /// Adds the histogram points of `data` to `key`'s metric, which takes `data` whole when it
+    /// has none yet. A metric keeps the kind of data it was first given.
+    fn add(&mut self, key: &MetricKey<'_>, data: Data) {
+        let index = self.index(key);
+        let slot = &mut self.metrics[index].data;
+        match (slot.as_mut(), data) {
+            (None, data) => *slot = Some(data),
+            (Some(Data::Histogram(histogram)), Data::Histogram(new)) => {
+                histogram.data_points.extend(new.data_points);
+            }
+            (Some(Data::ExponentialHistogram(histogram)), Data::ExponentialHistogram(new)) => {
+                histogram.data_points.extend(new.data_points);
+            }
+            (Some(_), _) => {}
+        }
+    }
+
+    /// The position of `key`'s metric, added (without data) if it is new.
+    fn index(&mut self, key: &MetricKey<'_>) -> usize {
+        let slot = (key.metric, key.stat);
+        if let Some(&index) = self.by_key.get(&slot) {
+            return index;
+        }
+        self.metrics.push(Metric {
+            name: key.otlp_name(),
+            description: key.description(),
+            unit: key.unit().ucum().to_owned(),
+            metadata: Vec::new(),
+            data: None,
+        });
+        self.by_key.insert(slot, self.metrics.len() - 1);
+        self.metrics.len() - 1
     }
 }
 
@@ -60,6 +78,8 @@ pub(crate) struct PointContext<'a> {
     pub(crate) temporality: AggregationTemporality,
     /// The most histogram buckets a point may carry; finer histograms are downscaled.
     pub(crate) max_buckets: usize,
+    /// Whether histograms are sent as exponential or as explicit-bucket histograms.
+    pub(crate) aggregation: HistogramAggregation,
     /// The interval's slowest `next_event` sample, for `walrec.next_event_histogram`.
     pub(crate) next_event_exemplar: Option<Exemplar>,
 }
@@ -84,32 +104,6 @@ impl OtlpCollector<'_, '_> {
             time_unix_nano: self.context.time_unix_nano,
             value: Some(value),
             ..NumberDataPoint::default()
-        }
-    }
-
-    fn histogram_point(&self, h: &HistogramSnapshot) -> ExponentialHistogramDataPoint {
-        // The point owns its bucket counts, so the downscaled copy is built for it.
-        let mut coarse = h.clone();
-        coarse.downscale_to_fit(self.context.max_buckets);
-        let delta = self.context.temporality == AggregationTemporality::Delta;
-        let has_values = h.count > 0;
-        ExponentialHistogramDataPoint {
-            attributes: self.context.attributes.to_vec(),
-            start_time_unix_nano: self.context.start_time_unix_nano,
-            time_unix_nano: self.context.time_unix_nano,
-            count: h.count,
-            sum: Some(h.sum as f64),
-            scale: coarse.scale,
-            zero_count: h.zero_count,
-            positive: Some(Buckets {
-                offset: coarse.offset,
-                bucket_counts: coarse.counts,
-            }),
-            // A delta's extremes are not the interval's (only lifetime extremes are kept), so
-            // they are left out rather than reported wrong.
-            min: (has_values && !delta).then_some(h.min as f64),
-            max: (has_values && !delta).then_some(h.max as f64),
-            ..ExponentialHistogramDataPoint::default()
         }
     }
 }
@@ -168,22 +162,8 @@ impl Collector for OtlpCollector<'_, '_> {
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Infallible> {
-        let mut point = self.histogram_point(h);
-        if key.metric == WalMetric::NextEventHistogram && h.count > 0 {
-            point
-                .exemplars
-                .extend(self.context.next_event_exemplar.clone());
-        }
-        let temporality = self.context.temporality as i32;
-        let data = self.set.entry(key, || {
-            Data::ExponentialHistogram(ExponentialHistogram {
-                data_points: Vec::new(),
-                aggregation_temporality: temporality,
-            })
-        });
-        if let Data::ExponentialHistogram(histogram) = data {
-            histogram.data_points.push(point);
-        }
+        let data = self.histogram_data(key, h);
+        self.set.add(key, data);
         Ok(())
     }
 }

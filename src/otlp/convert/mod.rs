@@ -2,12 +2,20 @@
 //!
 //! Each duration metric becomes monotonic Sums (samples, successes, failures, total time,
 //! anomalies) and Gauges (min, max, avg); `next_event_histogram` becomes an
-//! ExponentialHistogram downscaled to at most `max_buckets` buckets. Units are UCUM (`ns`,
+//! ExponentialHistogram downscaled to at most `max_buckets` buckets, or, when the
+//! configuration asks for `explicit_bucket_histogram`, a Histogram over the fixed bounds of
+//! [`explicit::BOUNDS_NS`]. Units are UCUM (`ns`,
 //! `{operation}`). Several `Manager`s share one metric per name, told apart by the
 //! `wal.recovery.instance` attribute on their points.
 
 mod collector;
 mod exemplar;
+mod explicit;
+#[cfg(test)]
+mod explicit_tests;
+mod histogram;
+#[cfg(test)]
+mod histogram_tests;
 mod resource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,7 +32,7 @@ pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
 pub(crate) use resource::int_attribute;
 pub(crate) use resource::{resource, scope, scope_named, string_attribute};
 
-use crate::otlp::config::{Config, ExemplarFilter, Temporality};
+use crate::otlp::config::{Config, ExemplarFilter, HistogramAggregation, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
 use crate::telemetry::{ExemplarReader, RecoverySnapshot};
 
@@ -107,10 +115,13 @@ pub(crate) struct Converter {
     temporality: AggregationTemporality,
     max_buckets: usize,
     exemplar_filter: ExemplarFilter,
+    /// Exponential (the default) or explicit-bucket histogram points.
+    aggregation: HistogramAggregation,
 }
 
 impl Converter {
-    /// A converter with `config`'s resource, temporality and bucket limit.
+    /// A converter with `config`'s resource, temporality, bucket limit, exemplar filter and
+    /// histogram aggregation.
     pub(crate) fn from_config(config: &Config) -> Self {
         let temporality = match config.temporality() {
             Temporality::Cumulative => AggregationTemporality::Cumulative,
@@ -121,16 +132,18 @@ impl Converter {
         let resource = resource(config.service_name(), config.resource_attributes());
         Converter {
             exemplar_filter: config.exemplar_filter(),
+            aggregation: config.histogram_aggregation(),
             ..Converter::new(resource, temporality, config.max_histogram_buckets())
         }
     }
 
     /// A converter for recorded intervals: `resource`, delta temporality (a recording holds
-    /// deltas), and `config`'s bucket limit and exemplar filter.
+    /// deltas), and `config`'s bucket limit, exemplar filter and histogram aggregation.
     #[cfg(feature = "recording")]
     pub(crate) fn for_recorded(config: &Config, resource: Resource) -> Self {
         Converter {
             exemplar_filter: config.exemplar_filter(),
+            aggregation: config.histogram_aggregation(),
             ..Converter::new(
                 resource,
                 AggregationTemporality::Delta,
@@ -139,7 +152,8 @@ impl Converter {
         }
     }
 
-    /// A converter with this resource, temporality and bucket limit (at least 2).
+    /// A converter with this resource, temporality and bucket limit (at least 2), sending
+    /// exponential histograms.
     pub(crate) fn new(
         resource: Resource,
         temporality: AggregationTemporality,
@@ -151,6 +165,7 @@ impl Converter {
             temporality,
             max_buckets: max_buckets.max(2),
             exemplar_filter: ExemplarFilter::TraceBased,
+            aggregation: HistogramAggregation::Base2Exponential,
         }
     }
 
@@ -208,6 +223,7 @@ impl Converter {
             time_unix_nano: end,
             temporality: self.temporality,
             max_buckets: self.max_buckets,
+            aggregation: self.aggregation,
             next_event_exemplar: exemplar,
         };
         let mut collector = OtlpCollector {
