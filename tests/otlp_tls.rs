@@ -139,3 +139,30 @@ fn mutual_tls_without_a_client_certificate_is_refused() {
     assert!(export_once(config).is_err());
     assert!(collector.accepted().is_empty());
 }
+
+/// `Config::uses_tls` is the transports' one rule: an `http` gRPC endpoint with a CA file and
+/// `insecure` set is plaintext (the gRPC transport used TLS whenever a certificate was given),
+/// and without `insecure` the same endpoint asks for TLS.
+#[test]
+fn insecure_with_certificates_on_an_http_endpoint_is_plaintext() {
+    let pki = Pki::new();
+    let plaintext = FakeCollector::start(Vec::new());
+    let config = |insecure| {
+        base(&plaintext)
+            .endpoint(&format!("http://{}", plaintext.addr))
+            .ca_certificate(pki.path("ca.pem"))
+            .insecure(insecure)
+            .build()
+            .unwrap()
+    };
+    assert!(!config(true).uses_tls() && config(false).uses_tls());
+    let tls = export_once(config(false));
+    assert!(
+        tls.is_err(),
+        "TLS to a plaintext server: {tls:?}, {} accepted",
+        plaintext.accepted().len()
+    );
+    assert!(plaintext.accepted().is_empty());
+    export_once(config(true)).unwrap();
+    assert_eq!(plaintext.accepted().len(), 1);
+}
