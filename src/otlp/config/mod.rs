@@ -29,6 +29,11 @@
 mod builder;
 pub mod env;
 mod error;
+#[allow(
+    dead_code,
+    reason = "read by Config::from_env once OTEL_CONFIG_FILE is wired in (issue 20)"
+)]
+pub(crate) mod file;
 mod parse;
 pub mod resolve;
 mod secret;
