@@ -8,6 +8,7 @@
 
 mod agent;
 pub mod config;
+mod config_file;
 pub(crate) mod convert;
 mod encoder;
 mod manager_ref;

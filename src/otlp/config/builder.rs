@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Config;
+use super::environment::Environment;
 use super::error::{ConfigError, ConfigProblem, Problems};
 use super::parse;
 use super::resolve::{Lookup, Override, Resolved, process_env, resolve, resolve_single};
@@ -39,7 +40,7 @@ use super::value::{Value, check_code, parse_text};
 /// # Ok::<(), walrec::otlp::config::ConfigError>(())
 /// ```
 pub struct ConfigBuilder<'a> {
-    lookup: &'a Lookup<'a>,
+    environment: Environment<'a>,
     signal: Signal,
     overrides: Vec<Override>,
     headers: Vec<(String, Secret)>,
@@ -71,10 +72,11 @@ impl Default for ConfigBuilder<'static> {
 }
 
 impl<'a> ConfigBuilder<'a> {
-    /// A builder over the environment `lookup` describes.
+    /// A builder over the environment `lookup` describes (or, when it sets
+    /// `OTEL_CONFIG_FILE`, over that declarative configuration file).
     pub fn from_lookup(lookup: &'a Lookup<'a>) -> Self {
         ConfigBuilder {
-            lookup,
+            environment: Environment::new(lookup),
             signal: Signal::Metrics,
             overrides: Vec::new(),
             headers: Vec::new(),
@@ -275,31 +277,37 @@ impl<'a> ConfigBuilder<'a> {
 
     /// The configuration with where each setting came from.
     pub(crate) fn resolve(self) -> Result<(Config, Resolved), ConfigError> {
-        let mut problems = Problems::default();
-        let disabled = resolve_single(Id::Disabled, self.lookup, &self.overrides, &mut problems);
-        if disabled.as_bool() {
-            let resolved = resolve(self.lookup, self.signal, &[], |_| false, &mut problems);
-            return Ok((Config::turned_off(), resolved));
-        }
-        problems.extend(self.problems);
-        let config_part = |id| id != Id::Disabled && id < Id::TracesExporter;
-        let overrides = &self.overrides;
-        let resolved = resolve(
-            self.lookup,
-            self.signal,
+        let ConfigBuilder {
+            environment,
+            signal,
             overrides,
-            config_part,
-            &mut problems,
-        );
-        let code = (self.headers, self.attributes);
-        let config = Config::assemble(&resolved, self.signal, code, &mut problems);
-        problems.finish((config, resolved))
+            headers,
+            attributes,
+            problems,
+        } = self;
+        environment.with(|lookup| {
+            let mut found = Problems::default();
+            let disabled = resolve_single(Id::Disabled, lookup, &overrides, &mut found);
+            if disabled.as_bool() {
+                let resolved = resolve(lookup, signal, &[], |_| false, &mut found);
+                return Ok((Config::turned_off(), resolved));
+            }
+            found.extend(problems);
+            let config_part = |id| id != Id::Disabled && id < Id::TracesExporter;
+            let resolved = resolve(lookup, signal, &overrides, config_part, &mut found);
+            let config = Config::assemble(&resolved, signal, (headers, attributes), &mut found);
+            found.finish((config, resolved))
+        })
     }
 }
 
 impl std::fmt::Debug for ConfigBuilder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigBuilder")
+            .field(
+                "from_file",
+                &matches!(self.environment, Environment::File(_)),
+            )
             .field("signal", &self.signal)
             .field("overrides", &self.overrides)
             .field("headers", &self.headers)

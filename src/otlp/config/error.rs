@@ -82,6 +82,17 @@ pub enum ConfigProblem {
         /// The variable.
         setting: &'static str,
     },
+    /// A problem in the declarative configuration file `OTEL_CONFIG_FILE` names, at a key.
+    #[error("{}", in_file(key, *line, message))]
+    InFile {
+        /// The key path, such as `meter_provider.readers[0].periodic.interval`; empty when the
+        /// problem is the file itself (unreadable, not YAML).
+        key: String,
+        /// The line, from 1; 0 when the problem has no place in the file.
+        line: usize,
+        /// What is wrong and what was expected (never a header value).
+        message: String,
+    },
     /// Two settings that only make sense together, of which one is missing.
     #[error("{setting} is set but no {missing} is; {hint}")]
     Incomplete {
@@ -92,6 +103,87 @@ pub enum ConfigProblem {
         /// Which variables or methods would supply it.
         hint: String,
     },
+}
+
+fn in_file(key: &str, line: usize, message: &str) -> String {
+    match (key.is_empty(), line) {
+        (true, 0) => format!("OTEL_CONFIG_FILE: {message}"),
+        (true, line) => format!("OTEL_CONFIG_FILE, line {line}: {message}"),
+        (false, 0) => format!("OTEL_CONFIG_FILE, {key}: {message}"),
+        (false, line) => format!("OTEL_CONFIG_FILE, {key} (line {line}): {message}"),
+    }
+}
+
+impl Clone for ConfigProblem {
+    /// A copy; an operating system error is copied as its kind and message.
+    fn clone(&self) -> Self {
+        match self {
+            ConfigProblem::Unreadable {
+                setting,
+                path,
+                error,
+            } => ConfigProblem::Unreadable {
+                setting,
+                path: path.clone(),
+                error: io::Error::new(error.kind(), error.to_string()),
+            },
+            ConfigProblem::Invalid {
+                setting,
+                value,
+                expected,
+            } => ConfigProblem::Invalid {
+                setting,
+                value: value.clone(),
+                expected: expected.clone(),
+            },
+            ConfigProblem::NotSupported {
+                setting,
+                value,
+                why,
+            } => ConfigProblem::NotSupported {
+                setting,
+                value: value.clone(),
+                why,
+            },
+            ConfigProblem::MalformedEntry {
+                setting,
+                index,
+                key,
+                entry,
+                expected,
+            } => ConfigProblem::MalformedEntry {
+                setting,
+                index: *index,
+                key: key.clone(),
+                entry: entry.clone(),
+                expected,
+            },
+            ConfigProblem::NotPem {
+                setting,
+                path,
+                expected,
+            } => ConfigProblem::NotPem {
+                setting,
+                path: path.clone(),
+                expected,
+            },
+            ConfigProblem::NotUnicode { setting } => ConfigProblem::NotUnicode { setting },
+            ConfigProblem::InFile { key, line, message } => ConfigProblem::InFile {
+                key: key.clone(),
+                line: *line,
+                message: message.clone(),
+            },
+            ConfigProblem::Incomplete {
+                setting,
+                missing,
+                hint,
+            } => ConfigProblem::Incomplete {
+                setting,
+                missing,
+                hint: hint.clone(),
+            },
+        }
+    }
 }
 
 fn shown_part(key: Option<&str>, entry: Option<&str>) -> String {
@@ -147,6 +239,7 @@ impl ConfigProblem {
             | ConfigProblem::NotPem { setting, .. }
             | ConfigProblem::NotUnicode { setting }
             | ConfigProblem::Incomplete { setting, .. } => setting,
+            ConfigProblem::InFile { .. } => super::env::OTEL_CONFIG_FILE,
         }
     }
 }
@@ -164,7 +257,7 @@ fn truncate(value: &str) -> String {
 /// `Display` prints a summary line, then each problem on its own line.
 #[derive(Debug)]
 pub struct ConfigError {
-    problems: Vec<ConfigProblem>,
+    pub(crate) problems: Vec<ConfigProblem>,
 }
 
 impl ConfigError {

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::environment::Environment;
 use super::error::{ConfigError, Problems};
 use super::resolve::{Lookup, Resolved, Source, resolve};
 use super::secret::redact_endpoint;
@@ -26,15 +27,23 @@ pub struct ExplainedSetting {
 }
 
 /// Every setting of both signals as `lookup` resolves them, with every problem found.
+/// With `OTEL_CONFIG_FILE` set, the values are the file's, and their sources its keys.
 pub fn explain(lookup: &Lookup<'_>) -> (Vec<ExplainedSetting>, Option<ConfigError>) {
-    let mut problems = Problems::default();
+    let environment = Environment::new(lookup);
     let mut lines = Vec::new();
-    for signal in [Signal::Metrics, Signal::Traces] {
-        let resolved = resolve(lookup, signal, &[], |_| true, &mut problems);
-        let applies = TABLE.iter().filter(|s| !s.variables(signal).is_empty());
-        lines.extend(applies.map(|s| line(s, signal, &resolved)));
+    let result = environment.with(|variables| {
+        let mut problems = Problems::default();
+        for signal in [Signal::Metrics, Signal::Traces] {
+            let resolved = resolve(variables, signal, &[], |_| true, &mut problems);
+            let applies = TABLE.iter().filter(|s| !s.variables(signal).is_empty());
+            lines.extend(applies.map(|s| line(s, signal, &resolved)));
+        }
+        problems.finish(())
+    });
+    for line in &mut lines {
+        line.source = environment.source(line.source.clone());
     }
-    (lines, problems.finish(()).err())
+    (lines, result.err())
 }
 
 fn line(setting: &Setting, signal: Signal, resolved: &Resolved) -> ExplainedSetting {
@@ -90,6 +99,7 @@ impl fmt::Display for Source {
             Source::Default => f.write_str("default"),
             Source::Variable(name) => write!(f, "environment ({name})"),
             Source::Code(method) => write!(f, "code ({method})"),
+            Source::File { key, line } => write!(f, "file ({key}, line {line})"),
         }
     }
 }

@@ -31,6 +31,7 @@
 mod assemble;
 mod builder;
 pub mod env;
+mod environment;
 mod error;
 mod explain;
 mod parse;

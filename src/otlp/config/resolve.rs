@@ -32,6 +32,13 @@ pub enum Source {
     Variable(&'static str),
     /// This [`ConfigBuilder`](super::ConfigBuilder) method.
     Code(&'static str),
+    /// This key of the declarative configuration file (`OTEL_CONFIG_FILE`), at this line.
+    File {
+        /// The key path, such as `meter_provider.readers[0].periodic.interval`.
+        key: String,
+        /// The line, from 1.
+        line: usize,
+    },
 }
 
 /// A setting made in code: its method, and its checked value (`None` if it was refused).
@@ -63,7 +70,7 @@ impl Resolved {
     pub(crate) fn set_by(&self, id: Id) -> Option<&'static str> {
         match self.source(id) {
             Source::Variable(name) | Source::Code(name) => Some(name),
-            Source::Default => None,
+            Source::Default | Source::File { .. } => None,
         }
     }
 }

@@ -134,9 +134,9 @@ pub(crate) fn setting(id: Id) -> &'static Setting {
     &TABLE[id as usize]
 }
 
-/// Every variable walrec reads, each once, in the table's order.
+/// Every variable walrec reads, each once: `OTEL_CONFIG_FILE`, then the table's in its order.
 pub fn variables() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> = Vec::new();
+    let mut all: Vec<&'static str> = vec![OTEL_CONFIG_FILE];
     for name in TABLE.iter().flat_map(|s| s.metrics.iter().chain(s.traces)) {
         if !all.contains(name) {
             all.push(name);

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::environment::Environment;
 use super::error::{ConfigError, ConfigProblem, Problems};
 use super::resolve::{Lookup, Resolved, Source, process_env, resolve};
 use super::settings::Id;
@@ -119,6 +120,10 @@ impl TraceSettings {
     /// variable and what it accepts. `OTEL_TRACES_SAMPLER_ARG` is read only for the ratio
     /// samplers, as the specification says.
     pub fn from_lookup(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
+        Environment::new(lookup).with(Self::from_variables)
+    }
+
+    fn from_variables(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
         let pipeline_part = |id| id >= Id::TracesExporter && id != Id::SamplerArg;
         let mut problems = Problems::default();
         let mut resolved = resolve(lookup, Signal::Traces, &[], pipeline_part, &mut problems);
@@ -140,7 +145,7 @@ impl TraceSettings {
             let expected = format!("at most {} ({queue})", env::OTEL_BSP_MAX_QUEUE_SIZE);
             let setting = match r.source(Id::MaxExportBatchSize) {
                 Source::Variable(name) | Source::Code(name) => name,
-                Source::Default => env::OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+                Source::Default | Source::File { .. } => env::OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
             };
             problems.extend([ConfigProblem::invalid(
                 setting,
