@@ -67,24 +67,26 @@ pub(crate) fn lines(metric: &Metric, text: &mut String) {
         }
         Some(Data::ExponentialHistogram(h)) => {
             for p in &h.data_points {
-                let extremes = format!("min={:?} max={:?}", p.min, p.max);
-                line(
-                    &p.attributes,
-                    format!("histogram count={} sum={:?} {extremes}", p.count, p.sum),
-                );
+                line(&p.attributes, histogram(p.count, p.sum, p.min, p.max));
             }
         }
         Some(Data::Histogram(h)) => {
             for p in &h.data_points {
-                let extremes = format!("min={:?} max={:?}", p.min, p.max);
-                line(
-                    &p.attributes,
-                    format!("histogram count={} sum={:?} {extremes}", p.count, p.sum),
-                );
+                line(&p.attributes, histogram(p.count, p.sum, p.min, p.max));
             }
         }
         _ => {}
     }
+}
+
+fn histogram(count: u64, sum: Option<f64>, min: Option<f64>, max: Option<f64>) -> String {
+    let shown = |x: Option<f64>| x.map_or("-".to_owned(), |x| x.to_string());
+    format!(
+        "histogram count={count} sum={} min={} max={}",
+        shown(sum),
+        shown(min),
+        shown(max)
+    )
 }
 
 fn number(value: &Option<Value>) -> String {
