@@ -1,6 +1,7 @@
 //! The names of the environment variables walrec reads, and the limits the settings table
 //! applies to them. What each means, its default and the values it accepts are in the table
-//! ([`settings`](super::settings)), the one place they are written; this module gives the
+//! (`src/otlp/config/settings.rs`, printed by [`settings_table_markdown`](super::settings_table_markdown)),
+//! the one place they are written; this module gives the
 //! names as constants for code that sets them.
 //!
 //! Each exporter setting has a generic variable (`OTEL_EXPORTER_OTLP_X`) and one per signal
