@@ -10,6 +10,7 @@ mod agent;
 pub mod config;
 pub(crate) mod convert;
 mod encoder;
+mod json;
 mod manager_ref;
 #[cfg(feature = "recording")]
 mod recorded;

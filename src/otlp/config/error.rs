@@ -128,15 +128,6 @@ impl ConfigProblem {
         }
     }
 
-    /// A well-formed value walrec does not implement.
-    pub(crate) fn not_supported(setting: &'static str, value: &str, why: &'static str) -> Self {
-        ConfigProblem::NotSupported {
-            setting,
-            value: truncate(value),
-            why,
-        }
-    }
-
     /// The variable or builder method the problem is about.
     pub fn setting(&self) -> &'static str {
         match self {

@@ -76,20 +76,16 @@ fn millis_expected(range: &RangeInclusive<Duration>) -> String {
     )
 }
 
-/// `grpc` or `http/protobuf`, case-insensitive; `http/json` is named as unsupported.
+/// `grpc`, `http/protobuf` or `http/json`, case-insensitive.
 pub(crate) fn parse_protocol(setting: &'static str, raw: &str) -> Result<Protocol, ConfigProblem> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "grpc" => Ok(Protocol::Grpc),
         "http/protobuf" => Ok(Protocol::HttpProtobuf),
-        "http/json" => Err(ConfigProblem::not_supported(
-            setting,
-            raw,
-            "walrec exports OTLP as grpc or http/protobuf only",
-        )),
+        "http/json" => Ok(Protocol::HttpJson),
         _ => Err(ConfigProblem::invalid(
             setting,
             raw,
-            "grpc or http/protobuf",
+            "grpc, http/protobuf or http/json",
         )),
     }
 }
@@ -158,7 +154,7 @@ pub(crate) fn parse_endpoint(setting: &'static str, raw: &str) -> Result<Url, Co
     Ok(url)
 }
 
-/// The spec's rule for the generic endpoint under `http/protobuf`: it is a base URL, and the
+/// The spec's rule for the generic endpoint under `http/protobuf` and `http/json`: it is a base URL, and the
 /// signal's path is appended to whatever path it has.
 pub(crate) fn with_signal_path(mut url: Url, signal: Signal) -> Url {
     let path = url.path();
@@ -177,7 +173,9 @@ pub(crate) fn default_endpoint(protocol: Protocol, signal: Signal) -> Url {
     let parse = |raw| Url::parse(raw).expect("the default endpoints are valid URLs");
     match protocol {
         Protocol::Grpc => parse(DEFAULT_GRPC_ENDPOINT),
-        Protocol::HttpProtobuf => with_signal_path(parse(DEFAULT_HTTP_BASE_ENDPOINT), signal),
+        Protocol::HttpProtobuf | Protocol::HttpJson => {
+            with_signal_path(parse(DEFAULT_HTTP_BASE_ENDPOINT), signal)
+        }
     }
 }
 

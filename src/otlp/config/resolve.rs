@@ -135,7 +135,7 @@ pub fn resolve_protocol(lookup: &Lookup<'_>, signal: Signal) -> Result<Protocol,
 
 /// [`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`] or [`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`] as is;
 /// else [`OTEL_EXPORTER_OTLP_ENDPOINT`], with the signal's path ([`Signal::http_path`])
-/// appended for `http/protobuf`; else [`DEFAULT_GRPC_ENDPOINT`], or
+/// appended for `http/protobuf` and `http/json`; else [`DEFAULT_GRPC_ENDPOINT`], or
 /// [`DEFAULT_HTTP_BASE_ENDPOINT`] with the signal's path.
 pub(crate) fn resolve_endpoint(
     lookup: &Lookup<'_>,
@@ -152,7 +152,7 @@ pub(crate) fn resolve_endpoint(
             let base = parse_endpoint(name, &raw)?;
             Ok(match protocol {
                 Protocol::Grpc => base,
-                Protocol::HttpProtobuf => with_signal_path(base, signal),
+                Protocol::HttpProtobuf | Protocol::HttpJson => with_signal_path(base, signal),
             })
         }
         None => Ok(default_endpoint(protocol, signal)),

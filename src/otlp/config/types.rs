@@ -8,8 +8,8 @@ use super::env::{HTTP_METRICS_PATH, HTTP_TRACES_PATH};
 
 /// The signal a configuration exports. Its own variables (`OTEL_EXPORTER_OTLP_METRICS_*` or
 /// `OTEL_EXPORTER_OTLP_TRACES_*`) beat the generic `OTEL_EXPORTER_OTLP_*` ones, and under
-/// `http/protobuf` its path (`v1/metrics` or `v1/traces`) is appended to a generic or
-/// default endpoint.
+/// `http/protobuf` or `http/json` its path (`v1/metrics` or `v1/traces`) is appended to a
+/// generic or default endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Signal {
@@ -30,7 +30,8 @@ impl Signal {
         }
     }
 
-    /// The path appended to a generic `http/protobuf` endpoint: `v1/metrics` or `v1/traces`.
+    /// The path appended to a generic `http/protobuf` or `http/json` endpoint: `v1/metrics` or
+    /// `v1/traces`.
     pub fn http_path(self) -> &'static str {
         self.pick(HTTP_METRICS_PATH, HTTP_TRACES_PATH)
     }
@@ -44,14 +45,18 @@ pub enum Protocol {
     Grpc,
     /// OTLP/HTTP with a binary protobuf body (`http/protobuf`).
     HttpProtobuf,
+    /// OTLP/HTTP with a JSON body in the OTLP JSON mapping (`http/json`): the same endpoint
+    /// rules and paths as `http/protobuf`.
+    HttpJson,
 }
 
 impl Protocol {
-    /// The spec's spelling: `grpc` or `http/protobuf`.
+    /// The spec's spelling: `grpc`, `http/protobuf` or `http/json`.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Grpc => "grpc",
             Protocol::HttpProtobuf => "http/protobuf",
+            Protocol::HttpJson => "http/json",
         }
     }
 }
