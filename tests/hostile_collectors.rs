@@ -33,7 +33,7 @@ const SAFETY_NET: Duration = Duration::from_secs(20);
 fn config(server: &HostileServer, protocol: Protocol) -> Config {
     let endpoint = match protocol {
         Protocol::Grpc => server.endpoint(),
-        Protocol::HttpProtobuf => format!("{}/v1/metrics", server.endpoint()),
+        Protocol::HttpProtobuf | Protocol::HttpJson => format!("{}/v1/metrics", server.endpoint()),
     };
     Config::builder()
         .protocol(protocol)
@@ -82,11 +82,13 @@ fn export_fails(hostility: Hostility, protocol: Protocol) -> ExportError {
 
 #[test]
 fn an_endless_chunked_body_is_cut_at_the_cap() {
-    let error = export_fails(Hostility::EndlessChunkedBody, Protocol::HttpProtobuf);
-    assert!(
-        error.to_string().contains("larger than the 4 MiB"),
-        "{error}"
-    );
+    for protocol in [Protocol::HttpProtobuf, Protocol::HttpJson] {
+        let error = export_fails(Hostility::EndlessChunkedBody, protocol);
+        assert!(
+            error.to_string().contains("larger than the 4 MiB"),
+            "{protocol}: {error}"
+        );
+    }
 }
 
 #[test]

@@ -275,12 +275,15 @@ fn every_malformed_variable_is_named_with_its_value_and_the_expected_form() {
             "deflate",
             "none, gzip",
         ),
-        (OTEL_EXPORTER_OTLP_PROTOCOL, "http/json", "not supported"),
-        (OTEL_EXPORTER_OTLP_PROTOCOL, "udp", "grpc, http/protobuf"),
+        (
+            OTEL_EXPORTER_OTLP_PROTOCOL,
+            "udp",
+            "grpc, http/protobuf, http/json",
+        ),
         (
             OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
-            "HTTP/JSON",
-            "not supported",
+            "http/xml",
+            "grpc, http/protobuf, http/json",
         ),
         (OTEL_EXPORTER_OTLP_INSECURE, "yes", "true or false"),
         (OTEL_EXPORTER_OTLP_METRICS_INSECURE, "1", "true or false"),
@@ -367,7 +370,7 @@ fn long_values_are_truncated_in_messages() {
 fn every_problem_is_reported_at_once() {
     let error = problems(&[
         (OTEL_SDK_DISABLED, "maybe"),
-        (OTEL_EXPORTER_OTLP_PROTOCOL, "http/json"),
+        (OTEL_EXPORTER_OTLP_PROTOCOL, "http/yaml"),
         (OTEL_EXPORTER_OTLP_ENDPOINT, "collector:4317"),
         (OTEL_EXPORTER_OTLP_HEADERS, "a=1,broken,c"),
         (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT, "soon"),

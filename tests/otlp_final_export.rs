@@ -26,7 +26,7 @@ fn refused_endpoint() -> String {
 fn agent(endpoint: &str, protocol: Protocol) -> Agent {
     let endpoint = match protocol {
         Protocol::Grpc => endpoint.to_owned(),
-        Protocol::HttpProtobuf => format!("{endpoint}/v1/metrics"),
+        Protocol::HttpProtobuf | Protocol::HttpJson => format!("{endpoint}/v1/metrics"),
     };
     let config = Config::builder()
         .protocol(protocol)

@@ -11,6 +11,7 @@ pub mod config;
 mod config_file;
 pub(crate) mod convert;
 mod encoder;
+mod json;
 mod manager_ref;
 #[cfg(feature = "recording")]
 mod recorded;

@@ -124,11 +124,12 @@ impl Backfill {
         self.requests.is_empty()
     }
 
-    /// Writes every request as one OTLP JSON line, oldest first.
+    /// Writes every request as one OTLP JSON line, oldest first (the encoding `http/json`
+    /// sends).
     pub fn write_json_lines(&self, out: &mut impl Write) -> Result<(), BackfillError> {
         for request in &self.requests {
-            serde_json::to_writer(&mut *out, request)
-                .map_err(|e| BackfillError::Write(e.into()))?;
+            let line = super::json::encode(request).map_err(|e| BackfillError::Write(e.into()))?;
+            out.write_all(&line).map_err(BackfillError::Write)?;
             out.write_all(b"\n").map_err(BackfillError::Write)?;
         }
         out.flush().map_err(BackfillError::Write)

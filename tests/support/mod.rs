@@ -12,6 +12,8 @@ pub mod fake_collector;
 pub mod fake_trace_collector;
 #[cfg(feature = "otlp")]
 pub mod otlp_http_receiver;
+#[cfg(feature = "otlp")]
+pub mod otlp_json_receiver;
 pub mod otlp_read;
 pub mod pem;
 #[cfg(feature = "otlp")]

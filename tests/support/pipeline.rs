@@ -308,6 +308,24 @@ impl Collector {
         }
     }
 
+    /// Starts `bin/otelcol` as a plain relay: the otlp receiver (gRPC and HTTP, on free
+    /// loopback ports) straight to an otlp exporter to `downstream` (`host:port`, plaintext
+    /// gRPC) for metrics and traces, no processor, and no sending queue, so an export is
+    /// answered only once the collector has passed it on.
+    pub fn start_relay(name: &str, downstream: &str, dir: &Path) -> Collector {
+        let config = dir.join(format!("{name}.yaml"));
+        std::fs::write(&config, relay_yaml(downstream)).expect("write the relay's config");
+        let closed = closed_address();
+        let nowhere = Destinations {
+            prometheus: "http://127.0.0.1:9",
+            jaeger_otlp: &closed,
+            tempo_otlp: closed.clone(),
+            gateways: Vec::new(),
+        };
+        let args = vec![format!("--config={}", config.display())];
+        Self::start(name, args, &nowhere, dir)
+    }
+
     /// The sum of the collector's own metric `name` over its series whose line contains
     /// `containing` (a label value; 0 if none).
     pub fn own_metric(&self, name: &str, containing: &str) -> f64 {
@@ -321,6 +339,44 @@ impl Collector {
             .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
             .sum()
     }
+}
+
+/// [`Collector::start_relay`]'s configuration: listen addresses and its own metrics' port
+/// from the variables [`Collector::start_on`] sets.
+fn relay_yaml(downstream: &str) -> String {
+    format!(
+        r#"receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: ${{env:OTELCOL_OTLP_GRPC_LISTEN}}
+      http:
+        endpoint: ${{env:OTELCOL_OTLP_HTTP_LISTEN}}
+exporters:
+  otlp/downstream:
+    endpoint: {downstream}
+    tls:
+      insecure: true
+    sending_queue:
+      enabled: false
+service:
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: ${{env:OTELCOL_METRICS_HOST}}
+                port: ${{env:OTELCOL_METRICS_PORT}}
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [otlp/downstream]
+    traces:
+      receivers: [otlp]
+      exporters: [otlp/downstream]
+"#
+    )
 }
 
 /// `--set` overrides that swap agent-to-gateway.yaml's DNS resolver (one name, every replica

@@ -47,7 +47,8 @@ pub struct AgentStatsSnapshot {
     pub points_failed: u64,
     /// Data points the collector rejected in partial successes.
     pub points_rejected: u64,
-    /// Encoded request bytes sent, retries included.
+    /// Request bytes sent, retries included, counted as the requests' protobuf encoding before
+    /// compression whatever the protocol (an `http/json` body is larger).
     pub bytes_sent: u64,
     /// Duration of the last export, retries included, in nanoseconds.
     pub last_export_ns: u64,
@@ -187,7 +188,7 @@ impl AgentStatsSnapshot {
             counter(
                 "walrec.agent.sent",
                 "By",
-                "Encoded request bytes sent, retries included.",
+                "Request bytes sent, retries included (protobuf-encoded size, before compression).",
                 vec![point(Vec::new(), start, now, int_value(self.bytes_sent))],
             ),
             Metric {

@@ -53,7 +53,9 @@ pub(crate) fn default_endpoint(protocol: Protocol, signal: Signal) -> Url {
     let parse = |raw| Url::parse(raw).expect("the default endpoints are valid URLs");
     match protocol {
         Protocol::Grpc => parse(DEFAULT_GRPC_ENDPOINT),
-        Protocol::HttpProtobuf => with_signal_path(parse(DEFAULT_HTTP_BASE_ENDPOINT), signal),
+        Protocol::HttpProtobuf | Protocol::HttpJson => {
+            with_signal_path(parse(DEFAULT_HTTP_BASE_ENDPOINT), signal)
+        }
     }
 }
 

@@ -85,6 +85,8 @@ spelled! {
         Grpc = "grpc",
         /// OTLP/HTTP with a binary protobuf body (`http/protobuf`).
         HttpProtobuf = "http/protobuf",
+        /// OTLP/HTTP with the OTLP JSON encoding (`http/json`).
+        HttpJson = "http/json",
     }
 }
 

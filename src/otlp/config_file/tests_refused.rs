@@ -328,13 +328,11 @@ fn exporter_values_walrec_refuses_are_shown_at_their_key() {
         "bad name",
         "\"bad name\" is not a valid header name",
     );
+    // `encoding: json` is OTLP/HTTP's JSON encoding, which walrec sends.
     let http = meter("", "          otlp_http:\n            encoding: json\n");
-    one(
-        &http,
-        &format!("{PERIODIC}.exporter.otlp_http.encoding"),
-        "json",
-        "\"http/json\" is not supported: walrec exports OTLP as grpc or http/protobuf only",
-    );
+    let settings = super::tests::accepted(&format!("file_format: \"1.0\"\n{http}"), &env(&[]));
+    let protocol = settings.vars.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL");
+    assert_eq!(protocol.map(String::as_str), Some("http/json"));
     one(
         &meter("        interval:\n          ms: 5\n", GRPC),
         &format!("{PERIODIC}.interval"),

@@ -14,6 +14,7 @@ use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic_types::StatusExt;
 
+use super::encoding::ExportResponse;
 use super::{ExportFailure, Exported, MAX_RESPONSE_BYTES, TransportError, read_pem};
 use crate::otlp::agent::error::CollectorStatus;
 use crate::otlp::agent::retry::{FailureOrigin, classify_grpc};
@@ -111,13 +112,7 @@ impl GrpcTransport {
         let mut call = tonic::Request::new(request);
         *call.metadata_mut() = self.headers.clone();
         match self.client.export(call).await {
-            Ok(response) => {
-                let partial = response.into_inner().partial_success.unwrap_or_default();
-                Ok(Exported {
-                    rejected_data_points: u64::try_from(partial.rejected_data_points).unwrap_or(0),
-                    message: partial.error_message,
-                })
-            }
+            Ok(response) => Ok(response.into_inner().exported()),
             Err(status) => Err(failure(&status)),
         }
     }
@@ -133,13 +128,7 @@ impl GrpcTransport {
         let mut call = tonic::Request::new(request);
         *call.metadata_mut() = self.headers.clone();
         match self.traces.export(call).await {
-            Ok(response) => {
-                let partial = response.into_inner().partial_success.unwrap_or_default();
-                Ok(Exported {
-                    rejected_data_points: u64::try_from(partial.rejected_spans).unwrap_or(0),
-                    message: partial.error_message,
-                })
-            }
+            Ok(response) => Ok(response.into_inner().exported()),
             Err(status) => Err(failure(&status)),
         }
     }

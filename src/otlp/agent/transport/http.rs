@@ -1,4 +1,6 @@
-//! OTLP/HTTP with protobuf bodies (`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`), via reqwest.
+//! OTLP/HTTP (`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` or `http/json`), via reqwest: the
+//! same endpoint, TLS, compression, headers, timeouts, response cap and retry rules for both
+//! body encodings.
 
 use std::io::Write;
 use std::time::Duration;
@@ -6,21 +8,27 @@ use std::time::Duration;
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
-use prost::Message;
 use reqwest::header::{
     CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
 
+use super::encoding::Encoding;
 use super::{ExportFailure, Exported, MAX_RESPONSE_BYTES, TransportError, read_pem};
 use crate::otlp::agent::error::CollectorStatus;
 use crate::otlp::agent::retry::classify_http;
 use crate::otlp::config::{Compression, Config, TlsConfig};
 
-/// An HTTP client that POSTs protobuf-encoded requests to the metrics endpoint.
+/// How long a failed answer's body may take to arrive, for its status message: not the
+/// attempt's whole timeout, so that a slowly dribbled error body cannot turn a refusal into
+/// a time-out.
+const ERROR_BODY_BOUND: Duration = Duration::from_secs(1);
+
+/// An HTTP client that POSTs encoded requests to the configured endpoint (the signal's URL).
 pub(crate) struct HttpTransport {
     client: reqwest::Client,
     url: String,
     gzip: bool,
+    encoding: Encoding,
 }
 
 fn with_tls(
@@ -48,7 +56,7 @@ fn with_tls(
     Ok(builder)
 }
 
-fn headers(config: &Config) -> Result<HeaderMap, TransportError> {
+fn headers(config: &Config, encoding: Encoding) -> Result<HeaderMap, TransportError> {
     let mut map = HeaderMap::new();
     for (name, value) in config.headers().iter() {
         let key = HeaderName::from_bytes(name.as_bytes())
@@ -60,7 +68,7 @@ fn headers(config: &Config) -> Result<HeaderMap, TransportError> {
     }
     map.insert(
         CONTENT_TYPE,
-        HeaderValue::from_static("application/x-protobuf"),
+        HeaderValue::from_static(encoding.content_type()),
     );
     Ok(map)
 }
@@ -84,14 +92,15 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 impl HttpTransport {
-    /// A client for `config`'s endpoint, TLS, compression and headers.
+    /// A client for `config`'s endpoint, TLS, compression, headers and body encoding.
     pub(crate) fn new(config: &Config) -> Result<Self, TransportError> {
+        let encoding = Encoding::of(config.protocol());
         // No redirects: one could send the headers (secrets) to another host, and an OTLP
         // collector has no reason to redirect.
         let builder = reqwest::Client::builder()
             .timeout(config.timeout())
             .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers(config)?);
+            .default_headers(headers(config, encoding)?);
         let client = with_tls(builder, config.tls())?
             .build()
             .map_err(|e| TransportError::Http(e.to_string()))?;
@@ -105,6 +114,7 @@ impl HttpTransport {
             client,
             url: url.to_string(),
             gzip: config.compression() == Compression::Gzip,
+            encoding,
         })
     }
 
@@ -113,15 +123,8 @@ impl HttpTransport {
         &mut self,
         request: ExportMetricsServiceRequest,
     ) -> Result<Exported, ExportFailure> {
-        let bytes = self.post(request.encode_to_vec()).await?;
-        let partial = ExportMetricsServiceResponse::decode(bytes.as_slice())
-            .ok()
-            .and_then(|r| r.partial_success)
-            .unwrap_or_default();
-        Ok(Exported {
-            rejected_data_points: u64::try_from(partial.rejected_data_points).unwrap_or(0),
-            message: partial.error_message,
-        })
+        let bytes = self.post(self.encoding.encode(&request)?).await?;
+        Ok(self.encoding.answer::<ExportMetricsServiceResponse>(&bytes))
     }
 
     /// POSTs one trace request (to this transport's URL: built from a traces configuration,
@@ -132,15 +135,8 @@ impl HttpTransport {
         request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest,
     ) -> Result<Exported, ExportFailure> {
         use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
-        let bytes = self.post(request.encode_to_vec()).await?;
-        let partial = ExportTraceServiceResponse::decode(bytes.as_slice())
-            .ok()
-            .and_then(|r| r.partial_success)
-            .unwrap_or_default();
-        Ok(Exported {
-            rejected_data_points: u64::try_from(partial.rejected_spans).unwrap_or(0),
-            message: partial.error_message,
-        })
+        let bytes = self.post(self.encoding.encode(&request)?).await?;
+        Ok(self.encoding.answer::<ExportTraceServiceResponse>(&bytes))
     }
 
     /// POSTs an encoded request body; the response body, read within the cap.
@@ -160,13 +156,29 @@ impl HttpTransport {
         if !status.is_success() {
             let decision = classify_http(status.as_u16(), retry_after(response.headers()));
             let answer = CollectorStatus::Http(status.as_u16());
-            return Err(ExportFailure::answered(
-                decision,
-                answer,
-                format!("HTTP {status}"),
-            ));
+            let message = match self.status_message(response).await {
+                Some(said) => format!("HTTP {status}: {said}"),
+                None => format!("HTTP {status}"),
+            };
+            return Err(ExportFailure::answered(decision, answer, message));
         }
         read_capped(response).await
+    }
+
+    /// The message of the `google.rpc.Status` a failed answer carries in this transport's
+    /// encoding (the spec's error body), if it has one and it arrives within
+    /// [`ERROR_BODY_BOUND`]; another body (a proxy's HTML page, say) is not read.
+    async fn status_message(&self, response: reqwest::Response) -> Option<String> {
+        let content_type = response.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+        let ours = self.encoding.content_type();
+        if !content_type.trim().to_ascii_lowercase().starts_with(ours) {
+            return None;
+        }
+        let body = tokio::time::timeout(ERROR_BODY_BOUND, read_capped(response))
+            .await
+            .ok()?
+            .ok()?;
+        self.encoding.status_message(&body)
     }
 }
 

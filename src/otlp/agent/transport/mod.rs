@@ -1,10 +1,11 @@
-//! The wire: OTLP over gRPC or over HTTP with protobuf bodies.
+//! The wire: OTLP over gRPC, or over HTTP with protobuf or JSON bodies.
 //!
 //! Whatever the collector sends, an attempt reads at most [`MAX_RESPONSE_BYTES`] of it, so
 //! the agent's memory stays bounded; and every failure is described without the endpoint's
 //! credentials (see [`redact_endpoint`](crate::otlp::config::redact_endpoint)).
 
 mod console;
+mod encoding;
 mod grpc;
 mod http;
 
@@ -189,7 +190,7 @@ fn is_unreachable(error: &(dyn Error + 'static)) -> bool {
 pub(crate) enum Transport {
     /// OTLP/gRPC.
     Grpc(Box<GrpcTransport>),
-    /// OTLP/HTTP with protobuf bodies.
+    /// OTLP/HTTP with protobuf or JSON bodies.
     Http(HttpTransport),
     /// Standard output (`OTEL_METRICS_EXPORTER=console`).
     Console(ConsoleTransport),
@@ -203,7 +204,9 @@ impl Transport {
         }
         match config.protocol() {
             Protocol::Grpc => Ok(Transport::Grpc(Box::new(GrpcTransport::new(config)?))),
-            Protocol::HttpProtobuf => Ok(Transport::Http(HttpTransport::new(config)?)),
+            Protocol::HttpProtobuf | Protocol::HttpJson => {
+                Ok(Transport::Http(HttpTransport::new(config)?))
+            }
         }
     }
 
