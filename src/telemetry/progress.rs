@@ -244,6 +244,21 @@ pub struct ProgressSnapshot {
 }
 
 impl ProgressSnapshot {
+    /// This snapshot with its counters (events, bytes replayed and discarded, segments
+    /// replayed) counted since `base`, and its levels (phase, totals, ids, rate) as they are:
+    /// what a delta export of the progress carries.
+    pub fn counters_since(&self, base: &ProgressSnapshot) -> ProgressSnapshot {
+        ProgressSnapshot {
+            events_replayed: self.events_replayed.saturating_sub(base.events_replayed),
+            bytes_replayed: self.bytes_replayed.saturating_sub(base.bytes_replayed),
+            bytes_discarded: self.bytes_discarded.saturating_sub(base.bytes_discarded),
+            segments_replayed: self
+                .segments_replayed
+                .saturating_sub(base.segments_replayed),
+            ..*self
+        }
+    }
+
     /// Segments not replayed yet.
     pub fn segments_left(&self) -> u64 {
         self.segments_total.saturating_sub(self.segments_replayed)

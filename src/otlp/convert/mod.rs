@@ -16,6 +16,8 @@ mod explicit_tests;
 mod histogram;
 #[cfg(test)]
 mod histogram_tests;
+#[cfg(test)]
+mod progress_tests;
 mod resource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -187,6 +189,9 @@ impl Converter {
                 source
                     .pending
                     .since_into(&source.baseline, &mut source.delta);
+                // The progress counters are sums too: a delta carries what was added since.
+                let progress = &source.pending.progress;
+                source.delta.progress = progress.counters_since(&source.baseline.progress);
                 (&source.delta, source.baseline_time_unix_nano)
             }
             _ => (&source.pending, source.start_time_unix_nano),
