@@ -129,3 +129,36 @@ fn spans_rejected_in_a_partial_success_are_counted_with_error_type_rejected() {
     assert_eq!(counted[""], SPANS as i64 - 2, "{counted:?}");
     assert_eq!(counted["rejected"], 2, "{counted:?}");
 }
+
+/// The final span flush with nothing listening (a refused connection) retries once, shortly,
+/// and gives up, as the metrics' final export does: it used to retry with backoff until the
+/// shutdown's bound, which held `walrec demo`'s exit without a collector for the whole bound.
+/// (A bound on the behaviour, with a wide margin, not a speed measurement.)
+#[test]
+fn the_final_flush_gives_up_at_once_on_a_refused_connection() {
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", refused.local_addr().unwrap());
+    drop(refused);
+    let agent = Agent::start(
+        &Config::builder().disabled(true).build().unwrap(),
+        Vec::<(String, Arc<Manager>)>::new(),
+    )
+    .unwrap();
+    let traces_config = Config::builder()
+        .signal(Signal::Traces)
+        .endpoint(&endpoint)
+        .export_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let tracing = Tracing::start(&traces_config, &agent).unwrap();
+    tracing.tracer().start("test.span").end();
+    let bound = Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let _ = tracing.shutdown(bound);
+    let took = started.elapsed();
+    assert!(
+        took < bound / 3,
+        "the final flush waited {took:?} of its {bound:?}"
+    );
+    assert_eq!(agent.stats().spans_failed, 1);
+}

@@ -22,10 +22,10 @@ use crate::otlp::convert::{Converter, ExportSource, unix_now_ns};
 
 /// How long a final export waits before its one retry of an unreachable collector: enough
 /// for a collector that is just starting to bind its port, short enough not to delay an exit.
-pub(super) const UNREACHABLE_RETRY_DELAY: Duration = Duration::from_millis(50);
+pub(crate) const UNREACHABLE_RETRY_DELAY: Duration = Duration::from_millis(50);
 
 /// Retries a final export makes when the collector is unreachable.
-const UNREACHABLE_FINAL_RETRIES: u32 = 1;
+pub(crate) const UNREACHABLE_FINAL_RETRIES: u32 = 1;
 
 /// Whether an export is the last one of the agent's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 #[cfg(feature = "recording")]
 pub(crate) mod backfill;
 mod error;
-mod exporter;
+pub(crate) mod exporter;
 mod registry;
 pub(crate) mod retry;
 pub(crate) mod stats;

@@ -3,6 +3,7 @@
 //! timeouts, response cap and retry rules), and counts the outcome in the agent's
 //! self-telemetry.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
+use crate::otlp::agent::exporter::{UNREACHABLE_FINAL_RETRIES, UNREACHABLE_RETRY_DELAY};
 use crate::otlp::agent::retry::{RetryDecision, backoff_delay};
 use crate::otlp::agent::stats::AgentStats;
 use crate::otlp::agent::transport::{ExportFailure, Transport};
@@ -27,6 +29,9 @@ pub(crate) struct OtlpSpanExporter {
     export_budget: Duration,
     /// The attribute value length limit, in characters (none: whole values).
     value_length_limit: Option<usize>,
+    /// Set when the provider is shutting down: the process waits for this flush, so an
+    /// unreachable collector gets one short retry, as the metrics' final export does.
+    final_flush: Arc<AtomicBool>,
 }
 
 struct Inner {
@@ -48,6 +53,7 @@ impl OtlpSpanExporter {
         config: &Config,
         value_length_limit: Option<usize>,
         stats: Arc<AgentStats>,
+        final_flush: Arc<AtomicBool>,
     ) -> Result<Self, AgentError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -65,6 +71,7 @@ impl OtlpSpanExporter {
             attempt_timeout: config.timeout(),
             export_budget: config.export_timeout(),
             value_length_limit,
+            final_flush,
         })
     }
 
@@ -77,6 +84,7 @@ impl OtlpSpanExporter {
         let Inner { runtime, transport } = &mut *inner;
         let deadline = Instant::now() + self.export_budget;
         let (attempt_timeout, stats) = (self.attempt_timeout, &self.stats);
+        let final_flush = &self.final_flush;
         runtime.block_on(async move {
             let mut attempt = 0u32;
             loop {
@@ -93,7 +101,15 @@ impl OtlpSpanExporter {
                 let RetryDecision::Retry { throttle } = failure.decision else {
                     return Err(failure.message);
                 };
-                let delay = backoff_delay(attempt, throttle, fastrand::f64());
+                // Relaxed: a flag read on its own; no other data is published with it.
+                let delay = if failure.unreachable && final_flush.load(Ordering::Relaxed) {
+                    if attempt >= UNREACHABLE_FINAL_RETRIES {
+                        return Err(failure.message);
+                    }
+                    UNREACHABLE_RETRY_DELAY
+                } else {
+                    backoff_delay(attempt, throttle, fastrand::f64())
+                };
                 attempt += 1;
                 if Instant::now() + delay >= deadline {
                     return Err(failure.message);

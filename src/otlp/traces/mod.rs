@@ -17,6 +17,8 @@
 mod exporter;
 mod limits;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
@@ -40,6 +42,9 @@ use exporter::OtlpSpanExporter;
 /// [`shutdown`](Self::shutdown), which flushes the spans still queued within a bound.
 #[derive(Debug, Clone)]
 pub struct Tracing {
+    /// Told to the exporter at shutdown, so that an unreachable collector does not hold the
+    /// process's exit for the whole bound.
+    final_flush: Arc<AtomicBool>,
     provider: SdkTracerProvider,
     propagators: Vec<Propagator>,
 }
@@ -69,7 +74,13 @@ impl Tracing {
     ) -> Result<Tracing, AgentError> {
         let value_length = settings.limits.attribute_value_length;
         let value_length = value_length.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-        let exporter = OtlpSpanExporter::new(config, value_length, agent.stats_handle())?;
+        let final_flush = Arc::new(AtomicBool::new(false));
+        let exporter = OtlpSpanExporter::new(
+            config,
+            value_length,
+            agent.stats_handle(),
+            Arc::clone(&final_flush),
+        )?;
         let attributes = config
             .resource_attributes()
             .iter()
@@ -96,6 +107,7 @@ impl Tracing {
             .build();
         let propagators = settings.propagators.clone();
         Ok(Tracing {
+            final_flush,
             provider,
             propagators,
         })
@@ -113,8 +125,12 @@ impl Tracing {
         BoxedTracer::new(Box::new(self.provider.tracer(INSTRUMENTATION_SCOPE)))
     }
 
-    /// Exports the spans still queued and stops, within `bound`.
+    /// Exports the spans still queued and stops, within `bound`; with nothing to talk to
+    /// (a refused connection, a host that does not resolve) it retries once, shortly, and
+    /// gives up, as the metrics' final export does.
     pub fn shutdown(&self, bound: Duration) -> Result<(), TracingShutdownError> {
+        // Relaxed: a flag read on its own; no other data is published with it.
+        self.final_flush.store(true, Ordering::Relaxed);
         self.provider
             .shutdown_with_timeout(bound)
             .map_err(|e| TracingShutdownError {
