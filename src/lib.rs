@@ -28,6 +28,8 @@
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+#[cfg(feature = "okaywal")]
+pub mod adapters;
 #[cfg(feature = "otlp")]
 pub mod otlp;
 #[cfg(feature = "recording")]
