@@ -4,7 +4,7 @@
 //! `cargo bench --features okaywal --bench okaywal`
 //!
 //! - `okaywal_recovery/plain`: `Configuration::open` of a copy of the log with a manager that
-//!   reads every entry's chunks (and checks their CRCs), as a real one would.
+//!   reads every entry's chunks, as a real one would (the tests' `Counting::reading`).
 //! - `okaywal_recovery/instrumented`: the same manager wrapped by
 //!   `walrec::adapters::okaywal::recover`, recording into a `Recovery`.
 //! - `clock_read`: one `clock::now_ns()`.
@@ -20,45 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use okaywal::WriteAheadLog;
-use okaywal::{Configuration, Entry, EntryId, LogManager, ReadChunkResult, SegmentReader};
+use okaywal::Configuration;
 use walrec::telemetry::{Recovery, clock};
 
 #[path = "../tests/support/okaywal_log.rs"]
 mod okaywal_log;
+use okaywal_log::Counting;
 
 /// Entries in the benchmarked log.
 const ENTRIES: u64 = 20_000;
-
-/// A manager that reads every chunk and checks its CRC, folding the bytes into a sum.
-#[derive(Debug, Default)]
-struct Reading {
-    sum: u64,
-}
-
-impl LogManager for Reading {
-    fn recover(&mut self, entry: &mut Entry<'_>) -> io::Result<()> {
-        while let ReadChunkResult::Chunk(mut chunk) = entry.read_chunk()? {
-            let data = chunk.read_all()?;
-            self.sum = self
-                .sum
-                .wrapping_add(data.iter().map(|&b| u64::from(b)).sum::<u64>());
-            if !chunk.check_crc()? {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "chunk CRC"));
-            }
-        }
-        Ok(())
-    }
-
-    fn checkpoint_to(
-        &mut self,
-        _: EntryId,
-        _: &mut SegmentReader,
-        _: &WriteAheadLog,
-    ) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One large segment: a checkpoint threshold the log never reaches.
 fn config(dir: &Path) -> Configuration {
@@ -68,7 +38,7 @@ fn config(dir: &Path) -> Configuration {
 /// Writes the log once; returns its directory.
 fn write_log(root: &Path) -> io::Result<PathBuf> {
     let dir = root.join("log");
-    let wal = config(&dir).open(Reading::default())?;
+    let wal = config(&dir).open(Counting::reading())?;
     for i in 0..ENTRIES {
         let mut writer = wal.begin_entry()?;
         writer.write_chunk(&i.to_le_bytes())?;
@@ -79,10 +49,12 @@ fn write_log(root: &Path) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// A fresh copy of the log for one iteration.
+/// A fresh copy of the log for one iteration (eight names in turn, each removed first: the
+/// log of an iteration is dropped right after it).
 fn fresh(log: &Path, root: &Path, n: &mut u64) -> PathBuf {
     *n += 1;
-    let copy = root.join(format!("copy-{n}"));
+    let copy = root.join(format!("copy-{}", *n % 8));
+    let _ = std::fs::remove_dir_all(&copy);
     okaywal_log::copy_dir(log, &copy).expect("copy the benchmark log");
     copy
 }
@@ -97,7 +69,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("plain", |b| {
         b.iter_batched(
             || fresh(&log, root.path(), &mut n),
-            |dir| config(&dir).open(Reading::default()).expect("recover"),
+            |dir| config(&dir).open(Counting::reading()).expect("recover"),
             BatchSize::PerIteration,
         )
     });
@@ -107,7 +79,7 @@ fn bench(c: &mut Criterion) {
             || (fresh(&log, root.path(), &mut m), Arc::new(Recovery::new())),
             |(dir, recovery)| {
                 let opened =
-                    walrec::adapters::okaywal::recover(config(&dir), Reading::default(), recovery);
+                    walrec::adapters::okaywal::recover(config(&dir), Counting::reading(), recovery);
                 opened.expect("recover")
             },
             BatchSize::PerIteration,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use okaywal_log::{
-    Counting, WRITER_ENV, config, copy_dir, plain_recover, segment_files, write_log,
+    Counting, WRITER_ENV, config, copy_dir, plain_recover, segment_files, two_copies, write_log,
 };
 use walrec::adapters::okaywal::{Handed, OkaywalError, recover};
 use walrec::telemetry::{Phase, Recovery, RecoverySnapshot};
@@ -59,8 +59,7 @@ fn assert_counts_match(snapshot: &RecoverySnapshot, handed: Handed, plain: okayw
 #[test]
 fn counts_equal_what_okaywal_handed_over() -> TestResult {
     let tmp = tempfile::tempdir()?;
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    write_log(&tmp.path().join("log"), 600, 100, &[&a, &b])?;
+    let (a, b) = two_copies(tmp.path(), 600, 100)?;
     let plain = plain_recover(&a, true)?;
     assert!(
         plain.segments > 2,
@@ -80,8 +79,7 @@ fn counts_equal_what_okaywal_handed_over() -> TestResult {
 #[test]
 fn unread_chunks_recover_as_okaywal_alone_does() -> TestResult {
     let tmp = tempfile::tempdir()?;
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    write_log(&tmp.path().join("log"), 300, 100, &[&a, &b])?;
+    let (a, b) = two_copies(tmp.path(), 300, 100)?;
     let plain = plain_recover(&a, false)?;
     assert!(
         plain.entries < 300,
@@ -100,14 +98,9 @@ fn unread_chunks_recover_as_okaywal_alone_does() -> TestResult {
 #[test]
 fn chunks_the_manager_reads_still_reach_it() -> TestResult {
     let tmp = tempfile::tempdir()?;
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    write_log(&tmp.path().join("log"), 50, 64, &[&a])?;
-    copy_dir(&a, &b)?;
+    let (a, b) = two_copies(tmp.path(), 50, 64)?;
     let recovery = Arc::new(Recovery::new());
-    let manager = Counting {
-        read_chunks: true,
-        ..Counting::default()
-    };
+    let manager = Counting::reading();
     let counts = manager.counts();
     let (wal, handed) = recover(config(&b), manager, Arc::clone(&recovery))?;
     wal.shutdown()?;
@@ -177,8 +170,7 @@ fn killed_writer_counts_equal_what_okaywal_recovered() -> TestResult {
 #[test]
 fn corrupted_segment_header_is_counted_and_named() -> TestResult {
     let tmp = tempfile::tempdir()?;
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    write_log(&tmp.path().join("log"), 300, 100, &[&a, &b])?;
+    let (a, b) = two_copies(tmp.path(), 300, 100)?;
     for dir in [&a, &b] {
         let second = segment_files(dir)?
             .get(1)
@@ -227,8 +219,7 @@ fn a_manager_error_is_named_as_the_managers() -> TestResult {
     write_log(&tmp.path().join("log"), 20, 10, &[&b])?;
     let manager = Counting {
         fail_at: Some(5),
-        read_chunks: true,
-        ..Counting::default()
+        ..Counting::reading()
     };
     let recovery = Arc::new(Recovery::new());
     let error = recover(config(&b), manager, Arc::clone(&recovery)).err();

@@ -183,6 +183,13 @@ struct Local {
 struct Shared {
     recovery: Arc<Recovery>,
     segments: Vec<PathBuf>,
+    spans: Mutex<spans::Spans>,
+    c: Counters,
+}
+
+/// `Shared`'s counters and flags.
+#[derive(Debug, Default)]
+struct Counters {
     handed_segments: AtomicU64,
     entries: AtomicU64,
     aborted: AtomicU64,
@@ -199,7 +206,6 @@ struct Shared {
     manager_failed: AtomicBool,
     /// Reading an entry's remaining chunks failed (not a header).
     entry_failed: AtomicBool,
-    spans: Mutex<spans::Spans>,
 }
 
 fn bump(counter: &AtomicU64, by: u64) -> u64 {
@@ -215,17 +221,7 @@ impl Shared {
             spans: Mutex::new(spans::Spans::start(dir)),
             recovery,
             segments,
-            handed_segments: AtomicU64::new(0),
-            entries: AtomicU64::new(0),
-            aborted: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            last_id: AtomicU64::new(0),
-            published_entries: AtomicU64::new(0),
-            published_bytes: AtomicU64::new(0),
-            last_ns: AtomicU64::new(0),
-            in_segment: AtomicBool::new(false),
-            manager_failed: AtomicBool::new(false),
-            entry_failed: AtomicBool::new(false),
+            c: Counters::default(),
         }
     }
 
@@ -237,11 +233,11 @@ impl Shared {
     /// Adds the entries and bytes not yet in the progress.
     fn publish(&self, now_ns: u64) {
         // Relaxed: single writer, see `Shared`.
-        let entries = self.entries.load(Ordering::Relaxed);
-        let bytes = self.bytes.load(Ordering::Relaxed);
-        let new_entries = entries - self.published_entries.swap(entries, Ordering::Relaxed);
-        let new_bytes = bytes - self.published_bytes.swap(bytes, Ordering::Relaxed);
-        let last_id = self.last_id.load(Ordering::Relaxed);
+        let entries = self.c.entries.load(Ordering::Relaxed);
+        let bytes = self.c.bytes.load(Ordering::Relaxed);
+        let new_entries = entries - self.c.published_entries.swap(entries, Ordering::Relaxed);
+        let new_bytes = bytes - self.c.published_bytes.swap(bytes, Ordering::Relaxed);
+        let last_id = self.c.last_id.load(Ordering::Relaxed);
         let progress = &self.recovery.progress;
         progress.replayed(new_entries, new_bytes, last_id, now_ns);
     }
@@ -249,7 +245,7 @@ impl Shared {
     /// Ends the segment being replayed, if any.
     fn end_segment(&self, now_ns: u64) {
         // Relaxed: single writer, see `Shared`.
-        if self.in_segment.swap(false, Ordering::Relaxed) {
+        if self.c.in_segment.swap(false, Ordering::Relaxed) {
             self.publish(now_ns);
             self.recovery.progress.segment_replayed();
             self.spans().segment_end();
@@ -265,18 +261,17 @@ impl Shared {
         } else {
             Phase::Done
         });
-        if let Some(error) = error.filter(|e| self.is_header_failure(e)) {
-            let start = self.last_ns.load(Ordering::Relaxed); // Relaxed: single writer.
-            let updater = self.recovery.manager.updater();
-            updater.on_read_segment_header(start, Status::Failed);
-            let problems = &self.recovery.segment_reader;
-            problems.count_problem(IntegrityProblem::Validation);
-            drop(updater);
-            self.spans().failed(error);
-        } else if let Some(error) = error {
+        if let Some(error) = error {
+            if self.is_header_failure(error) {
+                let start = self.c.last_ns.load(Ordering::Relaxed); // Relaxed: single writer.
+                let updater = self.recovery.manager.updater();
+                updater.on_read_segment_header(start, Status::Failed);
+                let problems = &self.recovery.segment_reader;
+                problems.count_problem(IntegrityProblem::Validation);
+            }
             self.spans().failed(error);
         }
-        self.spans().finish(self.entries.load(Ordering::Relaxed));
+        self.spans().finish(self.c.entries.load(Ordering::Relaxed));
     }
 
     /// Whether okaywal failed on a segment header: the errors its header read returns (bad
@@ -285,19 +280,19 @@ impl Shared {
     /// handed over.
     fn is_header_failure(&self, error: &io::Error) -> bool {
         // Relaxed: single writer, see `Shared`.
-        let handed = self.handed_segments.load(Ordering::Relaxed);
+        let handed = self.c.handed_segments.load(Ordering::Relaxed);
         let kind = matches!(
             error.kind(),
             io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
         );
-        kind && !self.manager_failed.load(Ordering::Relaxed)
-            && !self.entry_failed.load(Ordering::Relaxed)
+        kind && !self.c.manager_failed.load(Ordering::Relaxed)
+            && !self.c.entry_failed.load(Ordering::Relaxed)
             && usize::try_from(handed).is_ok_and(|handed| handed < self.segments.len())
     }
 
     fn classify(&self, dir: PathBuf, source: io::Error) -> OkaywalError {
-        let handed = self.handed_segments.load(Ordering::Relaxed); // Relaxed: single writer.
-        if self.manager_failed.load(Ordering::Relaxed) {
+        let handed = self.c.handed_segments.load(Ordering::Relaxed); // Relaxed: single writer.
+        if self.c.manager_failed.load(Ordering::Relaxed) {
             return OkaywalError::Manager { dir, source };
         }
         let next = usize::try_from(handed)
@@ -315,9 +310,9 @@ impl Shared {
     fn handed(&self) -> Handed {
         // Relaxed: single writer, see `Shared`.
         Handed {
-            segments: self.handed_segments.load(Ordering::Relaxed),
-            entries: self.entries.load(Ordering::Relaxed),
-            aborted_entries: self.aborted.load(Ordering::Relaxed),
+            segments: self.c.handed_segments.load(Ordering::Relaxed),
+            entries: self.c.entries.load(Ordering::Relaxed),
+            aborted_entries: self.c.aborted.load(Ordering::Relaxed),
         }
     }
 }
@@ -336,7 +331,7 @@ impl<M> Instrumented<M> {
         let now = clock::now_ns();
         self.local().last_ns = now;
         // Relaxed: single writer, see `Shared`.
-        self.shared.last_ns.store(now, Ordering::Relaxed);
+        self.shared.c.last_ns.store(now, Ordering::Relaxed);
     }
 
     /// Skips the chunks `recover` left unread (as okaywal would), counting their bytes.
@@ -368,7 +363,7 @@ impl<M: LogManager> LogManager for Instrumented<M> {
             .updater()
             .on_read_segment_header(local.last_ns, Status::Ok);
         shared.end_segment(end);
-        let index = bump(&shared.handed_segments, 1) - 1;
+        let index = bump(&shared.c.handed_segments, 1) - 1;
         if index == 0 {
             shared.recovery.progress.replay_started(end);
         }
@@ -376,7 +371,7 @@ impl<M: LogManager> LogManager for Instrumented<M> {
         let recovering = matches!(decision, Ok(okaywal::Recovery::Recover));
         if recovering {
             // Relaxed: single writer, see `Shared`.
-            shared.in_segment.store(true, Ordering::Relaxed);
+            shared.c.in_segment.store(true, Ordering::Relaxed);
             let path = usize::try_from(index)
                 .ok()
                 .and_then(|i| shared.segments.get(i));
@@ -384,11 +379,12 @@ impl<M: LogManager> LogManager for Instrumented<M> {
             self.local().updater.updater().set_trace_context(trace);
         }
         shared
+            .c
             .manager_failed
             .store(decision.is_err(), Ordering::Relaxed); // Relaxed: see `Shared`.
         let now = clock::now_ns();
         self.local().last_ns = now;
-        shared.last_ns.store(now, Ordering::Relaxed); // Relaxed: single writer.
+        shared.c.last_ns.store(now, Ordering::Relaxed); // Relaxed: single writer.
         decision
     }
 
@@ -402,25 +398,25 @@ impl<M: LogManager> LogManager for Instrumented<M> {
             .on_next_event_with_id(local.last_ns, id);
         local.last_ns = now;
         let shared = &*self.shared;
-        let entries = bump(&shared.entries, 1);
-        shared.last_id.store(id, Ordering::Relaxed); // Relaxed: single writer, see `Shared`.
+        let entries = bump(&shared.c.entries, 1);
+        shared.c.last_id.store(id, Ordering::Relaxed); // Relaxed: single writer, see `Shared`.
         let result = self.inner.recover(entry);
         if let Err(error) = result {
-            shared.manager_failed.store(true, Ordering::Relaxed); // Relaxed: see `Shared`.
+            shared.c.manager_failed.store(true, Ordering::Relaxed); // Relaxed: see `Shared`.
             return Err(error);
         }
         let (bytes, aborted) = Self::drain(entry).inspect_err(|_| {
-            shared.entry_failed.store(true, Ordering::Relaxed); // Relaxed: see `Shared`.
+            shared.c.entry_failed.store(true, Ordering::Relaxed); // Relaxed: see `Shared`.
         })?;
-        bump(&shared.bytes, bytes);
+        bump(&shared.c.bytes, bytes);
         if aborted {
-            bump(&shared.aborted, 1);
+            bump(&shared.c.aborted, 1);
         }
         if entries % PROGRESS_EVENTS == 0 {
             shared.publish(now);
         }
         // Relaxed: single writer; the failed header read after this entry starts here.
-        shared.last_ns.store(now, Ordering::Relaxed);
+        shared.c.last_ns.store(now, Ordering::Relaxed);
         Ok(())
     }
 
@@ -495,12 +491,7 @@ mod spans {
                 let path = KeyValue::new("wal.segment.path", path.display().to_string());
                 span.set_attribute(path);
             }
-            let context = span.span_context();
-            let trace = context.is_valid().then(|| TraceContext {
-                trace_id: context.trace_id().to_bytes(),
-                span_id: context.span_id().to_bytes(),
-                sampled: context.is_sampled(),
-            });
+            let trace = crate::wal::span_trace_context(&cx);
             self.segment = Some(cx);
             trace
         }

@@ -23,22 +23,47 @@ pub struct Counts {
     pub bytes_read: u64,
 }
 
-/// A manager that counts what okaywal hands it; reads the chunks itself if `read_chunks`.
+/// A manager that counts what okaywal hands it; reads the chunks itself if `read_chunks`;
+/// with `hold`, its checkpoints wait until that flag is set (bounded), so that a writer's log
+/// keeps its segments un-checkpointed while it is copied, as after a crash.
 #[derive(Debug, Default)]
 pub struct Counting {
     pub counts: Arc<std::sync::Mutex<Counts>>,
     pub read_chunks: bool,
     /// Return an error from `recover` at this entry (1-based), to test failures.
     pub fail_at: Option<u64>,
+    pub hold: Option<Arc<AtomicBool>>,
 }
 
 impl Counting {
+    /// A manager that reads every chunk, as a real one does.
+    pub fn reading() -> Self {
+        Counting {
+            read_chunks: true,
+            ..Counting::default()
+        }
+    }
+
     fn bump(&self, f: impl FnOnce(&mut Counts)) {
         f(&mut self.counts.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
     pub fn counts(&self) -> Arc<std::sync::Mutex<Counts>> {
         Arc::clone(&self.counts)
+    }
+
+    /// The chunks' bytes, or `None` for a torn chunk at the end of a killed writer's log
+    /// (the entry is then ignored, as okaywal's docs say).
+    fn read(entry: &mut Entry<'_>) -> io::Result<Option<u64>> {
+        let mut bytes = 0;
+        while let ReadChunkResult::Chunk(mut chunk) = entry.read_chunk()? {
+            match chunk.read_all() {
+                Ok(data) => bytes += data.len() as u64,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Some(bytes))
     }
 }
 
@@ -49,47 +74,20 @@ impl LogManager for Counting {
     }
 
     fn recover(&mut self, entry: &mut Entry<'_>) -> io::Result<()> {
+        let bytes = match self.read_chunks {
+            true => Self::read(entry)?.unwrap_or(0),
+            false => 0,
+        };
         let mut entries = 0;
         self.bump(|c| {
             c.entries += 1;
+            c.bytes_read += bytes;
             entries = c.entries;
         });
-        if self.fail_at == Some(entries) {
-            return Err(io::Error::other("the test manager refuses this entry"));
+        match self.fail_at == Some(entries) {
+            true => Err(io::Error::other("the test manager refuses this entry")),
+            false => Ok(()),
         }
-        while self.read_chunks {
-            let ReadChunkResult::Chunk(mut chunk) = entry.read_chunk()? else {
-                break;
-            };
-            match chunk.read_all() {
-                Ok(data) => self.bump(|c| c.bytes_read += data.len() as u64),
-                // A torn chunk at the end of a killed writer's log: ignore the entry, as
-                // okaywal's docs say.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    fn checkpoint_to(
-        &mut self,
-        _: EntryId,
-        _: &mut SegmentReader,
-        _: &WriteAheadLog,
-    ) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A writer's manager whose checkpoint waits until released (bounded), so that the log keeps
-/// its segments un-checkpointed while it is copied, as after a crash.
-#[derive(Debug)]
-pub struct HeldCheckpoints(pub Arc<AtomicBool>);
-
-impl LogManager for HeldCheckpoints {
-    fn recover(&mut self, _: &mut Entry<'_>) -> io::Result<()> {
-        Ok(())
     }
 
     fn checkpoint_to(
@@ -99,10 +97,20 @@ impl LogManager for HeldCheckpoints {
         _: &WriteAheadLog,
     ) -> io::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.0.load(Ordering::Acquire) && Instant::now() < deadline {
+        while let Some(hold) = &self.hold {
+            if hold.load(Ordering::Acquire) || Instant::now() > deadline {
+                break;
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
         Ok(())
+    }
+}
+
+fn held(release: &Arc<AtomicBool>) -> Counting {
+    Counting {
+        hold: Some(Arc::clone(release)),
+        ..Counting::default()
     }
 }
 
@@ -117,7 +125,7 @@ pub fn config(dir: &Path) -> Configuration {
 /// of `copies` while its checkpoints are held, then shuts the writer down.
 pub fn write_log(dir: &Path, entries: u64, chunk: usize, copies: &[&Path]) -> io::Result<()> {
     let release = Arc::new(AtomicBool::new(false));
-    let wal = config(dir).open(HeldCheckpoints(Arc::clone(&release)))?;
+    let wal = config(dir).open(held(&release))?;
     for i in 0..entries {
         let mut writer = wal.begin_entry()?;
         writer.write_chunk(&vec![(i % 251) as u8; chunk])?;
@@ -131,9 +139,16 @@ pub fn write_log(dir: &Path, entries: u64, chunk: usize, copies: &[&Path]) -> io
     wal.shutdown()
 }
 
+/// A log of `entries` entries written in `tmp/log`, copied to `tmp/a` and `tmp/b`.
+pub fn two_copies(tmp: &Path, entries: u64, chunk: usize) -> io::Result<(PathBuf, PathBuf)> {
+    let (a, b) = (tmp.join("a"), tmp.join("b"));
+    write_log(&tmp.join("log"), entries, chunk, &[&a, &b])?;
+    Ok((a, b))
+}
+
 /// The looping writer (run in a child process, killed with SIGKILL): writes until killed.
 pub fn write_forever(dir: &Path) -> io::Result<()> {
-    let wal = config(dir).open(HeldCheckpoints(Arc::new(AtomicBool::new(false))))?;
+    let wal = config(dir).open(held(&Arc::new(AtomicBool::new(false))))?;
     for i in 0u64.. {
         let mut writer = wal.begin_entry()?;
         writer.write_chunk(&vec![(i % 251) as u8; 300])?;
