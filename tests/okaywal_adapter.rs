@@ -5,18 +5,20 @@
 #[path = "support/okaywal_log.rs"]
 mod okaywal_log;
 
+use std::error::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use okaywal_log::{
-    Counting, WRITER_ENV, config, copy_dir, plain_recover, segment_files, two_copies, write_log,
+    Counting, Counts, WRITER_ENV, config, copy_dir, plain_recover, segment_files, two_copies,
+    write_log,
 };
 use walrec::adapters::okaywal::{Handed, OkaywalError, recover};
 use walrec::telemetry::{Phase, Recovery, RecoverySnapshot};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+type TestResult = Result<(), Box<dyn Error>>;
 
 /// Recovers `dir` through the adapter with a counting manager; the log is shut down (so the
 /// last pending sample is published) before the snapshot.
@@ -56,17 +58,24 @@ fn assert_counts_match(snapshot: &RecoverySnapshot, handed: Handed, plain: okayw
     );
 }
 
+/// A log of `entries` entries recovered twice: by okaywal alone and through the adapter, with
+/// a manager that reads its chunks or not.
+fn both(entries: u64, read: bool) -> Result<(Counts, Handed, RecoverySnapshot), Box<dyn Error>> {
+    let tmp = tempfile::tempdir()?;
+    let (a, b) = two_copies(tmp.path(), entries, 100)?;
+    let plain = plain_recover(&a, read)?;
+    let (handed, snapshot) = instrumented(&b, read)?;
+    Ok((plain, handed, snapshot))
+}
+
 #[test]
 fn counts_equal_what_okaywal_handed_over() -> TestResult {
-    let tmp = tempfile::tempdir()?;
-    let (a, b) = two_copies(tmp.path(), 600, 100)?;
-    let plain = plain_recover(&a, true)?;
+    let (plain, handed, snapshot) = both(600, true)?;
     assert!(
         plain.segments > 2,
         "the log spans several segments: {plain:?}"
     );
     assert_eq!(plain.entries, 600);
-    let (handed, snapshot) = instrumented(&b, true)?;
     assert_counts_match(&snapshot, handed, plain);
     assert_eq!(snapshot.progress.current_event_id, Some(600));
     Ok(())
@@ -78,14 +87,11 @@ fn counts_equal_what_okaywal_handed_over() -> TestResult {
 /// okaywal alone does, and counts the skipped chunks' bytes.
 #[test]
 fn unread_chunks_recover_as_okaywal_alone_does() -> TestResult {
-    let tmp = tempfile::tempdir()?;
-    let (a, b) = two_copies(tmp.path(), 300, 100)?;
-    let plain = plain_recover(&a, false)?;
+    let (plain, handed, snapshot) = both(300, false)?;
     assert!(
         plain.entries < 300,
         "okaywal's skip bug is still there: {plain:?}"
     );
-    let (handed, snapshot) = instrumented(&b, false)?;
     assert_counts_match(&snapshot, handed, plain);
     assert_eq!(
         snapshot.progress.bytes_replayed,
