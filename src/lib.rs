@@ -23,11 +23,16 @@
 //! [`wal`] is the write-ahead log the recorder instruments: segment writer, verifying reader and
 //! a [`wal::RecoveryManager`] timed at the specification's points.
 //!
+//! `adapters` (one cargo feature each, e.g. `okaywal`) time other people's WALs' recoveries
+//! through this same public API; `docs/instrument-your-wal.md` shows how to write your own.
+//!
 //! With `default-features = false` the crate is only this recorder and the WAL: no async
 //! runtime, no network code.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+#[cfg(feature = "okaywal")]
+pub mod adapters;
 #[cfg(feature = "otlp")]
 pub mod otlp;
 #[cfg(feature = "recording")]

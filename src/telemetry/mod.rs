@@ -31,7 +31,7 @@ pub use names::{
     Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, INSTRUMENTATION_SCOPE, Kind, Metric,
     MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat, Unit,
 };
-pub use owned_updater::OwnedManagerUpdater;
+pub use owned_updater::{OwnedManagerUpdater, OwnsManager};
 pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};
 pub use progress::{Phase, ProgressSnapshot, RecoveryProgress};
 pub use recovery::{Recovery, RecoverySnapshot};

@@ -123,7 +123,7 @@ pub use recovery_hooks::{LoadTimings, RecoveryHooks};
 pub use reopen::Repair;
 pub use scan::{SegmentInfo, segment_file_name};
 #[cfg(feature = "traces")]
-pub use spans::MAX_HEADER_SPANS;
+pub use spans::{MAX_HEADER_SPANS, span_trace_context};
 pub use stop::StopHandle;
 pub use survey::RecoveryReport;
 pub use tail::Discarded;

@@ -62,6 +62,21 @@ fn fail(cx: &Context, error: &WalError) {
     span.set_status(Status::error(error.to_string()));
 }
 
+/// The trace context of `cx`'s span, for
+/// [`ManagerUpdater::set_trace_context`](crate::telemetry::ManagerUpdater::set_trace_context):
+/// what links a `next_event` exemplar to
+/// the span its event was replayed in. `None` when the span is not valid (no tracer provider).
+/// Public so that adapters for other WALs link their exemplars the same way.
+pub fn span_trace_context(cx: &Context) -> Option<TraceContext> {
+    let span = cx.span();
+    let context = span.span_context();
+    context.is_valid().then(|| TraceContext {
+        trace_id: context.trace_id().to_bytes(),
+        span_id: context.span_id().to_bytes(),
+        sampled: context.is_sampled(),
+    })
+}
+
 fn end(open: &mut Open) {
     if let Some(cx) = open.take() {
         cx.span().end();
@@ -206,12 +221,7 @@ impl RecoverySpans {
         span.set_attribute(KeyValue::new("wal.event.last_id", int(last)));
         span.set_attribute(KeyValue::new("wal.event.count", int(count)));
         span.set_attribute(KeyValue::new("wal.segment.bytes", int(bytes)));
-        let context = span.span_context();
-        let trace = context.is_valid().then(|| TraceContext {
-            trace_id: context.trace_id().to_bytes(),
-            span_id: context.span_id().to_bytes(),
-            sampled: context.is_sampled(),
-        });
+        let trace = span_trace_context(&cx);
         self.segment = Some(cx);
         trace
     }
