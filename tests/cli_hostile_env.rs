@@ -194,3 +194,15 @@ fn every_non_utf8_variable_is_reported_at_once_with_the_other_problems() {
         "{stderr}"
     );
 }
+
+/// A context variable that is not UTF-8 is named in a warning, not silently taken for unset.
+#[cfg(feature = "traces")]
+#[test]
+fn a_non_utf8_traceparent_is_named_in_a_warning() {
+    let out = replay_with_raw(&[("TRACEPARENT", GARBLED)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("TRACEPARENT is set but is not valid UTF-8"),
+        "{stderr}"
+    );
+}

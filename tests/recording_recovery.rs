@@ -162,3 +162,39 @@ fn a_recorded_recovery_converts_to_otlp_with_all_components() {
         );
     }
 }
+
+/// The `asInt` of the first point of the sum `name` in one OTLP JSON request line.
+fn sum_in_json_line(line: &str, name: &str) -> Option<u64> {
+    let request: serde_json::Value = serde_json::from_str(line).ok()?;
+    let scopes = request["resourceMetrics"].as_array()?.iter();
+    let metrics = scopes.flat_map(|r| r["scopeMetrics"].as_array().into_iter().flatten());
+    let mut all = metrics.flat_map(|s| s["metrics"].as_array().into_iter().flatten());
+    let metric = all.find(|m| m["name"] == name)?;
+    let value = &metric["sum"]["dataPoints"][0]["asInt"];
+    value.as_u64().or_else(|| value.as_str()?.parse().ok())
+}
+
+/// A recording's intervals are deltas: each backfilled point of a progress sum carries what its
+/// interval added (500 events each), not the running total at its end.
+#[test]
+fn otlp_json_of_a_recorded_recovery_carries_each_intervals_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _, live) = recorded(dir.path());
+    let out = dir.path().join("requests.jsonl");
+    let args = [
+        "report",
+        path.to_str().unwrap(),
+        "--otlp-json",
+        out.to_str().unwrap(),
+    ];
+    let finished = Walrec::spawn(&args, &[]).finish();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let events: Vec<Option<u64>> = text
+        .lines()
+        .map(|line| sum_in_json_line(line, "walrec.recovery.events_replayed"))
+        .collect();
+    assert_eq!(events, vec![Some(500); INTERVALS]);
+    let total: u64 = events.iter().flatten().sum();
+    assert_eq!(total, live[INTERVALS].progress.events_replayed);
+}

@@ -60,7 +60,7 @@ impl Export {
             #[cfg(feature = "traces")]
             tracing,
             #[cfg(feature = "traces")]
-            _parent: super::trace_context::from_env(|name| std::env::var(name).ok(), &propagators)
+            _parent: super::trace_context::from_env(carrier_variable, &propagators)
                 .map(opentelemetry::Context::attach),
             agent,
             bound: config.export_timeout().min(FINAL_EXPORT_BOUND),
@@ -90,6 +90,22 @@ impl Drop for Export {
         match self.agent.shutdown(self.bound) {
             Ok(_) => tracing::info!("metrics exported to the OTLP collector"),
             Err(error) => tracing::debug!("final export failed: {error}"),
+        }
+    }
+}
+
+/// A context carrier variable (`TRACEPARENT`, `TRACESTATE`, `BAGGAGE`): one that is set but
+/// not UTF-8 is a warning naming it (the run starts a new trace), never silently unset.
+#[cfg(all(feature = "otlp", feature = "traces"))]
+fn carrier_variable(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) => Some(value),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            tracing::warn!(
+                "{name} is set but is not valid UTF-8; it is ignored and the recovery starts a new trace"
+            );
+            None
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use walrec::otlp::{Backfill, BackfillError, Config, RecordedPoint, RecordedTelemetry};
 use walrec::recording::{RecordedInterval, Recording, Window};
-use walrec::telemetry::RecoverySnapshot;
+use walrec::telemetry::{ProgressSnapshot, RecoverySnapshot};
 
 use super::CliError;
 use super::error::otlp_config_error;
@@ -36,20 +36,37 @@ pub fn otlp(recording: &Recording, window: Window, args: &ReportArgs) -> Result<
 }
 
 /// One request per tick inside `window`, a point per instance, with the recorded resource.
+/// A recorded interval holds the progress at its end; its point carries what the interval
+/// added (the difference with the instance's previous interval, from the recording's start,
+/// inside the window or not), since every backfilled point is a delta.
 fn backfill(recording: &Recording, window: Window, config: &Config) -> Backfill {
     let mut backfill = Backfill::new(config, &recording.header.resource_attributes);
-    for tick in recording.ticks(window) {
+    let mut previous: Vec<ProgressSnapshot> =
+        vec![Default::default(); recording.header.instances.len()];
+    for tick in recording.ticks(Window::default()) {
         // A recorded Recovery is exported whole, as the agent exports a registered Recovery.
         let recoveries: Vec<Option<RecoverySnapshot>> = tick
             .iter()
-            .map(|interval| interval.components.map(|c| c.with_manager(&interval.delta)))
+            .map(|interval| {
+                let mut recovery = interval
+                    .components
+                    .map(|c| c.with_manager(&interval.delta))?;
+                let before = previous.get_mut(interval.instance)?;
+                let added = recovery.progress.counters_since(before);
+                *before = recovery.progress;
+                recovery.progress = added;
+                Some(recovery)
+            })
             .collect();
         let points: Vec<RecordedPoint<'_>> = tick
             .iter()
             .zip(&recoveries)
+            .filter(|(interval, _)| window.contains(recording.offsets(interval)))
             .map(|(interval, recovery)| point(recording, interval, recovery.as_ref()))
             .collect();
-        backfill.add_tick(&points);
+        if !points.is_empty() {
+            backfill.add_tick(&points);
+        }
     }
     backfill
 }
