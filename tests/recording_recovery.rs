@@ -138,16 +138,7 @@ fn a_manager_recorded_alone_has_no_components() {
 fn a_recorded_recovery_converts_to_otlp_with_all_components() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _, _) = recorded(dir.path());
-    let out = dir.path().join("otlp.jsonl");
-    let args = [
-        "report",
-        path.to_str().unwrap(),
-        "--otlp-json",
-        out.to_str().unwrap(),
-    ];
-    let finished = Walrec::spawn(&args, &[]).finish();
-    assert!(finished.status.success(), "{}", finished.stderr);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = otlp_json_lines(dir.path(), &path);
     assert_eq!(text.lines().count(), INTERVALS);
     for name in [
         "next_event",
@@ -180,16 +171,7 @@ fn sum_in_json_line(line: &str, name: &str) -> Option<u64> {
 fn otlp_json_of_a_recorded_recovery_carries_each_intervals_progress() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _, live) = recorded(dir.path());
-    let out = dir.path().join("requests.jsonl");
-    let args = [
-        "report",
-        path.to_str().unwrap(),
-        "--otlp-json",
-        out.to_str().unwrap(),
-    ];
-    let finished = Walrec::spawn(&args, &[]).finish();
-    assert!(finished.status.success(), "{}", finished.stderr);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = otlp_json_lines(dir.path(), &path);
     let events: Vec<Option<u64>> = text
         .lines()
         .map(|line| sum_in_json_line(line, "walrec.recovery.events_replayed"))
@@ -197,4 +179,18 @@ fn otlp_json_of_a_recorded_recovery_carries_each_intervals_progress() {
     assert_eq!(events, vec![Some(500); INTERVALS]);
     let total: u64 = events.iter().flatten().sum();
     assert_eq!(total, live[INTERVALS].progress.events_replayed);
+}
+
+/// `walrec report RECORDING --otlp-json` into `dir`: the lines written.
+fn otlp_json_lines(dir: &std::path::Path, recording: &std::path::Path) -> String {
+    let out = dir.join("otlp.jsonl");
+    let args = [
+        "report",
+        recording.to_str().unwrap(),
+        "--otlp-json",
+        out.to_str().unwrap(),
+    ];
+    let finished = Walrec::spawn(&args, &[]).finish();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    std::fs::read_to_string(&out).unwrap()
 }
