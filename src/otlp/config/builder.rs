@@ -287,7 +287,7 @@ impl<'a> ConfigBuilder<'a> {
         } = self;
         environment.with(|lookup| {
             let mut found = Problems::default();
-            let disabled = resolve_single(Id::Disabled, lookup, &overrides, &mut found);
+            let disabled = resolve_single(Id::Disabled, lookup, signal, &overrides, &mut found);
             if disabled.as_bool() {
                 let resolved = resolve(lookup, signal, &[], |_| false, &mut found);
                 return Ok((Config::turned_off(), resolved));

@@ -95,14 +95,15 @@ pub(crate) fn resolve(
     resolved
 }
 
-/// Resolves `id` alone.
+/// Resolves `id` alone, for `signal`.
 pub(crate) fn resolve_single(
     id: Id,
     lookup: &Lookup<'_>,
+    signal: Signal,
     overrides: &[Override],
     problems: &mut Problems,
 ) -> Value {
-    resolve_one(setting(id), lookup, Signal::Metrics, overrides, problems).0
+    resolve_one(setting(id), lookup, signal, overrides, problems).0
 }
 
 fn resolve_one(

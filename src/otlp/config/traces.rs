@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use super::environment::Environment;
 use super::error::{ConfigError, ConfigProblem, Problems};
-use super::resolve::{Lookup, Resolved, Source, process_env, resolve};
+use super::resolve::{Lookup, Resolved, Source, process_env, resolve, resolve_single};
 use super::settings::Id;
 use super::types::{Propagator, SamplerName, Signal, TracesExporter};
+use super::value::Value;
 use super::{Config, ConfigBuilder, env};
 
 impl Config {
@@ -106,7 +107,7 @@ impl Default for TraceSettings {
     fn default() -> Self {
         let mut problems = Problems::default();
         let resolved = resolve(&|_| None, Signal::Traces, &[], |_| false, &mut problems);
-        Self::assemble(&resolved, &mut problems)
+        Self::assemble(&resolved, &Value::Unset, &mut problems)
     }
 }
 
@@ -126,18 +127,18 @@ impl TraceSettings {
     fn from_variables(lookup: &Lookup<'_>) -> Result<Self, ConfigError> {
         let pipeline_part = |id| id >= Id::TracesExporter && id != Id::SamplerArg;
         let mut problems = Problems::default();
-        let mut resolved = resolve(lookup, Signal::Traces, &[], pipeline_part, &mut problems);
+        let resolved = resolve(lookup, Signal::Traces, &[], pipeline_part, &mut problems);
         let name: SamplerName = resolved.get(Id::Sampler).choice();
-        if name.as_str().ends_with("traceidratio") {
-            problems = Problems::default();
-            let with_arg = |id| id >= Id::TracesExporter;
-            resolved = resolve(lookup, Signal::Traces, &[], with_arg, &mut problems);
-        }
-        let settings = Self::assemble(&resolved, &mut problems);
+        let ratio = match name.as_str().ends_with("traceidratio") {
+            true => resolve_single(Id::SamplerArg, lookup, Signal::Traces, &[], &mut problems),
+            false => Value::Unset,
+        };
+        let settings = Self::assemble(&resolved, &ratio, &mut problems);
         problems.finish(settings)
     }
 
-    fn assemble(r: &Resolved, problems: &mut Problems) -> Self {
+    /// The settings `r` holds, with the ratio samplers' argument `ratio` (unset: 1).
+    fn assemble(r: &Resolved, ratio: &Value, problems: &mut Problems) -> Self {
         let count = |id| r.get(id).as_count().unwrap_or(0);
         let small = |id| u32::try_from(count(id)).unwrap_or(u32::MAX);
         let (queue, batch) = (count(Id::MaxQueueSize), count(Id::MaxExportBatchSize));
@@ -153,8 +154,8 @@ impl TraceSettings {
                 expected,
             )]);
         }
-        let ratio = match r.get(Id::SamplerArg) {
-            super::value::Value::Ratio(ratio) => *ratio,
+        let ratio = match ratio {
+            Value::Ratio(ratio) => *ratio,
             _ => 1.0,
         };
         TraceSettings {
