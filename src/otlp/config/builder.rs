@@ -100,27 +100,6 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// Records the choice `value` for `id`.
-    fn choose<T: Spelled + PartialEq>(self, id: Id, method: &'static str, value: T) -> Self {
-        let index = T::ALL.iter().position(|v| *v == value).unwrap_or(0);
-        self.set(id, method, Value::Choice(index))
-    }
-
-    /// Turns the agent off (`OTEL_SDK_DISABLED`).
-    pub fn disabled(self, disabled: bool) -> Self {
-        self.set(
-            Id::Disabled,
-            "ConfigBuilder::disabled",
-            Value::Bool(disabled),
-        )
-    }
-
-    /// `service.name` (`OTEL_SERVICE_NAME`); must not be blank.
-    pub fn service_name(self, name: impl Into<String>) -> Self {
-        let value = Value::Text(name.into());
-        self.set(Id::ServiceName, "ConfigBuilder::service_name", value)
-    }
-
     /// Adds a resource attribute, replacing one of the same key from
     /// `OTEL_RESOURCE_ATTRIBUTES`; the key must not be blank.
     pub fn resource_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -133,20 +112,6 @@ impl<'a> ConfigBuilder<'a> {
             parse::set_attribute(&mut self.attributes, key, value.into());
         }
         self
-    }
-
-    /// Where metrics go (`OTEL_METRICS_EXPORTER`).
-    pub fn metrics_exporter(self, exporter: MetricsExporter) -> Self {
-        self.choose(
-            Id::MetricsExporter,
-            "ConfigBuilder::metrics_exporter",
-            exporter,
-        )
-    }
-
-    /// The transport (`OTEL_EXPORTER_OTLP_PROTOCOL`).
-    pub fn protocol(self, protocol: Protocol) -> Self {
-        self.choose(Id::Protocol, "ConfigBuilder::protocol", protocol)
     }
 
     /// The collector's URL, used as is (like `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`): for
@@ -174,99 +139,6 @@ impl<'a> ConfigBuilder<'a> {
         self
     }
 
-    /// How long one export request may take (`OTEL_EXPORTER_OTLP_TIMEOUT`); within
-    /// [`TIMEOUT_RANGE`](super::env::TIMEOUT_RANGE).
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.set(
-            Id::Timeout,
-            "ConfigBuilder::timeout",
-            Value::Duration(timeout),
-        )
-    }
-
-    /// Request body compression (`OTEL_EXPORTER_OTLP_COMPRESSION`).
-    pub fn compression(self, compression: Compression) -> Self {
-        self.choose(Id::Compression, "ConfigBuilder::compression", compression)
-    }
-
-    /// Asks for plaintext (`OTEL_EXPORTER_OTLP_INSECURE`); an `https` endpoint wins.
-    pub fn insecure(self, insecure: bool) -> Self {
-        self.set(
-            Id::Insecure,
-            "ConfigBuilder::insecure",
-            Value::Bool(insecure),
-        )
-    }
-
-    /// CA certificates PEM file (`OTEL_EXPORTER_OTLP_CERTIFICATE`); must be readable and
-    /// hold PEM certificates now.
-    pub fn ca_certificate(self, path: impl Into<PathBuf>) -> Self {
-        let value = Value::Path(path.into());
-        self.set(Id::Certificate, "ConfigBuilder::ca_certificate", value)
-    }
-
-    /// mTLS private key PEM file (`OTEL_EXPORTER_OTLP_CLIENT_KEY`); must be readable and
-    /// hold a PEM private key now.
-    pub fn client_key(self, path: impl Into<PathBuf>) -> Self {
-        let value = Value::Path(path.into());
-        self.set(Id::ClientKey, "ConfigBuilder::client_key", value)
-    }
-
-    /// mTLS certificate chain PEM file (`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`); must be
-    /// readable and hold PEM certificates now.
-    pub fn client_certificate(self, path: impl Into<PathBuf>) -> Self {
-        let value = Value::Path(path.into());
-        self.set(
-            Id::ClientCertificate,
-            "ConfigBuilder::client_certificate",
-            value,
-        )
-    }
-
-    /// Time between exports (`OTEL_METRIC_EXPORT_INTERVAL`); within
-    /// [`INTERVAL_RANGE`](super::env::INTERVAL_RANGE).
-    pub fn interval(self, interval: Duration) -> Self {
-        self.set(
-            Id::Interval,
-            "ConfigBuilder::interval",
-            Value::Duration(interval),
-        )
-    }
-
-    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`, for traces
-    /// `OTEL_BSP_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`](super::env::TIMEOUT_RANGE).
-    pub fn export_timeout(self, timeout: Duration) -> Self {
-        let value = Value::Duration(timeout);
-        self.set(Id::ExportTimeout, "ConfigBuilder::export_timeout", value)
-    }
-
-    /// Which samples may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
-    pub fn exemplar_filter(self, filter: ExemplarFilter) -> Self {
-        self.choose(Id::ExemplarFilter, "ConfigBuilder::exemplar_filter", filter)
-    }
-
-    /// Temporality (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
-    pub fn temporality(self, temporality: Temporality) -> Self {
-        self.choose(Id::Temporality, "ConfigBuilder::temporality", temporality)
-    }
-
-    /// How the latency histogram is exported
-    /// (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
-    pub fn histogram_aggregation(self, aggregation: HistogramAggregation) -> Self {
-        let method = "ConfigBuilder::histogram_aggregation";
-        self.choose(Id::HistogramAggregation, method, aggregation)
-    }
-
-    /// Most exponential histogram buckets (`WALREC_OTLP_HISTOGRAM_MAX_SIZE`); at least 2.
-    pub fn max_histogram_buckets(self, buckets: usize) -> Self {
-        let value = Value::Count(u64::try_from(buckets).unwrap_or(u64::MAX));
-        self.set(
-            Id::MaxHistogramBuckets,
-            "ConfigBuilder::max_histogram_buckets",
-            value,
-        )
-    }
-
     /// The configuration, or every problem in the overrides and the environment at once.
     ///
     /// When the agent is disabled nothing else is read or checked, and the other settings are
@@ -278,7 +150,7 @@ impl<'a> ConfigBuilder<'a> {
     /// The configuration with where each setting came from.
     pub(crate) fn resolve(self) -> Result<(Config, Resolved), ConfigError> {
         let ConfigBuilder {
-            environment,
+            mut environment,
             signal,
             overrides,
             headers,
@@ -299,6 +171,67 @@ impl<'a> ConfigBuilder<'a> {
             found.finish((config, resolved))
         })
     }
+}
+
+/// The index of `value` among its type's spellings, as a choice setting holds it.
+fn choice<T: Spelled + PartialEq>(value: T) -> Value {
+    Value::Choice(T::ALL.iter().position(|v| *v == value).unwrap_or(0))
+}
+
+/// Builder methods that set one row of the table: each checks its value by the row's kind
+/// and is named in messages as `ConfigBuilder::<method>`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $method:ident($arg:ident: $ty:ty) => $id:ident, $value:expr;)*) => {
+        impl ConfigBuilder<'_> {
+            $($(#[$doc])*
+            pub fn $method(self, $arg: $ty) -> Self {
+                self.set(Id::$id, concat!("ConfigBuilder::", stringify!($method)), $value)
+            })*
+        }
+    };
+}
+
+setters! {
+    /// Turns the agent off (`OTEL_SDK_DISABLED`).
+    disabled(disabled: bool) => Disabled, Value::Bool(disabled);
+    /// `service.name` (`OTEL_SERVICE_NAME`); must not be blank.
+    service_name(name: impl Into<String>) => ServiceName, Value::Text(name.into());
+    /// Where metrics go (`OTEL_METRICS_EXPORTER`).
+    metrics_exporter(exporter: MetricsExporter) => MetricsExporter, choice(exporter);
+    /// The transport (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+    protocol(protocol: Protocol) => Protocol, choice(protocol);
+    /// How long one export request may take (`OTEL_EXPORTER_OTLP_TIMEOUT`); within
+    /// [`TIMEOUT_RANGE`](super::env::TIMEOUT_RANGE).
+    timeout(timeout: Duration) => Timeout, Value::Duration(timeout);
+    /// Request body compression (`OTEL_EXPORTER_OTLP_COMPRESSION`).
+    compression(compression: Compression) => Compression, choice(compression);
+    /// Asks for plaintext (`OTEL_EXPORTER_OTLP_INSECURE`); an `https` endpoint wins.
+    insecure(insecure: bool) => Insecure, Value::Bool(insecure);
+    /// CA certificates PEM file (`OTEL_EXPORTER_OTLP_CERTIFICATE`); must be readable and
+    /// hold PEM certificates now.
+    ca_certificate(path: impl Into<PathBuf>) => Certificate, Value::Path(path.into());
+    /// mTLS private key PEM file (`OTEL_EXPORTER_OTLP_CLIENT_KEY`); must be readable and
+    /// hold a PEM private key now.
+    client_key(path: impl Into<PathBuf>) => ClientKey, Value::Path(path.into());
+    /// mTLS certificate chain PEM file (`OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`); must be
+    /// readable and hold PEM certificates now.
+    client_certificate(path: impl Into<PathBuf>) => ClientCertificate, Value::Path(path.into());
+    /// Time between exports (`OTEL_METRIC_EXPORT_INTERVAL`); within
+    /// [`INTERVAL_RANGE`](super::env::INTERVAL_RANGE).
+    interval(interval: Duration) => Interval, Value::Duration(interval);
+    /// Bound on one whole export (`OTEL_METRIC_EXPORT_TIMEOUT`, for traces
+    /// `OTEL_BSP_EXPORT_TIMEOUT`); within [`TIMEOUT_RANGE`](super::env::TIMEOUT_RANGE).
+    export_timeout(timeout: Duration) => ExportTimeout, Value::Duration(timeout);
+    /// Which samples may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+    exemplar_filter(filter: ExemplarFilter) => ExemplarFilter, choice(filter);
+    /// Temporality (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
+    temporality(temporality: Temporality) => Temporality, choice(temporality);
+    /// How the latency histogram is exported
+    /// (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
+    histogram_aggregation(aggregation: HistogramAggregation) => HistogramAggregation, choice(aggregation);
+    /// Most exponential histogram buckets (`WALREC_OTLP_HISTOGRAM_MAX_SIZE`); at least 2.
+    max_histogram_buckets(buckets: usize) => MaxHistogramBuckets,
+        Value::Count(u64::try_from(buckets).unwrap_or(u64::MAX));
 }
 
 impl std::fmt::Debug for ConfigBuilder<'_> {

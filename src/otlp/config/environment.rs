@@ -35,16 +35,16 @@ impl<'a> Environment<'a> {
         }
     }
 
-    /// `resolve` run over these variables.
+    /// `resolve` run over these variables (a broken file's problems are handed out once).
     pub(crate) fn with<T>(
-        &self,
+        &mut self,
         resolve: impl FnOnce(&Lookup<'_>) -> Result<T, ConfigError>,
     ) -> Result<T, ConfigError> {
         match self {
             Environment::Variables(lookup) => resolve(lookup),
             Environment::File(settings) => resolve(&settings.lookup()),
             Environment::Broken(problems) => Err(ConfigError {
-                problems: problems.clone(),
+                problems: std::mem::take(problems),
             }),
         }
     }

@@ -29,7 +29,7 @@ pub struct ExplainedSetting {
 /// Every setting of both signals as `lookup` resolves them, with every problem found.
 /// With `OTEL_CONFIG_FILE` set, the values are the file's, and their sources its keys.
 pub fn explain(lookup: &Lookup<'_>) -> (Vec<ExplainedSetting>, Option<ConfigError>) {
-    let environment = Environment::new(lookup);
+    let mut environment = Environment::new(lookup);
     let mut lines = Vec::new();
     let result = environment.with(|variables| {
         let mut problems = Problems::default();
