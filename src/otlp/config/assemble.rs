@@ -6,7 +6,7 @@ use super::error::{ConfigProblem, Problems};
 use super::parse::set_attribute;
 use super::resolve::Resolved;
 use super::secret::{Headers, Secret};
-use super::settings::Id;
+use super::settings::{Id, TABLE};
 use super::types::{Signal, TlsConfig};
 use super::value::Value;
 use super::{Config, resolve};
@@ -38,34 +38,26 @@ impl Config {
             headers.set(name, value);
         }
         problems.extend(check_client_pair(r, signal));
+        let mut values: Vec<Value> = (0..Id::TracesExporter as usize)
+            .map(|index| r.get(TABLE[index].id).clone())
+            .collect();
+        let name = service_name(r, &resource_attributes);
+        values[Id::ServiceName as usize] = Value::Text(name);
+        values[Id::ResourceAttributes as usize] = Value::Attributes(resource_attributes);
+        values[Id::Headers as usize] = Value::Headers(headers);
         Config {
             disabled: false,
-            metrics_exporter: r.get(Id::MetricsExporter).choice(),
-            service_name: service_name(r, &resource_attributes),
-            resource_attributes,
-            protocol: r.get(Id::Protocol).choice(),
             endpoint: match r.get(Id::Endpoint) {
                 Value::Url(url) => url.clone(),
                 _ => super::parse::default_endpoint(r.get(Id::Protocol).choice(), signal),
             },
-            headers,
-            timeout: r.get(Id::Timeout).as_duration(),
-            compression: r.get(Id::Compression).choice(),
             tls: TlsConfig {
                 insecure: r.get(Id::Insecure).as_bool(),
                 ca_certificate: r.get(Id::Certificate).as_path(),
                 client_key: r.get(Id::ClientKey).as_path(),
                 client_certificate: r.get(Id::ClientCertificate).as_path(),
             },
-            interval: r.get(Id::Interval).as_duration(),
-            export_timeout: r.get(Id::ExportTimeout).as_duration(),
-            temporality: r.get(Id::Temporality).choice(),
-            exemplar_filter: r.get(Id::ExemplarFilter).choice(),
-            max_histogram_buckets: r
-                .get(Id::MaxHistogramBuckets)
-                .as_count()
-                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-            histogram_aggregation: r.get(Id::HistogramAggregation).choice(),
+            values,
         }
     }
 }

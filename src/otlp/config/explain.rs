@@ -62,7 +62,7 @@ fn line(setting: &Setting, signal: Signal, resolved: &Resolved) -> ExplainedSett
 }
 
 /// `value` as `walrec config` shows it.
-fn shown(setting: &Setting, value: &Value) -> String {
+pub(super) fn shown(setting: &Setting, value: &Value) -> String {
     let spelled = |index: usize| match &setting.kind {
         Kind::Choice(c) | Kind::ChoiceList(c) => c.accepted.get(index).copied().unwrap_or("?"),
         _ => "?",

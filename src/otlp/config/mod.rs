@@ -46,6 +46,9 @@ use std::time::Duration;
 
 use url::Url;
 
+use settings::Id;
+use value::Value;
+
 pub use builder::ConfigBuilder;
 pub use error::{ConfigError, ConfigProblem};
 pub use explain::{ExplainedSetting, explain, settings_table_markdown};
@@ -63,22 +66,15 @@ pub use types::{
 /// `Debug` shows the endpoint redacted and header names only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
-    pub(crate) disabled: bool,
-    pub(crate) metrics_exporter: MetricsExporter,
-    pub(crate) service_name: String,
-    pub(crate) resource_attributes: Vec<(String, String)>,
-    pub(crate) protocol: Protocol,
-    pub(crate) endpoint: Url,
-    pub(crate) headers: Headers,
-    pub(crate) timeout: Duration,
-    pub(crate) compression: Compression,
-    pub(crate) tls: TlsConfig,
-    pub(crate) interval: Duration,
-    pub(crate) export_timeout: Duration,
-    pub(crate) temporality: Temporality,
-    pub(crate) exemplar_filter: ExemplarFilter,
-    pub(crate) max_histogram_buckets: usize,
-    pub(crate) histogram_aggregation: HistogramAggregation,
+    disabled: bool,
+    /// The value of every setting of the table's `Config` part, by [`Id`](settings::Id); the
+    /// service name, attributes, headers and endpoint with their fallbacks and the code's
+    /// additions applied.
+    values: Vec<Value>,
+    /// The endpoint (always set, unlike `values`' entry type says).
+    endpoint: Url,
+    /// The TLS settings, together as the transports use them.
+    tls: TlsConfig,
 }
 
 impl Config {
@@ -111,6 +107,10 @@ impl Config {
         }
     }
 
+    fn get(&self, id: Id) -> &Value {
+        self.values.get(id as usize).unwrap_or(&Value::Unset)
+    }
+
     /// `OTEL_SDK_DISABLED=true`: the agent must not start. The other settings are then the
     /// defaults, whatever the environment says.
     pub fn disabled(&self) -> bool {
@@ -119,24 +119,27 @@ impl Config {
 
     /// Where metrics go: the collector (`otlp`), standard output (`console`) or nowhere.
     pub fn metrics_exporter(&self) -> MetricsExporter {
-        self.metrics_exporter
+        self.get(Id::MetricsExporter).choice()
     }
 
     /// `service.name`: the builder's, else `OTEL_SERVICE_NAME`, else the `service.name` entry
     /// of `OTEL_RESOURCE_ATTRIBUTES`, else the spec's `unknown_service:<executable>`.
     pub fn service_name(&self) -> &str {
-        &self.service_name
+        self.get(Id::ServiceName).as_text().unwrap_or_default()
     }
 
     /// `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded) and the builder's attributes, in order,
     /// keys unique.
     pub fn resource_attributes(&self) -> &[(String, String)] {
-        &self.resource_attributes
+        match self.get(Id::ResourceAttributes) {
+            Value::Attributes(list) => list,
+            _ => &[],
+        }
     }
 
     /// The transport.
     pub fn protocol(&self) -> Protocol {
-        self.protocol
+        self.get(Id::Protocol).choice()
     }
 
     /// The URL to send to, as text: for `http/protobuf` the full URL of the request, path
@@ -158,17 +161,21 @@ impl Config {
 
     /// Extra request headers (gRPC metadata); values are secrets.
     pub fn headers(&self) -> &Headers {
-        &self.headers
+        static NONE: Headers = Headers::new();
+        match self.get(Id::Headers) {
+            Value::Headers(headers) => headers,
+            _ => &NONE,
+        }
     }
 
     /// How long one export request may take.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.get(Id::Timeout).as_duration()
     }
 
     /// Request body compression.
     pub fn compression(&self) -> Compression {
-        self.compression
+        self.get(Id::Compression).choice()
     }
 
     /// Certificates and the insecure flag.
@@ -185,55 +192,46 @@ impl Config {
 
     /// Time between the starts of two exports.
     pub fn export_interval(&self) -> Duration {
-        self.interval
+        self.get(Id::Interval).as_duration()
     }
 
     /// Bound on one whole export, retries included.
     pub fn export_timeout(&self) -> Duration {
-        self.export_timeout
+        self.get(Id::ExportTimeout).as_duration()
     }
 
     /// The temporality to export sums and the histogram with.
     pub fn temporality(&self) -> Temporality {
-        self.temporality
+        self.get(Id::Temporality).choice()
     }
 
     /// Which `next_event` samples may be exported as exemplars.
     pub fn exemplar_filter(&self) -> ExemplarFilter {
-        self.exemplar_filter
+        self.get(Id::ExemplarFilter).choice()
     }
 
     /// Most buckets in an exported exponential histogram (at least 2).
     pub fn max_histogram_buckets(&self) -> usize {
-        self.max_histogram_buckets
+        let count = self.get(Id::MaxHistogramBuckets).as_count().unwrap_or(0);
+        usize::try_from(count).unwrap_or(usize::MAX)
     }
 
     /// How the latency histogram is exported: exponential (the default) or explicit buckets.
     pub fn histogram_aggregation(&self) -> HistogramAggregation {
-        self.histogram_aggregation
+        self.get(Id::HistogramAggregation).choice()
     }
 }
 
 impl std::fmt::Debug for Config {
+    /// Every setting as `walrec config` shows it: secrets and endpoint credentials redacted.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("disabled", &self.disabled)
-            .field("metrics_exporter", &self.metrics_exporter)
-            .field("service_name", &self.service_name)
-            .field("resource_attributes", &self.resource_attributes)
-            .field("protocol", &self.protocol)
-            .field("endpoint", &self.redacted_endpoint())
-            .field("headers", &self.headers)
-            .field("timeout", &self.timeout)
-            .field("compression", &self.compression)
-            .field("tls", &self.tls)
-            .field("interval", &self.interval)
-            .field("export_timeout", &self.export_timeout)
-            .field("temporality", &self.temporality)
-            .field("exemplar_filter", &self.exemplar_filter)
-            .field("max_histogram_buckets", &self.max_histogram_buckets)
-            .field("histogram_aggregation", &self.histogram_aggregation)
-            .finish()
+        let mut map = f.debug_map();
+        map.entry(&"disabled", &self.disabled);
+        for setting in settings::TABLE.iter().filter(|s| s.id < Id::TracesExporter) {
+            let shown = explain::shown(setting, self.get(setting.id));
+            map.entry(&setting.id, &format_args!("{shown}"));
+        }
+        map.finish()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct Headers(Vec<(String, Secret)>);
 
 impl Headers {
     /// No headers.
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Headers(Vec::new())
     }
 

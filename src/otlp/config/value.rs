@@ -31,6 +31,9 @@ pub(crate) enum Value {
     Text(String),
 }
 
+/// Ratios are range-checked (0 to 1) when parsed, so no value is ever NaN: equality is total.
+impl Eq for Value {}
+
 impl Value {
     /// The variant of `T` this choice names (the first one if it is not a choice).
     pub(crate) fn choice<T: Spelled>(&self) -> T {
