@@ -1,7 +1,11 @@
 //! The `walrec` binary end to end: generate, replay, corruption, bad arguments, exit codes.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use support::segment_layout::{BLOCK_HEADER, block_start, segment_bytes};
+use support::wal::generate;
 
 /// Runs the binary with OTLP export disabled: these tests are about the WAL and its exit
 /// codes; export is tested against a real collector in tests/e2e_rotel.rs and below.
@@ -15,23 +19,6 @@ fn walrec(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn generate(dir: &Path, events: u64, segment_bytes: u64) {
-    let out = walrec(&[
-        "generate",
-        "--dir",
-        dir.to_str().unwrap(),
-        "--events",
-        &events.to_string(),
-        "--segment-bytes",
-        &segment_bytes.to_string(),
-    ]);
-    assert!(
-        out.status.success(),
-        "generate failed: {}",
-        text(&out.stderr)
-    );
 }
 
 /// Segment files of `dir`, sorted (not the writer's lock file).
@@ -49,7 +36,7 @@ fn segments(dir: &Path) -> Vec<std::path::PathBuf> {
 fn generate_then_replay_prints_the_dump_with_matching_figures() {
     let dir = tempfile::tempdir().unwrap();
     // 3 blocks per segment: 1000 events make 6 segments.
-    generate(dir.path(), 1000, 128 + 3 * 4160);
+    generate(dir.path(), 1000, segment_bytes(3));
     assert_eq!(segments(dir.path()).len(), 6);
     let out = walrec(&[
         "replay",
@@ -100,7 +87,7 @@ fn generate_then_replay_prints_the_dump_with_matching_figures() {
 #[test]
 fn replay_from_an_event_and_with_telemetry_off() {
     let dir = tempfile::tempdir().unwrap();
-    generate(dir.path(), 300, 128 + 2 * 4160);
+    generate(dir.path(), 300, segment_bytes(2));
     let d = dir.path().to_str().unwrap();
     let out = walrec(&["replay", "--dir", d, "--from-event", "201"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -114,10 +101,10 @@ fn replay_from_an_event_and_with_telemetry_off() {
 #[test]
 fn a_corrupt_byte_exits_1_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    generate(dir.path(), 300, 128 + 2 * 4160);
+    generate(dir.path(), 300, segment_bytes(2));
     let victim = segments(dir.path())[1].clone();
     let mut bytes = std::fs::read(&victim).unwrap();
-    bytes[128 + 4160 + 64 + 5] ^= 0x01; // an event in the second block
+    bytes[(block_start(1) + BLOCK_HEADER) as usize + 5] ^= 0x01; // an event in the second block
     std::fs::write(&victim, &bytes).unwrap();
     let out = walrec(&["replay", "--dir", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -169,7 +156,7 @@ fn bad_arguments_exit_2_naming_the_argument() {
         );
     }
     // Resuming before the WAL's first event is a usage error too.
-    generate(dir.path(), 10, 128 + 4160);
+    generate(dir.path(), 10, segment_bytes(1));
     let out = walrec(&["replay", "--dir", d, "--from-event", "0"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--from-event"));

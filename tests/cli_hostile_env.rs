@@ -4,17 +4,16 @@
 //! naming each variable, all reported together.
 #![cfg(all(feature = "cli", feature = "otlp"))]
 
-#[path = "support/hostile.rs"]
-mod hostile;
-#[path = "support/process.rs"]
-mod process;
+mod support;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
+use support::{hostile, process};
 
 use hostile::{HostileServer, Hostility};
-use process::{Finished, Walrec, generate};
+use process::{Finished, Walrec};
+use support::wal::generate;
 
 const HEADER_SECRET: &str = "Header-S3cret-Value";
 const PASSWORD_SECRET: &str = "Endpoint-Pa55word";

@@ -7,8 +7,9 @@ mod support;
 
 use support::process;
 
-use process::{Walrec, generate, has_read};
+use process::{Walrec, has_read};
 use support::fake_collector::{Behaviour, FakeCollector};
+use support::wal::generate;
 
 /// Events in the large WAL: long enough (over a second in a debug build) that a signal sent
 /// once the replay has begun lands well before its end.

@@ -9,9 +9,8 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[cfg(feature = "cli")]
-use support::demo::{self, DEMO_EVENTS, DEMO_INSTANCE};
-use support::rotel::{LoggedMetric, LoggedPoint, Rotel, parse_metrics};
+use support::rotel::Rotel;
+use support::rotel_log::{LoggedMetric, LoggedPoint, ensure, named, parse_metrics, point_of};
 use walrec::otlp::Agent;
 use walrec::otlp::config::{Config, Protocol};
 use walrec::telemetry::Manager;
@@ -97,41 +96,12 @@ fn push(protocol: Protocol, endpoint: &str) -> Expected {
     expected
 }
 
-/// The `walrec`-scope metrics called `name` in a parsed log (one per export that arrived).
-fn named<'a>(metrics: &'a [LoggedMetric], name: &str) -> Vec<&'a LoggedMetric> {
-    metrics
-        .iter()
-        .filter(|m| m.scope == "walrec" && m.name == name)
-        .collect()
-}
-
-fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
-    if condition { Ok(()) } else { Err(message()) }
-}
-
-/// The single point of `metric` for `instance` (its `wal.recovery.instance` attribute).
-fn point_of<'a>(metric: &'a LoggedMetric, instance: &str) -> Result<&'a LoggedPoint, String> {
-    let logged = format!("Str({instance})");
-    let points: Vec<_> = metric
-        .points
-        .iter()
-        .filter(|p| p.attribute("wal.recovery.instance") == Some(logged.as_str()))
-        .collect();
-    match points.as_slice() {
-        [point] => Ok(point),
-        _ => Err(format!(
-            "{}: expected one point with wal.recovery.instance={instance}, got {:?}",
-            metric.name, metric.points
-        )),
-    }
-}
-
-/// The single point of `metric` for instance `main`.
 /// Equal up to the rounding of a logged floating-point value.
 fn close(logged: f64, expected: f64) -> bool {
     (logged - expected).abs() <= 1e-6 * expected.abs() + 1e-12
 }
 
+/// The single point of `metric` for instance `main`.
 fn main_point(metric: &LoggedMetric) -> Result<&LoggedPoint, String> {
     point_of(metric, "main")
 }
@@ -312,135 +282,6 @@ fn agent_rotel_forwards_to_gateway_rotel() {
     assert_logged(&gateway, &expected);
 }
 
-// ---------------------------------------------------------------------------------------------
-// `walrec demo` pushing to rotel, configured only by OTEL_EXPORTER_OTLP_{ENDPOINT,PROTOCOL}.
-// ---------------------------------------------------------------------------------------------
-
-/// Runs `walrec demo` against `endpoint` and returns the `samples=` of the Manager section's
-/// four lines, by metric name.
-#[cfg(feature = "cli")]
-fn run_demo(endpoint: &str, protocol: &str) -> Vec<(&'static str, u64)> {
-    let dump = demo::run(endpoint, protocol);
-    vec![
-        ("read_segment_header", dump.samples("Read segment header")),
-        ("resume_from_event", dump.samples("Resume from event")),
-        ("seek_event", dump.samples("Seek event")),
-        ("next_event", dump.samples("Next event")),
-    ]
-}
-
-/// Checks rotel's log for the demo's export: the five metrics, their types and units, sample
-/// counts equal to the demo's own dump, and a histogram consistent with them.
-#[cfg(feature = "cli")]
-fn check_demo_log(log: &str, dumped: &[(&str, u64)]) -> Result<(), String> {
-    let metrics = parse_metrics(log);
-    let cumulative = "AGGREGATION_TEMPORALITY_CUMULATIVE";
-    let one = |name: &str| -> Result<&LoggedMetric, String> {
-        named(&metrics, name)
-            .into_iter()
-            .find(|m| point_of(m, DEMO_INSTANCE).is_ok())
-            .ok_or_else(|| format!("{name} for instance {DEMO_INSTANCE:?} not in rotel's log"))
-    };
-    for &(metric, samples) in dumped {
-        let name = format!("walrec.{metric}.samples");
-        let sum = one(&name)?;
-        ensure(
-            sum.data_type == "Sum"
-                && sum.is_monotonic == Some(true)
-                && sum.temporality.as_deref() == Some(cumulative)
-                && sum.unit == "{operation}",
-            || format!("{name}: {sum:?}"),
-        )?;
-        let value = point_of(sum, DEMO_INSTANCE)?.int_value();
-        ensure(value == Some(samples as i64), || {
-            format!("{name}: rotel logged {value:?}, the demo's dump says {samples}")
-        })?;
-        let time = one(&format!("walrec.{metric}.time"))?;
-        ensure(time.data_type == "Sum" && time.unit == "s", || {
-            format!("{metric}.time: {time:?}")
-        })?;
-        let time = point_of(time, DEMO_INSTANCE)?.float_value().unwrap_or(-1.0);
-        ensure(samples == 0 || time > 0.0, || {
-            format!("walrec.{metric}.time is {time} for {samples} samples")
-        })?;
-        let bound = |stat: &str| -> Result<f64, String> {
-            let gauge = one(&format!("walrec.{metric}.{stat}"))?;
-            ensure(gauge.data_type == "Gauge" && gauge.unit == "s", || {
-                format!("{metric}.{stat}: {gauge:?}")
-            })?;
-            point_of(gauge, DEMO_INSTANCE)?
-                .float_value()
-                .ok_or_else(|| format!("walrec.{metric}.{stat} has no value"))
-        };
-        let (min, avg, max) = (bound("min")?, bound("avg")?, bound("max")?);
-        ensure(min <= avg && avg <= max, || {
-            format!("walrec.{metric}: min {min} avg {avg} max {max}")
-        })?;
-    }
-    let events = dumped
-        .iter()
-        .find(|(metric, _)| *metric == "next_event")
-        .map(|&(_, samples)| samples)
-        .unwrap();
-    ensure(events == DEMO_EVENTS, || {
-        format!("the demo recorded {events} next_event samples for {DEMO_EVENTS} events")
-    })?;
-    let name = "walrec.next_event_histogram";
-    let histogram = one(name)?;
-    ensure(
-        histogram.data_type == "ExponentialHistogram"
-            && histogram.temporality.as_deref() == Some(cumulative)
-            && histogram.unit == "ns",
-        || format!("{name}: {histogram:?}"),
-    )?;
-    let point = point_of(histogram, DEMO_INSTANCE)?;
-    let buckets: u64 = point.bucket_counts.iter().sum();
-    ensure(
-        point.count == Some(events) && point.zero_count + buckets == events,
-        || {
-            format!(
-                "{name}: count {:?}, zero {} + buckets {buckets}, events {events}",
-                point.count, point.zero_count
-            )
-        },
-    )?;
-    ensure(
-        matches!((point.min, point.max, point.sum), (Some(min), Some(max), Some(sum)) if min <= max && sum >= max),
-        || {
-            format!(
-                "{name}: min {:?} max {:?} sum {:?}",
-                point.min, point.max, point.sum
-            )
-        },
-    )?;
-    Ok(())
-}
-
-#[cfg(feature = "cli")]
-fn assert_demo_logged(rotel: &Rotel, dumped: &[(&str, u64)]) {
-    if let Err(log) = rotel.wait_for_log(|log| check_demo_log(log, dumped).is_ok(), LOG_BOUND) {
-        let reason = check_demo_log(&rotel.log(), dumped).unwrap_err();
-        panic!("{reason}\n{log}");
-    }
-}
-
-#[cfg(feature = "cli")]
-#[test]
-fn walrec_demo_pushes_to_rotel_over_grpc() {
-    let rotel = Rotel::start();
-    let dumped = run_demo(&rotel.grpc_endpoint(), "grpc");
-    assert_demo_logged(&rotel, &dumped);
-}
-
-#[cfg(feature = "cli")]
-#[test]
-fn walrec_demo_pushes_to_rotel_over_http_protobuf() {
-    let rotel = Rotel::start();
-    // The generic variable takes the base URL; the exporter appends /v1/metrics.
-    let dumped = run_demo(&rotel.http_base_endpoint(), "http/protobuf");
-    assert_demo_logged(&rotel, &dumped);
-}
-
 /// The parser against a block rotel 0.0.1a15 really logged (for a hand-made request).
 #[test]
 fn rotel_log_parser_reads_detailed_output() {
@@ -498,7 +339,7 @@ Bucket (1.1143867425958924, 1.1265216186082418], Count: 1
 Bucket (1.1265216186082418, 1.1387886347566916], Count: 2
 Bucket (1.1387886347566916, 1.1511892299529827], Count: 1
 ";
-    let metrics = parse_metrics(&support::rotel::strip_ansi(log));
+    let metrics = parse_metrics(&support::rotel_log::strip_ansi(log));
     assert_eq!(metrics.len(), 3);
     let samples = &metrics[0];
     assert_eq!(

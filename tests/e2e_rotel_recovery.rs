@@ -8,7 +8,8 @@ mod support;
 use std::time::Duration;
 
 use support::demo::{self, DEMO_EVENTS, DEMO_INSTANCE, DemoDump};
-use support::rotel::{LoggedMetric, LoggedPoint, Rotel, parse_metrics};
+use support::rotel::Rotel;
+use support::rotel_log::{LoggedMetric, LoggedPoint, parse_metrics};
 
 /// How long rotel gets to log the demo's export (it batches for 200 ms).
 const LOG_BOUND: Duration = Duration::from_secs(20);

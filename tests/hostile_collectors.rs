@@ -7,11 +7,11 @@
 //! the whole process, hostile servers included.
 #![cfg(feature = "otlp")]
 
-#[path = "support/hostile.rs"]
-mod hostile;
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::hostile;
 
 use hostile::{HostileServer, Hostility, peak_rss_bytes};
 use walrec::otlp::config::{Config, Protocol};

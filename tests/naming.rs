@@ -196,7 +196,7 @@ fn promtool_finds_nothing_but_the_histograms_own_name() {
     }
     let findings = support::promtool::check_metrics(&recovery_text());
     // The spec's key `next_event_histogram` names a type, and the histogram keeps its exact
-    // nanosecond buckets (see `walrec::telemetry::names`). Nothing else (promtool 3 no longer
+    // nanosecond buckets (see src/telemetry/names.rs). Nothing else (promtool 3 no longer
     // flags the type word in the saturation counter's name, as 2.42 did).
     let expected = [
         "walrec_next_event_histogram_nanoseconds metric name should not include type 'histogram'",

@@ -2,14 +2,14 @@
 //! mid-write, corrupted), recovered through `walrec::adapters::okaywal::recover`, and walrec's
 //! counts compared with what okaywal handed a plain manager recovering a copy of the same log.
 
-#[path = "support/okaywal_log.rs"]
-mod okaywal_log;
+mod support;
 
 use std::error::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::okaywal_log;
 
 use okaywal_log::{
     Counting, Counts, WRITER_ENV, config, copy_dir, plain_recover, segment_files, two_copies,

@@ -3,12 +3,12 @@
 //! hangs still gets the whole bound; periodic and flushed exports keep the full policy.
 #![cfg(feature = "otlp")]
 
-#[path = "support/hostile.rs"]
-mod hostile;
+mod support;
 
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use support::hostile;
 
 use hostile::{HostileServer, Hostility};
 use walrec::otlp::config::{Config, Protocol};

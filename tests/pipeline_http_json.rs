@@ -24,7 +24,6 @@ use support::backends;
 use support::fake_collector::FakeCollector;
 use support::otlp_read::{histogram_exemplars, walrec_metrics};
 use support::pipeline::Collector;
-use support::process;
 use support::recording::golden_intervals;
 use support::stack;
 use walrec::otlp::config::{ConfigBuilder, ExemplarFilter, Temporality};
@@ -112,7 +111,7 @@ fn a_replay_over_http_json_passes_the_collector_intact() {
     let collector =
         Collector::start_relay("otelcol-json", &downstream.addr.to_string(), dir.path());
     let wal = dir.path().join("wal");
-    process::generate(&wal, EVENTS, SEGMENT_BYTES);
+    support::wal::generate(&wal, EVENTS, SEGMENT_BYTES);
     let mut env = stack::replay_env(&collector.http, SERVICE);
     env.retain(|(name, _)| !name.ends_with("_PROTOCOL") && !name.ends_with("_INTERVAL"));
     env.extend([

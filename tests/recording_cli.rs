@@ -2,14 +2,16 @@
 //! with SIGKILL leaves every interval written before the kill, `report` reads it and warns
 //! about a torn last record, and a whole recording reports the replay's own dump.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::process;
+use support::wal::generate;
+use walrec::wal::WriterOptions;
 
 use walrec::recording::Recording;
-
-#[path = "support/process.rs"]
-mod process;
 
 fn walrec() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_walrec"));
@@ -23,13 +25,6 @@ fn run(command: &mut Command) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn generate(dir: &Path, events: u64) {
-    let out = run(walrec()
-        .args(["generate", "--events", &events.to_string(), "--dir"])
-        .arg(dir));
-    assert!(out.status.success(), "generate: {}", text(&out.stderr));
 }
 
 /// Polls `path` until it reads as a recording with at least `intervals` intervals (bounded).
@@ -50,7 +45,7 @@ fn wait_for_intervals(path: &Path, intervals: usize) -> usize {
 fn a_replay_killed_mid_run_keeps_every_written_interval() {
     let dir = tempfile::tempdir().unwrap();
     let (wal, file) = (dir.path().join("wal"), dir.path().join("rec.walrec"));
-    generate(&wal, 8_000_000);
+    generate(&wal, 8_000_000, WriterOptions::default().segment_bytes);
     let mut child = walrec()
         .args(["replay", "--dir"])
         .arg(&wal)
@@ -110,7 +105,7 @@ fn a_replay_killed_mid_run_keeps_every_written_interval() {
 fn a_whole_recording_reports_the_replays_own_dump() {
     let dir = tempfile::tempdir().unwrap();
     let (wal, file) = (dir.path().join("wal"), dir.path().join("rec.walrec"));
-    generate(&wal, 200_000);
+    generate(&wal, 200_000, WriterOptions::default().segment_bytes);
     let replay = run(walrec()
         .args(["replay", "--dir"])
         .arg(&wal)
@@ -138,7 +133,7 @@ fn a_whole_recording_reports_the_replays_own_dump() {
 fn bad_record_interval_and_missing_recording_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let wal = dir.path().join("wal");
-    generate(&wal, 1_000);
+    generate(&wal, 1_000, WriterOptions::default().segment_bytes);
     let out = run(walrec()
         .args(["replay", "--dir"])
         .arg(&wal)
@@ -166,7 +161,7 @@ fn bad_record_interval_and_missing_recording_are_clear_errors() {
 fn sigterm_writes_the_final_interval() {
     let dir = tempfile::tempdir().unwrap();
     let (wal, file) = (dir.path().join("wal"), dir.path().join("rec.walrec"));
-    generate(&wal, 8_000_000);
+    generate(&wal, 8_000_000, WriterOptions::default().segment_bytes);
     let (wal, file_arg) = (wal.to_str().unwrap(), file.to_str().unwrap());
     let env = [
         ("WALREC_RECORD_INTERVAL", "10"),

@@ -2,8 +2,8 @@
 //! party while it is being replayed gives the bytes that were verified, or an error naming the
 //! file — never a signal death (SIGBUS) and never different data.
 
-#[path = "support/wal.rs"]
-mod wal_support;
+use support::segment_layout::{BLOCK_HEADER, block_start, segment_bytes};
+mod support;
 
 use std::fs;
 use std::os::unix::fs::FileExt;
@@ -11,13 +11,13 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use wal_support::{path_str, segment_files, text, walrec_cmd};
+use support::wal::{path_str, segment_files, text, walrec_cmd};
 use walrec::wal::{SegmentReader, SegmentWriter, WriterOptions};
 
 /// `events` events, `blocks` full blocks per segment, no syncs (a throw-away WAL).
 fn wal(dir: &Path, events: u64, blocks: u64) -> Vec<std::path::PathBuf> {
     let opts = WriterOptions {
-        segment_bytes: 128 + blocks * 4160,
+        segment_bytes: segment_bytes(blocks),
         sync: false,
         ..WriterOptions::default()
     };
@@ -142,8 +142,11 @@ fn rewriting_a_later_segment_in_place_during_a_replay_never_changes_the_data() {
     let (intact, refused) = meddle_trials(12, |victim, trial| {
         let file = fs::OpenOptions::new().write(true).open(victim).unwrap();
         for k in 0..64u64 {
-            file.write_all_at(&[0xEE; 16], 128 + 4160 * k + 64 + (trial * 131) % 4000)
-                .unwrap();
+            file.write_all_at(
+                &[0xEE; 16],
+                block_start(k) + BLOCK_HEADER + (trial * 131) % 4000,
+            )
+            .unwrap();
         }
     });
     eprintln!("in-place rewrite: {intact} replays unaffected, {refused} refused naming the file");

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use walrec::telemetry::{Manager, Recovery, SegmentReaderSnapshot};
 use walrec::wal::{
     NoTelemetry, RecoveryManager, RecoveryMode, RecoveryOptions, SegmentWriter, WalError,
-    WriterOptions,
+    WriterOptions, format,
 };
 
-const HEADER: usize = 128;
-const BLOCK: usize = 4160;
+const HEADER: usize = format::HEADER_SIZE;
+const BLOCK: usize = format::BLOCK_SIZE;
 /// The last block of the 150-event WAL: 22 events.
 const SHORT_BLOCK: usize = 64 + 22 * 64;
 

@@ -6,8 +6,7 @@
 //!
 //! `WALREC_CRASH_KILLS` sets the number of kills (default 50, what CI runs).
 
-#[path = "support/wal.rs"]
-mod wal_support;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -15,7 +14,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use wal_support::{assert_contiguous_from_one, path_str, replay_ids, text, walrec, walrec_cmd};
+use support::wal::{assert_contiguous_from_one, path_str, replay_ids, text, walrec, walrec_cmd};
 use walrec::wal::RecoveryMode;
 
 const DEFAULT_KILLS: usize = 50;

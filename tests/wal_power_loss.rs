@@ -5,13 +5,12 @@
 //! in the blocks before the first changed byte, so every durable one) and report the rest.
 //! Unfinished segment creations with a partial header are ignored. Nothing panics.
 
-#[path = "support/wal.rs"]
-mod wal_support;
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use wal_support::{block_spans, replay_ids, segment_files};
+use support::wal::{block_spans, replay_ids, segment_files};
 use walrec::wal::{NoTelemetry, RecoveryManager, RecoveryMode, SegmentWriter, WriterOptions};
 
 /// A WAL of one segment: 100 events synced in blocks of 7, then 150 more in blocks of 5 that

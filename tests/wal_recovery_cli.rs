@@ -2,25 +2,20 @@
 //! `repair`, the directory lock, special files, `--from-event` past the end, missing first
 //! segments, and a full disk.
 
-#[path = "support/wal.rs"]
-mod wal_support;
+use support::segment_layout::{block_start, segment_bytes};
+mod support;
 
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use wal_support::{path_str, replay_ids, segment_files, text, walrec, walrec_cmd};
+use support::wal::{generate_with, path_str, replay_ids, segment_files, text, walrec, walrec_cmd};
 use walrec::wal::{RecoveryMode, SegmentWriter, WriterOptions};
 
 /// `events` events through the CLI, `blocks` full blocks per segment.
 fn generate(dir: &Path, events: u64, blocks: u64, extra: &[&str]) -> std::process::Output {
-    let events = events.to_string();
-    let bytes = (128 + blocks * 4160).to_string();
-    let mut args = vec!["generate", "--dir", path_str(dir), "--events", &events];
-    args.extend(["--segment-bytes", &bytes]);
-    args.extend(extra);
-    walrec(&args)
+    generate_with(dir, events, segment_bytes(blocks), extra)
 }
 
 fn replay(dir: &Path, extra: &[&str]) -> std::process::Output {
@@ -32,7 +27,7 @@ fn replay(dir: &Path, extra: &[&str]) -> std::process::Output {
 /// A WAL whose last segment is unsealed with a torn tail: 500 events synced, then garbage.
 fn torn_wal(dir: &Path) -> std::path::PathBuf {
     let opts = WriterOptions {
-        segment_bytes: 128 + 3 * 4160,
+        segment_bytes: segment_bytes(3),
         sync_every_events: 10,
         ..WriterOptions::default()
     };
@@ -89,7 +84,7 @@ fn point_in_time_stops_at_a_corrupt_middle_segment_where_the_others_fail() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let victim = &segment_files(dir.path())[2]; // events 385..=576
     let mut bytes = fs::read(victim).unwrap();
-    let at = 128 + 4160 + 100; // inside its second block: events 449.. are lost
+    let at = block_start(1) as usize + 100; // inside its second block: events 449.. are lost
     bytes[at] ^= 0xFF;
     fs::write(victim, &bytes).unwrap();
     for mode in ["tolerate-tail", "absolute"] {
@@ -97,7 +92,7 @@ fn point_in_time_stops_at_a_corrupt_middle_segment_where_the_others_fail() {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{mode}: {stderr}");
         assert!(
-            stderr.contains(&format!("{} at byte {}", victim.display(), 128 + 4160)),
+            stderr.contains(&format!("{} at byte {}", victim.display(), block_start(1))),
             "{mode}: {stderr}"
         );
     }

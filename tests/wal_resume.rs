@@ -1,10 +1,10 @@
 //! Resuming: in the middle of a segment, at a segment's first and last events, at the WAL's
 //! ends, and reading on across segment boundaries.
 
-#[path = "support/small_wal.rs"]
-mod small_wal;
+mod support;
 
 use small_wal::six_segment_wal as wal;
+use support::small_wal;
 use walrec::telemetry::Manager;
 use walrec::wal::{RecoveryManager, WalError};
 

@@ -1,13 +1,13 @@
 //! Write → read round trip: every event comes back as written, and seeks land on the first id
 //! at or after the target, including before the first and after the last id.
 
+mod support;
+
 use std::path::{Path, PathBuf};
+use support::segment_layout::{BLOCK, HEADER};
 
 use proptest::prelude::*;
 use walrec::wal::{RecoveryManager, SegmentReader, SegmentWriter, WalError, WriterOptions};
-
-const HEADER: u64 = 128;
-const BLOCK: u64 = 4160;
 
 fn payload(id: u64) -> Vec<u8> {
     (0..id % 45)

@@ -3,10 +3,10 @@
 //! `wal.segment.preload` included, comes from the tracer given, with no global provider
 //! installed (this test binary never installs one).
 
-#[path = "support/small_wal.rs"]
-mod small_wal;
+mod support;
 
 use std::path::Path;
+use support::small_wal;
 
 use opentelemetry::global::BoxedTracer;
 use opentelemetry::trace::TracerProvider as _;

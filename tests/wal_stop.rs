@@ -1,10 +1,10 @@
 //! Stopping a replay from another thread with `RecoveryManager::stop_handle`: the replay ends
 //! at the next segment boundary, as if the WAL ended there, and says it was stopped.
 
-#[path = "support/small_wal.rs"]
-mod small_wal;
+mod support;
 
 use small_wal::six_segment_wal as wal;
+use support::small_wal;
 use walrec::wal::{RecoveryManager, StopHandle};
 
 /// Reads events until `None`, calling `each` with every id; returns the last id.

@@ -2,15 +2,18 @@
 //! returned, one `read_segment_header` sample per segment scanned (failures counted), one
 //! `resume_from_event` and one `seek_event` sample per resume.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
+use support::segment_layout::segment_bytes;
 
 use walrec::telemetry::Manager;
 use walrec::wal::{RecoveryManager, SegmentWriter, WriterOptions};
 
 fn wal(dir: &Path, events: u64, blocks_per_segment: u64) -> Vec<PathBuf> {
     let opts = WriterOptions {
-        segment_bytes: 128 + blocks_per_segment * 4160,
+        segment_bytes: segment_bytes(blocks_per_segment),
         sync: false,
         ..WriterOptions::default()
     };

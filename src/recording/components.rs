@@ -3,7 +3,7 @@
 //! table so that the schema needs no field per metric.
 
 use super::schema::{duration_from_pb, duration_to_pb, operation_from_pb, operation_to_pb, pb};
-use crate::telemetry::names::Metric;
+use crate::telemetry::Metric;
 use crate::telemetry::{
     DurationSnapshot, ManagerSnapshot, OperationSnapshot, Phase, ProgressSnapshot,
     RecoverySnapshot, SegmentPreloaderSnapshot, SegmentReaderSnapshot,

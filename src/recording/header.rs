@@ -6,8 +6,8 @@ use super::components::RecoveryComponents;
 use super::config::RecordingConfig;
 use super::schema::pb;
 pub use crate::telemetry::AttributeValue;
+use crate::telemetry::CLOCK_RESOLUTION_ATTRIBUTE;
 use crate::telemetry::histogram::mapping::{MAX_VALUE, RECORD_SCALE};
-use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
 use crate::telemetry::{ManagerSnapshot, UnixExemplar, clock};
 
 /// The recording format this build writes and the newest it reads.

@@ -31,16 +31,14 @@ pub struct Manager {
     pub next_event_histogram: LatencyHistogram,
 }
 
-const CACHE_LINE: usize = 64;
-const _: () = {
-    assert!(std::mem::size_of::<Manager>() % CACHE_LINE == 0);
-    assert!(std::mem::align_of::<Manager>() == CACHE_LINE);
-    assert!(std::mem::offset_of!(Manager, read_segment_header) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(Manager, resume_from_event) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(Manager, seek_event) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(Manager, next_event) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(Manager, next_event_histogram) % CACHE_LINE == 0);
-};
+super::cache_line::assert_cache_lines!(
+    Manager,
+    read_segment_header,
+    resume_from_event,
+    seek_event,
+    next_event,
+    next_event_histogram
+);
 
 impl Default for Manager {
     fn default() -> Self {

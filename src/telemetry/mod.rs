@@ -3,22 +3,23 @@
 //! aggregate of all of them (`Recovery`), and the pieces they are built from.
 
 mod attribute_value;
+mod cache_line;
 pub mod clock;
 mod clock_resolution;
-pub mod collect;
+mod collect;
 pub mod dump;
 #[cfg(any(feature = "otlp", feature = "recording"))]
 pub(crate) mod env_var;
 pub mod histogram;
-pub mod manager;
-pub mod names;
+mod manager;
+mod names;
 mod owned_updater;
 mod preloader;
 mod progress;
 mod recovery;
 mod segment_reader;
-pub mod stats;
-pub mod updater;
+mod stats;
+mod updater;
 
 pub use attribute_value::AttributeValue;
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};

@@ -24,15 +24,13 @@ pub struct SegmentPreloader {
     levels: Levels,
 }
 
-const CACHE_LINE: usize = 64;
-const _: () = {
-    assert!(std::mem::size_of::<SegmentPreloader>() % CACHE_LINE == 0);
-    assert!(std::mem::align_of::<SegmentPreloader>() == CACHE_LINE);
-    assert!(std::mem::offset_of!(SegmentPreloader, preload_segment) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentPreloader, finish_segment) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentPreloader, stall_wait) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentPreloader, levels) % CACHE_LINE == 0);
-};
+super::cache_line::assert_cache_lines!(
+    SegmentPreloader,
+    preload_segment,
+    finish_segment,
+    stall_wait,
+    levels
+);
 
 impl Default for SegmentPreloader {
     fn default() -> Self {

@@ -46,17 +46,15 @@ pub struct SegmentReader {
     problems: ProblemCounters,
 }
 
-const CACHE_LINE: usize = 64;
-const _: () = {
-    assert!(std::mem::size_of::<SegmentReader>() % CACHE_LINE == 0);
-    assert!(std::mem::align_of::<SegmentReader>() == CACHE_LINE);
-    assert!(std::mem::offset_of!(SegmentReader, open_segment) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentReader, close_segment) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentReader, verify_segment) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentReader, build_index) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentReader, seek_event) % CACHE_LINE == 0);
-    assert!(std::mem::offset_of!(SegmentReader, problems) % CACHE_LINE == 0);
-};
+super::cache_line::assert_cache_lines!(
+    SegmentReader,
+    open_segment,
+    close_segment,
+    verify_segment,
+    build_index,
+    seek_event,
+    problems
+);
 
 impl Default for SegmentReader {
     fn default() -> Self {

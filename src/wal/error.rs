@@ -41,7 +41,7 @@ pub enum WalError {
     Io {
         /// The file.
         path: PathBuf,
-        /// What was being done: "open", "map", "write", ...
+        /// What was being done: "open for writing", "read", "stat", ...
         op: &'static str,
         /// The operating system's error.
         source: io::Error,

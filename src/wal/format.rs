@@ -342,7 +342,7 @@ pub(crate) fn encode_event(slot: &mut [u8], id: u64, timestamp_ns: u64, kind: u1
     put(slot, EVENT_PAYLOAD_OFFSET, &payload[..len]);
 }
 
-/// One event, read in place from the mapped segment: no copy until a field is read.
+/// One event, read in place from the reader's verified buffer: no copy until a field is read.
 #[derive(Clone, Copy)]
 pub struct EventView<'a> {
     bytes: &'a [u8; EVENT_SIZE],

@@ -5,11 +5,18 @@
 pub mod agent_names;
 #[cfg(feature = "otlp")]
 pub mod backends;
+#[cfg(feature = "otlp")]
+pub mod config_env;
 #[cfg(feature = "cli")]
 pub mod demo;
 pub mod deploy;
 pub mod fake_collector;
 pub mod fake_trace_collector;
+#[cfg(feature = "otlp")]
+pub mod histogram_conformance;
+pub mod hostile;
+#[cfg(feature = "okaywal")]
+pub mod okaywal_log;
 #[cfg(feature = "otlp")]
 pub mod otlp_http_receiver;
 #[cfg(feature = "otlp")]
@@ -27,6 +34,10 @@ pub mod promtool;
 #[cfg(feature = "recording")]
 pub mod recording;
 pub mod rotel;
+pub mod rotel_log;
 pub mod rotel_spans;
+pub mod segment_layout;
+pub mod small_wal;
 #[cfg(all(feature = "otlp", feature = "cli"))]
 pub mod stack;
+pub mod wal;

@@ -2,7 +2,6 @@
 //! Running the `walrec` binary in the background: spawn, watch, signal by PID, collect.
 
 use std::io::Read;
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -145,22 +144,6 @@ pub fn has_read(pid: u32, bytes: u64) -> bool {
         .find_map(|line| line.strip_prefix("rchar:"))
         .and_then(|n| n.trim().parse::<u64>().ok())
         .is_some_and(|read| read >= bytes)
-}
-
-/// Writes a WAL of `events` events into `dir` with the binary (export disabled).
-pub fn generate(dir: &Path, events: u64, segment_bytes: u64) {
-    let out = Command::new(env!("CARGO_BIN_EXE_walrec"))
-        .args(["generate", "--dir", dir.to_str().unwrap()])
-        .args(["--events", &events.to_string()])
-        .args(["--segment-bytes", &segment_bytes.to_string()])
-        .env("OTEL_SDK_DISABLED", "true")
-        .output()
-        .expect("walrec generate runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Runs the small `walrec demo` (3,000 events in 64 KiB segments) exporting to `endpoint`,

@@ -5,33 +5,8 @@
 //! pid file in its own temporary directory, waits until both OTLP receivers accept connections,
 //! and stops the daemon by its PID on drop (SIGTERM, then SIGKILL after a bound). The default
 //! instance drops what it receives (`--exporter blackhole`) after logging it at detailed
-//! verbosity; [`parse_metrics`] reads that log back.
+//! verbosity; `rotel_log::parse_metrics` reads that log back.
 //!
-//! rotel 0.0.1a15 logs each received metric like this (tracing lines in between carry ANSI
-//! colours, which [`Rotel::log`] strips):
-//!
-//! ```text
-//! InstrumentationScope walrec 0.1.0
-//! Metric #0
-//! Descriptor:
-//!      -> Name: walrec.next_event.samples
-//!      -> Description: …
-//!      -> Unit: {operation}
-//!      -> DataType: Sum
-//!      -> IsMonotonic: true
-//!      -> AggregationTemporality: AGGREGATION_TEMPORALITY_CUMULATIVE
-//! NumberDataPoints #0
-//! Data point attributes:
-//!      -> wal.recovery.instance: Str(main)
-//! StartTimestamp: 1700000000000000000
-//! Timestamp: 1700000001000000000
-//! Value: 1000
-//! ```
-//!
-//! Gauges have `DataType: Gauge` and the same `Value:` line; exponential histograms have
-//! `DataType: ExponentialHistogram`, `ExponentialHistogramDataPoints #0`, then `Count:`, `Sum:`,
-//! `Min:`, `Max:` and one `Bucket [0, 0], Count: n` / `Bucket (lo, hi], Count: n` line per
-//! non-empty bucket.
 
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -39,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
+
+use super::rotel_log::strip_ansi;
 
 /// The environment variable that names the `rotel-agent` binary (set by `scripts/test.sh`).
 pub const BINARY_ENV: &str = "WALREC_ROTEL_AGENT";
@@ -408,166 +385,4 @@ fn stop_pid(pid: u32) {
     if !wait_gone(pid, KILL_BOUND) {
         eprintln!("warning: rotel (pid {pid}) still running after SIGKILL");
     }
-}
-
-/// Removes ANSI escape sequences (`ESC [ … letter`).
-pub fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// One data point as rotel logs it.
-#[derive(Debug, Clone, Default)]
-pub struct LoggedPoint {
-    /// `key` → the logged value, e.g. `("wal.recovery.instance", "Str(main)")`.
-    pub attributes: Vec<(String, String)>,
-    /// A number point's `Value:`.
-    pub value: Option<String>,
-    /// A histogram point's `Count:`.
-    pub count: Option<u64>,
-    /// A histogram point's `Sum:`.
-    pub sum: Option<f64>,
-    /// A histogram point's `Min:`.
-    pub min: Option<f64>,
-    /// A histogram point's `Max:`.
-    pub max: Option<f64>,
-    /// `Bucket [0, 0], Count:` (the zero bucket).
-    pub zero_count: u64,
-    /// The counts of the other `Bucket (lo, hi], Count:` lines, in order.
-    pub bucket_counts: Vec<u64>,
-}
-
-impl LoggedPoint {
-    /// The value of attribute `key`, e.g. `Str(main)`.
-    pub fn attribute(&self, key: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `Value:` as an integer.
-    pub fn int_value(&self) -> Option<i64> {
-        self.value.as_deref()?.parse().ok()
-    }
-
-    /// `Value:` as a float.
-    pub fn float_value(&self) -> Option<f64> {
-        self.value.as_deref()?.parse().ok()
-    }
-}
-
-/// One metric as rotel logs it.
-#[derive(Debug, Clone, Default)]
-pub struct LoggedMetric {
-    /// The `InstrumentationScope` line's name.
-    pub scope: String,
-    pub name: String,
-    pub description: String,
-    pub unit: String,
-    /// `Sum`, `Gauge`, `Histogram`, `ExponentialHistogram`, `Summary` or `Empty`.
-    pub data_type: String,
-    pub is_monotonic: Option<bool>,
-    /// E.g. `AGGREGATION_TEMPORALITY_CUMULATIVE`.
-    pub temporality: Option<String>,
-    pub points: Vec<LoggedPoint>,
-}
-
-/// Every metric in a detailed rotel log, in the order logged.
-pub fn parse_metrics(log: &str) -> Vec<LoggedMetric> {
-    let mut metrics: Vec<LoggedMetric> = Vec::new();
-    let mut scope = String::new();
-    // Whether `     -> k: v` lines are data point attributes (rather than the descriptor).
-    let mut in_attributes = false;
-    for line in log.lines() {
-        if let Some(rest) = line.strip_prefix("InstrumentationScope ") {
-            scope = rest.split(' ').next().unwrap_or_default().to_owned();
-            continue;
-        }
-        if line.starts_with("ResourceMetrics #") || line.starts_with("ScopeMetrics #") {
-            scope.clear();
-            in_attributes = false;
-            continue;
-        }
-        if line.starts_with("Metric #") {
-            metrics.push(LoggedMetric {
-                scope: scope.clone(),
-                ..LoggedMetric::default()
-            });
-            in_attributes = false;
-            continue;
-        }
-        let Some(metric) = metrics.last_mut() else {
-            continue;
-        };
-        if line.contains("DataPoints #") {
-            metric.points.push(LoggedPoint::default());
-            in_attributes = false;
-            continue;
-        }
-        if line == "Data point attributes:" {
-            in_attributes = true;
-            continue;
-        }
-        if let Some(field) = line.strip_prefix("     -> ") {
-            let (key, value) = field
-                .split_once(": ")
-                .unwrap_or((field.trim_end_matches(':'), ""));
-            if in_attributes {
-                if let Some(point) = metric.points.last_mut() {
-                    point.attributes.push((key.to_owned(), value.to_owned()));
-                }
-                continue;
-            }
-            match key {
-                "Name" => metric.name = value.to_owned(),
-                "Description" => metric.description = value.to_owned(),
-                "Unit" => metric.unit = value.to_owned(),
-                "DataType" => metric.data_type = value.to_owned(),
-                "IsMonotonic" => metric.is_monotonic = value.parse().ok(),
-                "AggregationTemporality" => metric.temporality = Some(value.to_owned()),
-                _ => {}
-            }
-            continue;
-        }
-        in_attributes = false;
-        let Some(point) = metric.points.last_mut() else {
-            continue;
-        };
-        if let Some(value) = line.strip_prefix("Value: ") {
-            point.value = Some(value.to_owned());
-        } else if let Some(count) = line.strip_prefix("Count: ") {
-            point.count = count.parse().ok();
-        } else if let Some(sum) = line.strip_prefix("Sum: ") {
-            point.sum = sum.parse().ok();
-        } else if let Some(min) = line.strip_prefix("Min: ") {
-            point.min = min.parse().ok();
-        } else if let Some(max) = line.strip_prefix("Max: ") {
-            point.max = max.parse().ok();
-        } else if let Some(bucket) = line.strip_prefix("Bucket ") {
-            let count = bucket
-                .rsplit_once("Count: ")
-                .and_then(|(_, n)| n.trim().parse().ok())
-                .unwrap_or(0);
-            if bucket.starts_with("[0, 0]") {
-                point.zero_count += count;
-            } else {
-                point.bucket_counts.push(count);
-            }
-        }
-    }
-    metrics
 }

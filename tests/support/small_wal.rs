@@ -9,7 +9,7 @@ use walrec::wal::{SegmentWriter, WriterOptions};
 /// (192 events) per segment, in 6 segments that start at 1, 193, 385, 577, 769 and 961.
 pub fn six_segment_wal(dir: &Path) {
     let opts = WriterOptions {
-        segment_bytes: 128 + 3 * 4160,
+        segment_bytes: super::segment_layout::segment_bytes(3),
         sync: false,
         ..WriterOptions::default()
     };

@@ -59,7 +59,7 @@ impl Backends {
     /// Writes a WAL of `events` events in `segment_bytes` segments under this folder.
     pub fn wal(&self, name: &str, events: u64, segment_bytes: u64) -> PathBuf {
         let dir = self.dir.path().join(name);
-        super::process::generate(&dir, events, segment_bytes);
+        super::wal::generate(&dir, events, segment_bytes);
         dir
     }
 }

@@ -23,6 +23,27 @@ pub fn walrec_cmd(args: &[&str]) -> Command {
     cmd
 }
 
+/// Runs `walrec generate`: `events` events into `dir` in segments of `segment_bytes`, with the
+/// `extra` arguments; the output, for the caller to check.
+pub fn generate_with(dir: &Path, events: u64, segment_bytes: u64, extra: &[&str]) -> Output {
+    let (events, bytes) = (events.to_string(), segment_bytes.to_string());
+    let mut args = vec!["generate", "--dir", path_str(dir), "--events", &events];
+    args.extend(["--segment-bytes", &bytes]);
+    args.extend(extra);
+    walrec(&args)
+}
+
+/// Writes `events` events into `dir` in segments of `segment_bytes`; panics unless
+/// `walrec generate` succeeded.
+pub fn generate(dir: &Path, events: u64, segment_bytes: u64) {
+    let out = generate_with(dir, events, segment_bytes, &[]);
+    assert!(
+        out.status.success(),
+        "walrec generate: {}",
+        text(&out.stderr)
+    );
+}
+
 /// Runs `walrec` to completion.
 pub fn walrec(args: &[&str]) -> Output {
     walrec_cmd(args).output().expect("the walrec binary runs")

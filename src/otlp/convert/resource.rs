@@ -5,7 +5,7 @@ use opentelemetry_proto::tonic::common::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-use crate::telemetry::names::CLOCK_RESOLUTION_ATTRIBUTE;
+use crate::telemetry::CLOCK_RESOLUTION_ATTRIBUTE;
 use crate::telemetry::{INSTRUMENTATION_SCOPE, clock};
 
 /// A string attribute.
