@@ -55,69 +55,6 @@ impl Component {
     }
 }
 
-/// Every metric of a recovery: the `Manager`'s five, in the specification's order, then the
-/// segment reader's, the preloader's and the progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Metric {
-    /// `read_segment_header`
-    ReadSegmentHeader,
-    /// `resume_from_event`
-    ResumeFromEvent,
-    /// `seek_event`
-    SeekEvent,
-    /// `next_event`
-    NextEvent,
-    /// `next_event_histogram`
-    NextEventHistogram,
-    /// `segment_reader.open_segment`
-    OpenSegment,
-    /// `segment_reader.close_segment`
-    CloseSegment,
-    /// `segment_reader.verify_segment`
-    VerifySegment,
-    /// `segment_reader.build_index`
-    BuildIndex,
-    /// `segment_reader.seek_event`
-    ReaderSeekEvent,
-    /// `segment_reader.header_checksum_failures`
-    HeaderChecksumFailures,
-    /// `segment_reader.block_checksum_failures`
-    BlockChecksumFailures,
-    /// `segment_reader.chained_checksum_failures`
-    ChainedChecksumFailures,
-    /// `segment_reader.validation_failures`
-    ValidationFailures,
-    /// `segment_preloader.preload_segment`
-    PreloadSegment,
-    /// `segment_preloader.finish_segment`
-    FinishSegment,
-    /// `segment_preloader.stalls`
-    Stalls,
-    /// `segment_preloader.stall_wait`
-    StallWait,
-    /// `segment_preloader.ready_ahead`
-    ReadyAhead,
-    /// `recovery.events_replayed`
-    EventsReplayed,
-    /// `recovery.bytes_replayed`
-    BytesReplayed,
-    /// `recovery.bytes_discarded`
-    BytesDiscarded,
-    /// `recovery.segments_replayed`
-    SegmentsReplayed,
-    /// `recovery.segments` (found by the scan)
-    SegmentsTotal,
-    /// `recovery.current_event_id`
-    CurrentEventId,
-    /// `recovery.last_event_id`
-    LastEventId,
-    /// `recovery.phase`: one series per phase, 1 for the current one.
-    Phase,
-    /// `recovery.eta`
-    Eta,
-}
-
 /// How a metric is exported: duration statistics, a histogram, or one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -148,6 +85,83 @@ const DURATION: &[Stat] = &[
     Stat::Avg,
 ];
 
+/// Declares the catalogue: one entry per metric (variant, component, name, shape, description),
+/// from which the [`Metric`] enum, [`Metric::ALL`] and every per-metric accessor are derived,
+/// so that a metric is written once.
+macro_rules! catalogue {
+    ($($variant:ident: $component:ident, $name:literal, $shape:expr, $description:literal;)*) => {
+        /// Every metric of a recovery: the `Manager`'s five, in the specification's order, then
+        /// the segment reader's, the preloader's and the progress.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Metric {
+            $(#[doc = concat!("`", $name, "`: ", $description, ".")] $variant,)*
+        }
+
+        /// How many metrics the catalogue declares.
+        const METRICS: usize = [$($name),*].len();
+
+        impl Metric {
+            /// Every metric of a recovery, in collect order.
+            pub const ALL: [Metric; METRICS] = [$(Metric::$variant),*];
+
+            /// The component the metric belongs to.
+            pub fn component(self) -> Component {
+                match self { $(Metric::$variant => Component::$component,)* }
+            }
+
+            /// The field name: the metric's part of every name.
+            pub fn name(self) -> &'static str {
+                match self { $(Metric::$variant => $name,)* }
+            }
+
+            /// What the metric measures, in one phrase.
+            pub fn description(self) -> &'static str {
+                match self { $(Metric::$variant => $description,)* }
+            }
+
+            /// How the metric is exported.
+            pub fn shape(self) -> Shape {
+                match self { $(Metric::$variant => $shape,)* }
+            }
+        }
+    };
+}
+
+/// A counter of operations.
+const OPERATIONS: Shape = Shape::Value(Kind::Counter, Unit::Operations);
+
+catalogue! {
+    ReadSegmentHeader: Manager, "read_segment_header", Shape::Stats(OPERATION), "Parsing and validating a WAL segment header";
+    ResumeFromEvent: Manager, "resume_from_event", Shape::Stats(OPERATION), "Resuming WAL replay at an event id (locate, open, verify and seek)";
+    SeekEvent: Manager, "seek_event", Shape::Stats(DURATION), "The segment reader's seek to an event id, within resume";
+    NextEvent: Manager, "next_event", Shape::Stats(DURATION), "Time from one next-event call to the next during WAL replay (fetching an event and handling the previous one)";
+    NextEventHistogram: Manager, "next_event_histogram", Shape::Histogram, "Distribution of the next-event times";
+    OpenSegment: SegmentReader, "open_segment", Shape::Stats(OPERATION), "Opening a segment file and reading its header";
+    CloseSegment: SegmentReader, "close_segment", Shape::Stats(OPERATION), "Closing a segment the replay is done with";
+    VerifySegment: SegmentReader, "verify_segment", Shape::Stats(OPERATION), "Verifying a segment's block checksums, chain and fields";
+    BuildIndex: SegmentReader, "build_index", Shape::Stats(OPERATION), "Building a segment's block index";
+    ReaderSeekEvent: SegmentReader, "seek_event", Shape::Stats(DURATION), "A segment reader's own seek (index lookup and in-block scan)";
+    HeaderChecksumFailures: SegmentReader, "header_checksum_failures", OPERATIONS, "Segment headers whose CRC did not match";
+    BlockChecksumFailures: SegmentReader, "block_checksum_failures", OPERATIONS, "Blocks whose CRC did not match";
+    ChainedChecksumFailures: SegmentReader, "chained_checksum_failures", OPERATIONS, "Blocks whose chain link to the previous block was broken";
+    ValidationFailures: SegmentReader, "validation_failures", OPERATIONS, "Headers or blocks whose fields failed validation";
+    PreloadSegment: SegmentPreloader, "preload_segment", Shape::Stats(OPERATION), "Opening and fully verifying a segment ahead of the replay";
+    FinishSegment: SegmentPreloader, "finish_segment", Shape::Stats(OPERATION), "Releasing a replayed segment";
+    Stalls: SegmentPreloader, "stalls", OPERATIONS, "Times the replay waited for the preloader or opened a segment itself";
+    StallWait: SegmentPreloader, "stall_wait", Shape::Stats(DURATION), "Time the replay spent waiting for the preloader";
+    ReadyAhead: SegmentPreloader, "ready_ahead", Shape::Value(Kind::Gauge, Unit::Segments), "Segments verified and waiting for the replay";
+    EventsReplayed: Recovery, "events_replayed", Shape::Value(Kind::Counter, Unit::Events), "Events replayed";
+    BytesReplayed: Recovery, "bytes_replayed", Shape::Value(Kind::Counter, Unit::Bytes), "Event bytes replayed (64 per event)";
+    BytesDiscarded: Recovery, "bytes_discarded", Shape::Value(Kind::Counter, Unit::Bytes), "Bytes of torn or unsealed segment tails the recovery discarded";
+    SegmentsReplayed: Recovery, "segments_replayed", Shape::Value(Kind::Counter, Unit::Segments), "Segments replayed";
+    SegmentsTotal: Recovery, "segments", Shape::Value(Kind::Gauge, Unit::Segments), "Segments found by the directory scan";
+    CurrentEventId: Recovery, "current_event_id", Shape::Value(Kind::Gauge, Unit::EventId), "Id of the last event replayed";
+    LastEventId: Recovery, "last_event_id", Shape::Value(Kind::Gauge, Unit::EventId), "Id of the last event in the WAL";
+    Phase: Recovery, "phase", Shape::Value(Kind::Gauge, Unit::State), "Recovery phase: 1 for the current phase, 0 for the others";
+    Eta: Recovery, "eta", Shape::Value(Kind::Gauge, Unit::Seconds), "Estimated time left for the replay, from the recent rate";
+}
+
 impl Metric {
     /// The Manager's five, in the specification's order.
     pub const MANAGER: [Metric; 5] = [
@@ -157,157 +171,6 @@ impl Metric {
         Metric::NextEvent,
         Metric::NextEventHistogram,
     ];
-
-    /// Every metric of a recovery, in collect order.
-    pub const ALL: [Metric; 28] = [
-        Metric::ReadSegmentHeader,
-        Metric::ResumeFromEvent,
-        Metric::SeekEvent,
-        Metric::NextEvent,
-        Metric::NextEventHistogram,
-        Metric::OpenSegment,
-        Metric::CloseSegment,
-        Metric::VerifySegment,
-        Metric::BuildIndex,
-        Metric::ReaderSeekEvent,
-        Metric::HeaderChecksumFailures,
-        Metric::BlockChecksumFailures,
-        Metric::ChainedChecksumFailures,
-        Metric::ValidationFailures,
-        Metric::PreloadSegment,
-        Metric::FinishSegment,
-        Metric::Stalls,
-        Metric::StallWait,
-        Metric::ReadyAhead,
-        Metric::EventsReplayed,
-        Metric::BytesReplayed,
-        Metric::BytesDiscarded,
-        Metric::SegmentsReplayed,
-        Metric::SegmentsTotal,
-        Metric::CurrentEventId,
-        Metric::LastEventId,
-        Metric::Phase,
-        Metric::Eta,
-    ];
-
-    /// The component the metric belongs to.
-    pub fn component(self) -> Component {
-        use Metric::*;
-        match self {
-            ReadSegmentHeader | ResumeFromEvent | SeekEvent | NextEvent | NextEventHistogram => {
-                Component::Manager
-            }
-            OpenSegment
-            | CloseSegment
-            | VerifySegment
-            | BuildIndex
-            | ReaderSeekEvent
-            | HeaderChecksumFailures
-            | BlockChecksumFailures
-            | ChainedChecksumFailures
-            | ValidationFailures => Component::SegmentReader,
-            PreloadSegment | FinishSegment | Stalls | StallWait | ReadyAhead => {
-                Component::SegmentPreloader
-            }
-            EventsReplayed | BytesReplayed | BytesDiscarded | SegmentsReplayed | SegmentsTotal
-            | CurrentEventId | LastEventId | Phase | Eta => Component::Recovery,
-        }
-    }
-
-    /// The field name: the metric's part of every name.
-    pub fn name(self) -> &'static str {
-        use Metric::*;
-        match self {
-            ReadSegmentHeader => "read_segment_header",
-            ResumeFromEvent => "resume_from_event",
-            SeekEvent | ReaderSeekEvent => "seek_event",
-            NextEvent => "next_event",
-            NextEventHistogram => "next_event_histogram",
-            OpenSegment => "open_segment",
-            CloseSegment => "close_segment",
-            VerifySegment => "verify_segment",
-            BuildIndex => "build_index",
-            HeaderChecksumFailures => "header_checksum_failures",
-            BlockChecksumFailures => "block_checksum_failures",
-            ChainedChecksumFailures => "chained_checksum_failures",
-            ValidationFailures => "validation_failures",
-            PreloadSegment => "preload_segment",
-            FinishSegment => "finish_segment",
-            Stalls => "stalls",
-            StallWait => "stall_wait",
-            ReadyAhead => "ready_ahead",
-            EventsReplayed => "events_replayed",
-            BytesReplayed => "bytes_replayed",
-            BytesDiscarded => "bytes_discarded",
-            SegmentsReplayed => "segments_replayed",
-            SegmentsTotal => "segments",
-            CurrentEventId => "current_event_id",
-            LastEventId => "last_event_id",
-            Phase => "phase",
-            Eta => "eta",
-        }
-    }
-
-    /// What the metric measures, in one phrase.
-    pub fn description(self) -> &'static str {
-        use Metric::*;
-        match self {
-            ReadSegmentHeader => "Parsing and validating a WAL segment header",
-            ResumeFromEvent => "Resuming WAL replay at an event id (locate, open, verify and seek)",
-            SeekEvent => "The segment reader's seek to an event id, within resume",
-            NextEvent => {
-                "Time from one next-event call to the next during WAL replay \
-                 (fetching an event and handling the previous one)"
-            }
-            NextEventHistogram => "Distribution of the next-event times",
-            OpenSegment => "Opening a segment file and reading its header",
-            CloseSegment => "Closing a segment the replay is done with",
-            VerifySegment => "Verifying a segment's block checksums, chain and fields",
-            BuildIndex => "Building a segment's block index",
-            ReaderSeekEvent => "A segment reader's own seek (index lookup and in-block scan)",
-            HeaderChecksumFailures => "Segment headers whose CRC did not match",
-            BlockChecksumFailures => "Blocks whose CRC did not match",
-            ChainedChecksumFailures => "Blocks whose chain link to the previous block was broken",
-            ValidationFailures => "Headers or blocks whose fields failed validation",
-            PreloadSegment => "Opening and fully verifying a segment ahead of the replay",
-            FinishSegment => "Releasing a replayed segment",
-            Stalls => "Times the replay waited for the preloader or opened a segment itself",
-            StallWait => "Time the replay spent waiting for the preloader",
-            ReadyAhead => "Segments verified and waiting for the replay",
-            EventsReplayed => "Events replayed",
-            BytesReplayed => "Event bytes replayed (64 per event)",
-            BytesDiscarded => "Bytes of torn or unsealed segment tails the recovery discarded",
-            SegmentsReplayed => "Segments replayed",
-            SegmentsTotal => "Segments found by the directory scan",
-            CurrentEventId => "Id of the last event replayed",
-            LastEventId => "Id of the last event in the WAL",
-            Phase => "Recovery phase: 1 for the current phase, 0 for the others",
-            Eta => "Estimated time left for the replay, from the recent rate",
-        }
-    }
-
-    /// How the metric is exported.
-    pub fn shape(self) -> Shape {
-        use Metric::*;
-        match self {
-            ReadSegmentHeader | ResumeFromEvent | OpenSegment | CloseSegment | VerifySegment
-            | BuildIndex | PreloadSegment | FinishSegment => Shape::Stats(OPERATION),
-            SeekEvent | NextEvent | ReaderSeekEvent | StallWait => Shape::Stats(DURATION),
-            NextEventHistogram => Shape::Histogram,
-            HeaderChecksumFailures
-            | BlockChecksumFailures
-            | ChainedChecksumFailures
-            | ValidationFailures
-            | Stalls => Shape::Value(Kind::Counter, Unit::Operations),
-            EventsReplayed => Shape::Value(Kind::Counter, Unit::Events),
-            BytesReplayed | BytesDiscarded => Shape::Value(Kind::Counter, Unit::Bytes),
-            SegmentsReplayed => Shape::Value(Kind::Counter, Unit::Segments),
-            ReadyAhead | SegmentsTotal => Shape::Value(Kind::Gauge, Unit::Segments),
-            CurrentEventId | LastEventId => Shape::Value(Kind::Gauge, Unit::EventId),
-            Phase => Shape::Value(Kind::Gauge, Unit::State),
-            Eta => Shape::Value(Kind::Gauge, Unit::Seconds),
-        }
-    }
 
     /// The statistics exported for this metric: empty for a single value, only
     /// [`Stat::Saturated`] beside a histogram (which is exported whole).

@@ -14,7 +14,7 @@ pub struct CsvError(#[source] ::csv::Error);
 /// Writes one row per value, with a header row first.
 ///
 /// `key` is the series' name and `unit` its exported unit, both from the naming table
-/// ([`names`](crate::telemetry::names)); times are in seconds. `kind` is `counter` or `gauge`
+/// ([`Metric`](crate::telemetry::Metric)); times are in seconds. `kind` is `counter` or `gauge`
 /// for statistics. A histogram becomes rows of kind `count`,
 /// `sum`, `min`, `max`, `zero_count` and `scale`, then one `bucket` row per non-empty bucket at
 /// the recording scale, whose `le` column holds the bucket's inclusive upper bound in ns and

@@ -12,7 +12,7 @@ pub(super) const MAX_EXPOSED_BUCKETS: usize = 40;
 
 /// Writes each metric as Prometheus text: `# HELP`, `# TYPE` and the samples.
 ///
-/// Names, units and types are the naming table's ([`names`](crate::telemetry::names)): exactly
+/// Names, units and types are the naming table's ([`Metric`](crate::telemetry::Metric)): exactly
 /// what Prometheus makes of walrec's OTLP export, so one dashboard serves both. Times are in
 /// seconds; the histogram becomes a classic histogram with cumulative `le` buckets in
 /// nanoseconds (its unit), plus `_sum` and `_count`.
