@@ -184,16 +184,18 @@ mod x86 {
     use super::*;
     use std::arch::x86_64::_mm_crc32_u64;
 
-    /// One slot into a stream: its eight words through the CRC, its fields into `fault`.
-    #[inline]
-    #[target_feature(enable = "sse4.2")]
-    fn slot(crc: u64, fault: u64, block: &[u8; BLOCK_SIZE], k: usize, first_id: u64) -> [u64; 2] {
-        let w = words(block, 64 + k * EVENT_SIZE);
-        let mut crc = crc;
-        for word in w {
-            crc = _mm_crc32_u64(crc, word);
-        }
-        [crc, fault | slot_fault(&w, first_id.wrapping_add(k as u64))]
+    /// One slot into a stream: its eight words through the CRC, its fields into `fault`. A
+    /// macro, not a function: a `#[target_feature]` function cannot be `#[inline(always)]`, and
+    /// called (not inlined) it would run the four streams one after the other, each bound by
+    /// the instruction's latency instead of its throughput.
+    macro_rules! slot {
+        ($block:ident, $crc:ident, $fault:ident, $k:expr, $first_id:ident) => {{
+            let w = words($block, 64 + $k * EVENT_SIZE);
+            for word in w {
+                $crc = _mm_crc32_u64($crc, word);
+            }
+            $fault |= slot_fault(&w, $first_id.wrapping_add($k as u64));
+        }};
     }
 
     /// The block's CRC32C and the OR of every fault found (zero when sound).
@@ -210,10 +212,10 @@ mod x86 {
         let mut fault = head[4] | head[5] | head[6] | head[7];
         let (mut b, mut c, mut d) = (0, 0, 0);
         for k in 0..STREAM_SLOTS {
-            [a, fault] = slot(a, fault, block, k, first_id);
-            [b, fault] = slot(b, fault, block, k + STREAM_SLOTS, first_id);
-            [c, fault] = slot(c, fault, block, k + 2 * STREAM_SLOTS, first_id);
-            [d, fault] = slot(d, fault, block, k + 3 * STREAM_SLOTS, first_id);
+            slot!(block, a, fault, k, first_id);
+            slot!(block, b, fault, k + STREAM_SLOTS, first_id);
+            slot!(block, c, fault, k + 2 * STREAM_SLOTS, first_id);
+            slot!(block, d, fault, k + 3 * STREAM_SLOTS, first_id);
         }
         let crc = shift(shift(shift(a) ^ b) ^ c) ^ d;
         (!(crc as u32), fault)
