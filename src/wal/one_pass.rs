@@ -198,6 +198,19 @@ mod x86 {
         }};
     }
 
+    /// Asks for the cache line `ahead` bytes past the start of `block` (in the next block, in
+    /// a segment): four short streams per block are too short for the hardware prefetcher to
+    /// ramp up, and without this the first load of each waits for memory (perf: 45 % of the
+    /// in-memory verification sat on those four loads).
+    #[inline(always)]
+    fn prefetch(block: &[u8; BLOCK_SIZE], ahead: usize) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let line = block.as_ptr().wrapping_add(ahead).cast::<i8>();
+        // SAFETY: a prefetch is only a hint: it never faults, whatever the address, and
+        // neither reads into the program nor writes memory.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line) };
+    }
+
     /// The block's CRC32C and the OR of every fault found (zero when sound).
     #[target_feature(enable = "sse4.2")]
     pub(super) fn one_pass(block: &[u8; BLOCK_SIZE], first_id: u64) -> (u32, u64) {
@@ -212,6 +225,12 @@ mod x86 {
         let mut fault = head[4] | head[5] | head[6] | head[7];
         let (mut b, mut c, mut d) = (0, 0, 0);
         for k in 0..STREAM_SLOTS {
+            for stream in 0..4 {
+                prefetch(
+                    block,
+                    BLOCK_SIZE + 64 + (k + stream * STREAM_SLOTS) * EVENT_SIZE,
+                );
+            }
             slot!(block, a, fault, k, first_id);
             slot!(block, b, fault, k + STREAM_SLOTS, first_id);
             slot!(block, c, fault, k + 2 * STREAM_SLOTS, first_id);
