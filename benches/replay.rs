@@ -14,9 +14,15 @@
 //!   implementation of [`Hooks`].
 //! - `clock_read`: one `clock::now_ns()`; `instant_read`: one `Instant::now()`.
 //! - `verify/*`: one segment read into the reader's buffer and verified (`SegmentReader::open`:
-//!   `read`, header, every block CRC32C and chain link, every field), the same verification of
-//!   bytes already in memory (`SegmentReader::from_vec`), and raw `crc32c::crc32c` over those
+//!   `read`, header, every block CRC32C and chain link, every field) against a plain
+//!   `std::fs::read` of the same file (both into a fresh buffer), and the same verification of
+//!   bytes already in memory (`SegmentReader::from_vec`) against raw `crc32c::crc32c` over those
 //!   bytes, as bytes per second.
+//! - `process/telemetry_on` and `process/telemetry_off`: the whole `walrec replay` process
+//!   (`OTEL_SDK_DISABLED=true`) over 20 M events in 64 MiB segments, page cache warm, to set
+//!   against `hot_loop/*` of the same run (issue 22). `WALREC_BENCH_PROCESS_EVENTS` changes the
+//!   count (0 skips them); with `WALREC_BENCH_BASELINE_BIN` naming another build's `walrec`,
+//!   `process_baseline/*` replays a WAL that build generated (e.g. the format-v1 build).
 //!
 //! The `replay` pair includes scanning the headers and verifying every segment (the preloader
 //! does that on a second thread), as a real recovery would; the replay can be bound by that
@@ -35,7 +41,7 @@ use walrec::wal::{Hooks, NoTelemetry, RecoveryManager, SegmentReader};
 
 mod common;
 use common::otel_histogram;
-use common::wal::{drain, time_hot_loop, write_wal};
+use common::wal::{drain, generate_with, replay_process, time_hot_loop, write_wal};
 
 /// The recovery manager timed with `std::time::Instant` into an OpenTelemetry SDK histogram, as
 /// an SDK user would instrument it. Only `next_event` (the hot path) records; the cold timing
@@ -156,6 +162,9 @@ fn replay(c: &mut Criterion) {
     c.bench_function("instant_read", |b| b.iter(|| black_box(Instant::now())));
 
     verify(c, dir.path());
+    if std::env::args().any(|a| a == "--bench") {
+        process(c);
+    }
     let recorded = manager.snapshot().next_event.samples;
     assert!(recorded % events == 0, "every replayed event was recorded");
 }
@@ -176,6 +185,9 @@ fn verify(c: &mut Criterion, dir: &Path) {
     group.bench_function("segment_read_and_verify", |b| {
         b.iter(|| black_box(SegmentReader::open(&segment).expect("a valid segment")))
     });
+    group.bench_function("plain_read", |b| {
+        b.iter(|| black_box(std::fs::read(&segment).expect("read the segment")))
+    });
     group.bench_function("segment_verify_in_memory", |b| {
         b.iter_batched(
             || bytes.clone(),
@@ -186,6 +198,39 @@ fn verify(c: &mut Criterion, dir: &Path) {
     group.bench_function("crc32c_raw", |b| {
         b.iter(|| black_box(crc32c::crc32c(black_box(&bytes))))
     });
+    group.finish();
+}
+
+/// The whole `walrec replay` process, with telemetry on and off, over a WAL of 64 MiB segments
+/// written once (page cache warm after the first sample).
+fn process(c: &mut Criterion) {
+    let events = std::env::var("WALREC_BENCH_PROCESS_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000_000u64);
+    if events == 0 {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    write_wal(dir.path(), events, 64 << 20);
+    let bin = Path::new(env!("CARGO_BIN_EXE_walrec"));
+    replay_group(c, "process", bin, dir.path(), events);
+    if let Some(baseline) = std::env::var_os("WALREC_BENCH_BASELINE_BIN") {
+        let old = tempfile::tempdir().expect("temporary directory");
+        let wal = generate_with(Path::new(&baseline), old.path(), events);
+        replay_group(c, "process_baseline", Path::new(&baseline), &wal, events);
+    }
+}
+
+fn replay_group(c: &mut Criterion, name: &str, bin: &Path, dir: &Path, events: u64) {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(events));
+    group.sample_size(10);
+    for telemetry in ["on", "off"] {
+        group.bench_function(format!("telemetry_{telemetry}"), |b| {
+            b.iter(|| replay_process(bin, dir, telemetry))
+        });
+    }
     group.finish();
 }
 

@@ -1,7 +1,8 @@
 //! A real WAL for the benches: written once, replayed in full or only its event loop timed.
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use walrec::wal::{Hooks, RecoveryManager, SegmentWriter, WriterOptions};
@@ -56,4 +57,42 @@ pub fn fold<H: Hooks>(wal: &mut RecoveryManager<H>) -> u64 {
             ^ event.payload().len() as u64;
     }
     checksum
+}
+
+/// Runs `bin replay` over `dir` with telemetry `on` or `off` and the OpenTelemetry SDK
+/// disabled (no collector to wait for), its output discarded.
+pub fn replay_process(bin: &Path, dir: &Path, telemetry: &str) {
+    let status = Command::new(bin)
+        .arg("replay")
+        .arg("--dir")
+        .arg(dir)
+        .args(["--telemetry", telemetry])
+        .env("OTEL_SDK_DISABLED", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run walrec replay");
+    assert!(status.success(), "walrec replay failed: {status}");
+}
+
+/// Writes `events` events into `dir` with `bin generate` (64 MiB segments, synced only when
+/// sealing, in a build that syncs): a WAL in the format of whichever build `bin` is, in
+/// `dir/wal`, which is returned.
+pub fn generate_with(bin: &Path, dir: &Path, events: u64) -> PathBuf {
+    let wal = dir.join("wal");
+    let status = Command::new(bin)
+        .arg("generate")
+        .arg("--dir")
+        .arg(&wal)
+        .args([
+            "--events",
+            &events.to_string(),
+            "--segment-bytes",
+            "67108864",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run walrec generate");
+    assert!(status.success(), "walrec generate failed: {status}");
+    wal
 }

@@ -97,6 +97,7 @@ mod error;
 pub mod format;
 mod hooks;
 mod lock;
+mod one_pass;
 mod options;
 mod preloader;
 mod reader;
