@@ -43,12 +43,30 @@ fn encoder(managers: &[Arc<Manager>], temporality: Temporality) -> MetricsEncode
     encoder
 }
 
-/// Both payloads of one interval, and how far apart they are.
-fn print_payloads(what: &str, count: usize, walrec: usize, sdk: usize) {
-    let difference = (walrec as f64 - sdk as f64) / sdk.max(1) as f64 * 100.0;
+/// walrec's interval and the SDK's, side by side in group `name` for `count` managers, after
+/// printing both payloads' sizes and how far apart they are.
+fn side_by_side(
+    c: &mut Criterion,
+    name: &str,
+    count: usize,
+    mut walrec: impl FnMut() -> Vec<u8>,
+    mut sdk: impl FnMut() -> Vec<u8>,
+) {
+    let (walrec_bytes, sdk_bytes) = (walrec().len(), sdk().len());
+    let difference = (walrec_bytes as f64 - sdk_bytes as f64) / sdk_bytes.max(1) as f64 * 100.0;
     println!(
-        "{what}/{count} managers: walrec {walrec} B, SDK {sdk} B per interval ({difference:+.2} %)"
+        "{name}/{count} managers: walrec {walrec_bytes} B, SDK {sdk_bytes} B per interval \
+         ({difference:+.2} %)"
     );
+    let mut group = c.benchmark_group(name);
+    group.sample_size(15);
+    group.bench_function(BenchmarkId::new("walrec", count), |b| {
+        b.iter(|| black_box(walrec()));
+    });
+    group.bench_function(BenchmarkId::new("otel_sdk", count), |b| {
+        b.iter(|| black_box(sdk()));
+    });
+    group.finish();
 }
 
 fn against_the_sdk(c: &mut Criterion) {
@@ -56,21 +74,13 @@ fn against_the_sdk(c: &mut Criterion) {
         let managers: Vec<Arc<Manager>> = (0..count).map(|i| busy_manager(i as u64 + 1)).collect();
         let mut sdk = SdkPeer::new(&managers);
         let mut cumulative = encoder(&managers, Temporality::Cumulative);
-        print_payloads(
+        side_by_side(
+            c,
             "export_vs_sdk",
             count,
-            cumulative.encode().len(),
-            sdk.cumulative_interval().len(),
+            || cumulative.encode(),
+            || sdk.cumulative_interval(),
         );
-        let mut group = c.benchmark_group("export_vs_sdk");
-        group.sample_size(15);
-        group.bench_function(BenchmarkId::new("walrec", count), |b| {
-            b.iter(|| black_box(cumulative.encode()));
-        });
-        group.bench_function(BenchmarkId::new("otel_sdk", count), |b| {
-            b.iter(|| black_box(sdk.cumulative_interval()));
-        });
-        group.finish();
         drop(cumulative);
         idle_delta(c, &managers, &mut sdk);
     }
@@ -78,30 +88,18 @@ fn against_the_sdk(c: &mut Criterion) {
 
 /// Delta temporality, once everything recorded was exported: intervals with nothing new.
 fn idle_delta(c: &mut Criterion, managers: &[Arc<Manager>], sdk: &mut SdkPeer) {
-    let count = managers.len();
     let mut delta = encoder(managers, Temporality::Delta);
     delta.encode();
     delta.acknowledge();
     sdk.delta_interval();
-    print_payloads(
-        "idle_delta",
-        count,
-        delta.encode().len(),
-        sdk.delta_interval().len(),
-    );
-    let mut group = c.benchmark_group("idle_delta");
-    group.sample_size(15);
-    group.bench_function(BenchmarkId::new("walrec", count), |b| {
-        b.iter(|| {
-            let bytes = delta.encode();
-            delta.acknowledge();
-            black_box(bytes)
-        });
+    let walrec = || {
+        let bytes = delta.encode();
+        delta.acknowledge();
+        bytes
+    };
+    side_by_side(c, "idle_delta", managers.len(), walrec, || {
+        sdk.delta_interval()
     });
-    group.bench_function(BenchmarkId::new("otel_sdk", count), |b| {
-        b.iter(|| black_box(sdk.delta_interval()));
-    });
-    group.finish();
 }
 
 fn recording_next_to_a_failing_agent(c: &mut Criterion) {
