@@ -110,7 +110,11 @@ fn a_downscaled_copy_is_the_clone_downscaled() {
     for max_buckets in [0, 1, 2, 3, 7, 20, 160, 10_000] {
         let mut expected = snapshot.clone();
         expected.downscale_to_fit(max_buckets);
-        assert_eq!(snapshot.downscaled_to_fit(max_buckets), expected, "{max_buckets}");
+        assert_eq!(
+            snapshot.downscaled_to_fit(max_buckets),
+            expected,
+            "{max_buckets}"
+        );
     }
     let empty = HistogramSnapshot::default();
     assert_eq!(empty.downscaled_to_fit(2), empty);
