@@ -1,10 +1,16 @@
-//! Export cost, and recording cost while an agent fails to export.
+//! Export cost against the OpenTelemetry SDK, and recording cost while an agent fails to
+//! export.
 //!
 //! `cargo bench --bench export`
 //!
-//! - `convert/N`: snapshot + conversion of N `Manager`s into one OTLP request.
-//! - `convert_and_encode/N`: the same plus protobuf encoding (the bytes that go on the wire;
-//!   the size is printed once per N).
+//! - `export_vs_sdk/{walrec,otel_sdk}/N`: one export interval of N managers (20,000
+//!   `next_event` samples each, and the three timed operations), cumulative. walrec:
+//!   `MetricsEncoder::encode` (snapshot, conversion, protobuf). The SDK: the same figures
+//!   recorded the way its users would (see `common/otel_export.rs`), `ManualReader::collect`
+//!   and `opentelemetry-proto`'s conversion and prost encoding. Both payload sizes are printed
+//!   once per N with their difference; compare the two within one run.
+//! - `idle_delta/{walrec,otel_sdk}/N`: the same under delta temporality, for an interval in
+//!   which nothing was recorded.
 //! - `record_with_agent/*`: `on_next_event` with no agent, and with an agent pushing every
 //!   10 ms to a port where nothing listens, in the same run.
 
@@ -15,53 +21,85 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use walrec::otlp::Agent;
 
+use walrec::otlp::config::Temporality;
 use walrec::otlp::{Config, MetricsEncoder};
 use walrec::telemetry::{Manager, clock};
 
-/// A manager that has seen a realistic replay: many events over several octaves.
-fn busy_manager(seed: u64) -> Arc<Manager> {
-    let manager = Arc::new(Manager::new());
-    let updater = manager.updater();
-    let mut state = seed | 1;
-    for _ in 0..20_000 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        updater.record_next_event(0, 50 + state % 100_000);
-    }
-    updater.record_read_segment_header(0, 2_000, true);
-    updater.record_resume_from_event(0, 9_000, true);
-    updater.record_seek_event(0, 400);
-    drop(updater);
-    manager
-}
+mod common;
+use common::otel_export::{SdkPeer, busy_manager};
 
-fn encoder(count: usize) -> MetricsEncoder {
-    let config = Config::builder().service_name("bench").build();
+/// The manager counts the comparison runs at.
+const SIZES: [usize; 3] = [100, 1_000, 10_000];
+
+fn encoder(managers: &[Arc<Manager>], temporality: Temporality) -> MetricsEncoder {
+    let config = Config::builder()
+        .service_name("bench")
+        .temporality(temporality)
+        .build();
     let mut encoder = MetricsEncoder::new(&config.expect("a valid configuration"));
-    for i in 0..count {
-        encoder.add(&format!("wal-{i}"), busy_manager(i as u64 + 1));
+    for (i, manager) in managers.iter().enumerate() {
+        encoder.add(&format!("wal-{i}"), manager);
     }
     encoder
 }
 
-fn conversion(c: &mut Criterion) {
-    let mut group = c.benchmark_group("export");
-    group.sample_size(20);
-    for count in [1usize, 100, 1_000] {
-        let mut encoder = encoder(count);
-        let bytes = encoder.encode().len();
-        println!("export/{count} managers: {bytes} encoded bytes per interval");
-        // Snapshot, conversion and protobuf encoding: what the agent does each interval.
-        group.bench_with_input(
-            BenchmarkId::new("convert_and_encode", count),
-            &count,
-            |b, _| {
-                b.iter(|| black_box(encoder.encode()));
-            },
-        );
-    }
+/// walrec's interval and the SDK's, side by side in group `name` for `count` managers, after
+/// printing both payloads' sizes and how far apart they are.
+fn side_by_side(
+    c: &mut Criterion,
+    name: &str,
+    count: usize,
+    mut walrec: impl FnMut() -> Vec<u8>,
+    mut sdk: impl FnMut() -> Vec<u8>,
+) {
+    let (walrec_bytes, sdk_bytes) = (walrec().len(), sdk().len());
+    let difference = (walrec_bytes as f64 - sdk_bytes as f64) / sdk_bytes.max(1) as f64 * 100.0;
+    println!(
+        "{name}/{count} managers: walrec {walrec_bytes} B, SDK {sdk_bytes} B per interval \
+         ({difference:+.2} %)"
+    );
+    let mut group = c.benchmark_group(name);
+    group.sample_size(15);
+    group.bench_function(BenchmarkId::new("walrec", count), |b| {
+        b.iter(|| black_box(walrec()));
+    });
+    group.bench_function(BenchmarkId::new("otel_sdk", count), |b| {
+        b.iter(|| black_box(sdk()));
+    });
     group.finish();
+}
+
+fn against_the_sdk(c: &mut Criterion) {
+    for count in SIZES {
+        let managers: Vec<Arc<Manager>> = (0..count).map(|i| busy_manager(i as u64 + 1)).collect();
+        let mut sdk = SdkPeer::new(&managers);
+        let mut cumulative = encoder(&managers, Temporality::Cumulative);
+        side_by_side(
+            c,
+            "export_vs_sdk",
+            count,
+            || cumulative.encode(),
+            || sdk.cumulative_interval(),
+        );
+        drop(cumulative);
+        idle_delta(c, &managers, &mut sdk);
+    }
+}
+
+/// Delta temporality, once everything recorded was exported: intervals with nothing new.
+fn idle_delta(c: &mut Criterion, managers: &[Arc<Manager>], sdk: &mut SdkPeer) {
+    let mut delta = encoder(managers, Temporality::Delta);
+    delta.encode();
+    delta.acknowledge();
+    sdk.delta_interval();
+    let walrec = || {
+        let bytes = delta.encode();
+        delta.acknowledge();
+        bytes
+    };
+    side_by_side(c, "idle_delta", managers.len(), walrec, || {
+        sdk.delta_interval()
+    });
 }
 
 fn recording_next_to_a_failing_agent(c: &mut Criterion) {
@@ -96,5 +134,5 @@ fn recording_next_to_a_failing_agent(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, conversion, recording_next_to_a_failing_agent);
+criterion_group!(benches, against_the_sdk, recording_next_to_a_failing_agent);
 criterion_main!(benches);

@@ -6,6 +6,8 @@
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "otlp")]
+pub mod otel_export;
 pub mod wal;
 
 use opentelemetry::metrics::{Histogram, MeterProvider as _};

@@ -1,10 +1,8 @@
 //! `MetricsEncoder`: the agent's OTLP conversion without the agent, for files, tests and
 //! custom transports.
 
-use prost::Message;
-
 use super::config::Config;
-use super::convert::{Converter, ExportSource};
+use super::convert::{Converter, ExportSource, MetricBytes};
 use super::manager_ref::ManagerRef;
 
 /// Encodes managers' metrics as OTLP protobuf `ExportMetricsServiceRequest` bytes: exactly
@@ -28,6 +26,8 @@ use super::manager_ref::ManagerRef;
 pub struct MetricsEncoder {
     converter: Converter,
     sources: Vec<ExportSource>,
+    /// The encoded metrics' buffers, kept from one request to the next.
+    wire: MetricBytes,
 }
 
 impl MetricsEncoder {
@@ -37,6 +37,7 @@ impl MetricsEncoder {
         MetricsEncoder {
             converter: Converter::from_config(config),
             sources: Vec::new(),
+            wire: MetricBytes::default(),
         }
     }
 
@@ -49,7 +50,7 @@ impl MetricsEncoder {
     /// Snapshots every manager now and encodes one request. Under delta temporality each
     /// request covers the time since the last [`acknowledge`](Self::acknowledge)d one.
     pub fn encode(&mut self) -> Vec<u8> {
-        self.converter.request(&mut self.sources).encode_to_vec()
+        self.converter.encode(&mut self.sources, &mut self.wire)
     }
 
     /// The last encoded request was delivered: the next delta starts from it.

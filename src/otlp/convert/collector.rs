@@ -31,23 +31,6 @@ impl MetricSet {
         self.metrics[index].data.get_or_insert_with(empty)
     }
 
-    /// Adds the histogram points of `data` to `key`'s metric, which takes `data` whole when it
-    /// has none yet. A metric keeps the kind of data it was first given.
-    fn add(&mut self, key: &MetricKey<'_>, data: Data) {
-        let index = self.index(key);
-        let slot = &mut self.metrics[index].data;
-        match (slot.as_mut(), data) {
-            (None, data) => *slot = Some(data),
-            (Some(Data::Histogram(histogram)), Data::Histogram(new)) => {
-                histogram.data_points.extend(new.data_points);
-            }
-            (Some(Data::ExponentialHistogram(histogram)), Data::ExponentialHistogram(new)) => {
-                histogram.data_points.extend(new.data_points);
-            }
-            (Some(_), _) => {}
-        }
-    }
-
     /// The position of `key`'s metric, added (without data) if it is new.
     fn index(&mut self, key: &MetricKey<'_>) -> usize {
         let slot = (key.metric, key.stat);
@@ -64,6 +47,95 @@ impl MetricSet {
         self.by_key.insert(slot, self.metrics.len() - 1);
         self.metrics.len() - 1
     }
+}
+
+impl PointSink for MetricSet {
+    fn number(
+        &mut self,
+        key: &MetricKey<'_>,
+        kind: NumberKind,
+        mut point: NumberDataPoint,
+        attributes: &[KeyValue],
+    ) {
+        point.attributes = attributes.to_vec();
+        if let Some(attribute) = key.attribute {
+            point
+                .attributes
+                .push(string_attribute(attribute.key, attribute.value));
+        }
+        match (self.entry(key, || kind.empty_data()), kind) {
+            (Data::Sum(sum), NumberKind::Sum(_)) => sum.data_points.push(point),
+            (Data::Gauge(gauge), NumberKind::Gauge) => gauge.data_points.push(point),
+            _ => {}
+        }
+    }
+
+    /// Adds the histogram points of `data` to `key`'s metric, which takes `data` whole when it
+    /// has none yet. A metric keeps the kind of data it was first given.
+    fn histogram(&mut self, key: &MetricKey<'_>, mut data: Data, attributes: &[KeyValue]) {
+        match &mut data {
+            Data::Histogram(histogram) => histogram
+                .data_points
+                .iter_mut()
+                .for_each(|point| point.attributes = attributes.to_vec()),
+            Data::ExponentialHistogram(histogram) => histogram
+                .data_points
+                .iter_mut()
+                .for_each(|point| point.attributes = attributes.to_vec()),
+            _ => {}
+        }
+        let index = self.index(key);
+        let slot = &mut self.metrics[index].data;
+        match (slot.as_mut(), data) {
+            (None, data) => *slot = Some(data),
+            (Some(Data::Histogram(histogram)), Data::Histogram(new)) => {
+                histogram.data_points.extend(new.data_points);
+            }
+            (Some(Data::ExponentialHistogram(histogram)), Data::ExponentialHistogram(new)) => {
+                histogram.data_points.extend(new.data_points);
+            }
+            (Some(_), _) => {}
+        }
+    }
+}
+
+/// Whether a number point belongs to a monotonic Sum (of this temporality) or a Gauge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberKind {
+    Sum(AggregationTemporality),
+    Gauge,
+}
+
+impl NumberKind {
+    /// The metric data such points go into, still without any.
+    pub(crate) fn empty_data(self) -> Data {
+        match self {
+            NumberKind::Sum(temporality) => Data::Sum(Sum {
+                data_points: Vec::new(),
+                aggregation_temporality: temporality as i32,
+                is_monotonic: true,
+            }),
+            NumberKind::Gauge => Data::Gauge(Gauge::default()),
+        }
+    }
+}
+
+/// Where one export's points go: the request's messages ([`MetricSet`]) or their protobuf
+/// bytes ([`MetricBytes`](super::wire::MetricBytes)). Points arrive without attributes; each
+/// sink attaches the source's `attributes` (and a number point's key attribute) its own way.
+pub(crate) trait PointSink {
+    /// The next points are a new source's, carrying `attributes`.
+    fn begin_source(&mut self, _attributes: &[KeyValue]) {}
+    /// One number point of `key`'s metric.
+    fn number(
+        &mut self,
+        key: &MetricKey<'_>,
+        kind: NumberKind,
+        point: NumberDataPoint,
+        attributes: &[KeyValue],
+    );
+    /// `key`'s histogram data, holding this source's point.
+    fn histogram(&mut self, key: &MetricKey<'_>, data: Data, attributes: &[KeyValue]);
 }
 
 /// What every data point of one `Manager` in one export shares.
@@ -84,37 +156,24 @@ pub(crate) struct PointContext<'a> {
     pub(crate) next_event_exemplar: Option<Exemplar>,
 }
 
-/// Appends one `Manager`'s values to a [`MetricSet`].
-pub(crate) struct OtlpCollector<'s, 'c> {
+/// Appends one `Manager`'s values to a [`PointSink`].
+pub(crate) struct OtlpCollector<'s, 'c, S> {
     /// Where the metrics go.
-    pub(crate) set: &'s mut MetricSet,
+    pub(crate) set: &'s mut S,
     /// What the points share.
     pub(crate) context: &'c PointContext<'c>,
 }
 
-impl OtlpCollector<'_, '_> {
-    fn number_point(&self, key: &MetricKey<'_>, value: Value) -> NumberDataPoint {
-        let mut attributes = self.context.attributes.to_vec();
-        if let Some(attribute) = key.attribute {
-            attributes.push(string_attribute(attribute.key, attribute.value));
-        }
-        NumberDataPoint {
-            attributes,
+impl<S: PointSink> OtlpCollector<'_, '_, S> {
+    /// A number point of `key`, its attributes left to the sink.
+    fn number_point(&mut self, key: &MetricKey<'_>, kind: NumberKind, value: Value) {
+        let point = NumberDataPoint {
             start_time_unix_nano: self.context.start_time_unix_nano,
             time_unix_nano: self.context.time_unix_nano,
             value: Some(value),
             ..NumberDataPoint::default()
-        }
-    }
-}
-
-impl OtlpCollector<'_, '_> {
-    fn gauge_point(&mut self, key: &MetricKey<'_>, value: Value) {
-        let point = self.number_point(key, value);
-        let data = self.set.entry(key, || Data::Gauge(Gauge::default()));
-        if let Data::Gauge(gauge) = data {
-            gauge.data_points.push(point);
-        }
+        };
+        self.set.number(key, kind, point, self.context.attributes);
     }
 }
 
@@ -123,7 +182,7 @@ pub(crate) fn int_value(value: u64) -> Value {
     Value::AsInt(i64::try_from(value).unwrap_or(i64::MAX))
 }
 
-impl Collector for OtlpCollector<'_, '_> {
+impl<S: PointSink> Collector for OtlpCollector<'_, '_, S> {
     type Error = Infallible;
 
     fn counter(&mut self, key: &MetricKey<'_>, value: u64) -> Result<(), Infallible> {
@@ -131,24 +190,14 @@ impl Collector for OtlpCollector<'_, '_> {
             Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
             _ => int_value(value),
         };
-        let point = self.number_point(key, value);
-        let temporality = self.context.temporality as i32;
-        let data = self.set.entry(key, || {
-            Data::Sum(Sum {
-                data_points: Vec::new(),
-                aggregation_temporality: temporality,
-                is_monotonic: true,
-            })
-        });
-        if let Data::Sum(sum) = data {
-            sum.data_points.push(point);
-        }
+        let kind = NumberKind::Sum(self.context.temporality);
+        self.number_point(key, kind, value);
         Ok(())
     }
 
     fn gauge(&mut self, key: &MetricKey<'_>, value: f64) -> Result<(), Infallible> {
         let value = Value::AsDouble(key.unit().from_recorded(value));
-        self.gauge_point(key, value);
+        self.number_point(key, NumberKind::Gauge, value);
         Ok(())
     }
 
@@ -157,13 +206,13 @@ impl Collector for OtlpCollector<'_, '_> {
             Unit::Seconds => Value::AsDouble(Unit::Seconds.from_recorded(value as f64)),
             _ => int_value(value),
         };
-        self.gauge_point(key, value);
+        self.number_point(key, NumberKind::Gauge, value);
         Ok(())
     }
 
     fn histogram(&mut self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Result<(), Infallible> {
         let data = self.histogram_data(key, h);
-        self.set.add(key, data);
+        self.set.histogram(key, data, self.context.attributes);
         Ok(())
     }
 }

@@ -12,8 +12,9 @@ use super::explicit;
 use crate::otlp::config::HistogramAggregation;
 use crate::telemetry::{HistogramSnapshot, Metric as WalMetric, MetricKey};
 
-impl OtlpCollector<'_, '_> {
-    /// `h` as the metric data of the configured aggregation, holding this `Manager`'s point.
+impl<S> OtlpCollector<'_, '_, S> {
+    /// `h` as the metric data of the configured aggregation, holding this `Manager`'s point
+    /// (without attributes: the sink attaches them).
     pub(super) fn histogram_data(&self, key: &MetricKey<'_>, h: &HistogramSnapshot) -> Data {
         let exemplars: Vec<Exemplar> = self.exemplar(key, h).into_iter().collect();
         let aggregation_temporality = self.context.temporality as i32;
@@ -38,11 +39,9 @@ impl OtlpCollector<'_, '_> {
         exemplars: Vec<Exemplar>,
     ) -> ExponentialHistogramDataPoint {
         // The point owns its bucket counts, so the downscaled copy is built for it.
-        let mut coarse = h.clone();
-        coarse.downscale_to_fit(self.context.max_buckets);
+        let coarse = h.downscaled_to_fit(self.context.max_buckets);
         let (min, max) = self.extremes(h);
         ExponentialHistogramDataPoint {
-            attributes: self.context.attributes.to_vec(),
             start_time_unix_nano: self.context.start_time_unix_nano,
             time_unix_nano: self.context.time_unix_nano,
             count: h.count,
@@ -69,7 +68,6 @@ impl OtlpCollector<'_, '_> {
     ) -> HistogramDataPoint {
         let (min, max) = self.extremes(h);
         HistogramDataPoint {
-            attributes: self.context.attributes.to_vec(),
             start_time_unix_nano: self.context.start_time_unix_nano,
             time_unix_nano: self.context.time_unix_nano,
             count: h.count,

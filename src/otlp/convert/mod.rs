@@ -19,6 +19,9 @@ mod histogram_tests;
 #[cfg(test)]
 mod progress_tests;
 mod resource;
+mod wire;
+#[cfg(test)]
+mod wire_tests;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -29,10 +32,11 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
-pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, int_value};
+pub(crate) use collector::{MetricSet, OtlpCollector, PointContext, PointSink, int_value};
 #[cfg(feature = "recording")]
 pub(crate) use resource::int_attribute;
 pub(crate) use resource::{resource, scope, scope_named, string_attribute};
+pub(crate) use wire::MetricBytes;
 
 use crate::otlp::config::{Config, ExemplarFilter, HistogramAggregation, Temporality};
 use crate::otlp::manager_ref::ManagerRef;
@@ -180,7 +184,18 @@ impl Converter {
         self.wrap(set)
     }
 
-    fn add_source(&self, source: &mut ExportSource, set: &mut MetricSet) {
+    /// Snapshots every source and encodes one request with all of their metrics as protobuf:
+    /// the bytes of [`request`](Self::request)`(sources).encode_to_vec()`, built without the
+    /// message tree. `wire` keeps its buffers for the next call.
+    pub(crate) fn encode(&self, sources: &mut [ExportSource], wire: &mut MetricBytes) -> Vec<u8> {
+        wire.clear();
+        for source in sources.iter_mut() {
+            self.add_source(source, wire);
+        }
+        wire.request_bytes(&self.resource, &self.scope)
+    }
+
+    fn add_source<S: PointSink>(&self, source: &mut ExportSource, set: &mut S) {
         let now = unix_now_ns();
         source.manager.snapshot_into(&mut source.pending);
         source.pending_time_unix_nano = now;
@@ -213,15 +228,16 @@ impl Converter {
 
     /// Adds one source's values over `[start, end]` (Unix ns) to `set`, as `collect` hands
     /// them over.
-    fn add_points(
+    fn add_points<S: PointSink>(
         &self,
         attributes: &[KeyValue],
         start: u64,
         end: u64,
-        set: &mut MetricSet,
+        set: &mut S,
         exemplar: Option<Exemplar>,
-        collect: impl FnOnce(&mut OtlpCollector<'_, '_>),
+        collect: impl FnOnce(&mut OtlpCollector<'_, '_, S>),
     ) {
+        set.begin_source(attributes);
         let context = PointContext {
             attributes,
             start_time_unix_nano: start,

@@ -108,8 +108,7 @@ impl<W: io::Write> Collector for PrometheusText<W> {
     fn histogram(&mut self, key: &MetricKey<'_>, histogram: &HistogramSnapshot) -> io::Result<()> {
         self.header(key)?;
         let name = key.prometheus_name();
-        let mut coarse = histogram.clone();
-        coarse.downscale_to_fit(MAX_EXPOSED_BUCKETS);
+        let coarse = histogram.downscaled_to_fit(MAX_EXPOSED_BUCKETS);
         let mut cumulative = coarse.zero_count;
         writeln!(self.out, "{name}_bucket{{le=\"0\"}} {cumulative}")?;
         for (k, &count) in coarse.counts.iter().enumerate() {

@@ -163,6 +163,33 @@ impl HistogramSnapshot {
         self.downscale(self.steps_to_fit(max_buckets));
     }
 
+    /// A copy downscaled just enough for its buckets to fit in `max_buckets`: the same as
+    /// cloning and then calling [`downscale_to_fit`](Self::downscale_to_fit), but each bucket
+    /// is read once and merged straight into the smaller copy, instead of copying every
+    /// bucket at the recording scale first (an exporter does this for each histogram it
+    /// sends).
+    pub(crate) fn downscaled_to_fit(&self, max_buckets: usize) -> HistogramSnapshot {
+        let steps = self.steps_to_fit(max_buckets);
+        let mut coarse = HistogramSnapshot {
+            counts: Vec::new(),
+            ..*self
+        };
+        if steps == 0 || self.counts.is_empty() {
+            coarse.counts.clone_from(&self.counts);
+            return coarse;
+        }
+        // steps_to_fit returns at most MAX_DOWNSCALE_STEPS, where downscale would clamp.
+        coarse.scale -= steps as i32;
+        coarse.offset = self.offset >> steps;
+        let last = (self.offset + self.counts.len() as i32 - 1) >> steps;
+        coarse.counts = vec![0; (last - coarse.offset + 1) as usize];
+        for (read, &count) in self.counts.iter().enumerate() {
+            let target = (((self.offset + read as i32) >> steps) - coarse.offset) as usize;
+            coarse.counts[target] = coarse.counts[target].saturating_add(count);
+        }
+        coarse
+    }
+
     /// The value at quantile `q` (`0..=1`, nearest-rank), or `None` when empty.
     ///
     /// It is the geometric middle of the bucket holding that rank, kept within `[min, max]`;

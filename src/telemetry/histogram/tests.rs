@@ -89,3 +89,33 @@ fn writer_moves_to_another_thread() {
     });
     assert_eq!(h.snapshot().count, 1);
 }
+
+#[test]
+fn a_downscaled_copy_is_the_clone_downscaled() {
+    let h = LatencyHistogram::new();
+    let w = h.writer();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for k in 0..5_000u64 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        // Zeros, values below 1 ns' bucket and a tail up to ~1 s, and MAX_VALUE.
+        w.record(match k % 500 {
+            0 => 0,
+            1 => MAX_VALUE,
+            _ => 1 + state % (1u64 << (k % 30)),
+        });
+    }
+    let snapshot = h.snapshot();
+    for max_buckets in [0, 1, 2, 3, 7, 20, 160, 10_000] {
+        let mut expected = snapshot.clone();
+        expected.downscale_to_fit(max_buckets);
+        assert_eq!(
+            snapshot.downscaled_to_fit(max_buckets),
+            expected,
+            "{max_buckets}"
+        );
+    }
+    let empty = HistogramSnapshot::default();
+    assert_eq!(empty.downscaled_to_fit(2), empty);
+}
