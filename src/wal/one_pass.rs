@@ -291,13 +291,13 @@ mod tests {
         let first = 1 << 40;
         for at in 32..BLOCK_SIZE {
             let mut b = block(first);
-            let slot = (at - BLOCK_HEADER_SIZE) % EVENT_SIZE;
+            let slot = at.saturating_sub(BLOCK_HEADER_SIZE) % EVENT_SIZE;
             let k = at.saturating_sub(BLOCK_HEADER_SIZE) / EVENT_SIZE;
             let payload_end = 20 + k % (MAX_PAYLOAD + 1);
             b[at] ^= 0x80;
             // Timestamp, kind and payload bytes may hold anything; the rest is checked.
-            let free = at >= BLOCK_HEADER_SIZE && (8..18).contains(&slot)
-                || at >= BLOCK_HEADER_SIZE && (20..payload_end).contains(&slot);
+            let free = at >= BLOCK_HEADER_SIZE
+                && ((8..18).contains(&slot) || (20..payload_end).contains(&slot));
             let Some(pass) = check_full_block(&b, first) else {
                 return;
             };

@@ -10,7 +10,9 @@ pub mod config_env;
 #[cfg(feature = "cli")]
 pub mod demo;
 pub mod deploy;
+#[cfg(feature = "otlp")]
 pub mod fake_collector;
+#[cfg(feature = "otlp")]
 pub mod fake_trace_collector;
 #[cfg(feature = "otlp")]
 pub mod histogram_conformance;
