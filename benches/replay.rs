@@ -101,8 +101,7 @@ const SEGMENT_BYTES: u64 = 16 << 20;
 fn replay(c: &mut Criterion) {
     clock::init();
     let dir = tempfile::tempdir().expect("temporary directory");
-    // Criterion passes --bench when benchmarking; without it this is a quick test run.
-    let events = if std::env::args().any(|a| a == "--bench") {
+    let events = if common::benchmarking() {
         EVENTS
     } else {
         TEST_EVENTS
@@ -162,7 +161,7 @@ fn replay(c: &mut Criterion) {
     c.bench_function("instant_read", |b| b.iter(|| black_box(Instant::now())));
 
     verify(c, dir.path());
-    if std::env::args().any(|a| a == "--bench") {
+    if common::benchmarking() {
         process(c);
     }
     let recorded = manager.snapshot().next_event.samples;

@@ -15,6 +15,13 @@ use opentelemetry_sdk::metrics::{
     Aggregation, InMemoryMetricExporter, Instrument, PeriodicReader, SdkMeterProvider, Stream,
 };
 
+/// Whether criterion is measuring (it passes `--bench`), rather than running each bench once
+/// as a test (`cargo test --all-targets`, in a debug build): test runs use small inputs, so
+/// that CI checks every bench runs without spending minutes on measurement-sized ones.
+pub fn benchmarking() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
+
 /// The value table's size (a power of two, so the index is a mask).
 pub const VALUES: usize = 4096;
 pub const MASK: usize = VALUES - 1;
