@@ -4,6 +4,7 @@
 
 use super::schema::{duration_from_pb, duration_to_pb, operation_from_pb, operation_to_pb, pb};
 use crate::telemetry::Metric;
+use crate::telemetry::component::SeriesMut;
 use crate::telemetry::{
     DurationSnapshot, ManagerSnapshot, OperationSnapshot, Phase, ProgressSnapshot,
     RecoverySnapshot, SegmentPreloaderSnapshot, SegmentReaderSnapshot,
@@ -32,101 +33,59 @@ impl RecoveryComponents {
     }
 }
 
-/// The parts of a component, by metric: every operation, duration and count it has.
-struct Parts<'a> {
-    operations: Vec<(Metric, &'a mut OperationSnapshot)>,
-    durations: Vec<(Metric, &'a mut DurationSnapshot)>,
-    counts: Vec<(Metric, &'a mut u64)>,
-}
-
-fn reader_parts(r: &mut SegmentReaderSnapshot) -> Parts<'_> {
-    Parts {
-        operations: vec![
-            (Metric::OpenSegment, &mut r.open_segment),
-            (Metric::CloseSegment, &mut r.close_segment),
-            (Metric::VerifySegment, &mut r.verify_segment),
-            (Metric::BuildIndex, &mut r.build_index),
-        ],
-        durations: vec![(Metric::ReaderSeekEvent, &mut r.seek_event)],
-        counts: vec![
-            (
-                Metric::HeaderChecksumFailures,
-                &mut r.header_checksum_failures,
-            ),
-            (
-                Metric::BlockChecksumFailures,
-                &mut r.block_checksum_failures,
-            ),
-            (
-                Metric::ChainedChecksumFailures,
-                &mut r.chained_checksum_failures,
-            ),
-            (Metric::ValidationFailures, &mut r.validation_failures),
-        ],
-    }
-}
-
-fn preloader_parts(p: &mut SegmentPreloaderSnapshot) -> Parts<'_> {
-    Parts {
-        operations: vec![
-            (Metric::PreloadSegment, &mut p.preload_segment),
-            (Metric::FinishSegment, &mut p.finish_segment),
-        ],
-        durations: vec![(Metric::StallWait, &mut p.stall_wait)],
-        counts: vec![
-            (Metric::Stalls, &mut p.stalls),
-            (Metric::ReadyAhead, &mut p.ready_ahead),
-        ],
-    }
-}
-
 /// The component's record. Entries that hold nothing (an operation or duration that never
 /// ran, a zero count) are left out: they read back as the same zeros, and an idle interval
 /// then costs a few bytes instead of a name per metric.
-fn component_to_pb(parts: Parts<'_>) -> pb::Component {
-    let operations = parts
-        .operations
-        .into_iter()
-        .filter(|(_, op)| **op != OperationSnapshot::default())
-        .map(|(metric, op)| pb::NamedDuration {
-            name: metric.name().to_owned(),
-            operation: Some(operation_to_pb(op)),
-            duration: None,
-        });
-    let durations = parts
-        .durations
-        .into_iter()
-        .filter(|(_, d)| **d != DurationSnapshot::default())
-        .map(|(metric, d)| pb::NamedDuration {
-            name: metric.name().to_owned(),
-            operation: None,
-            duration: Some(duration_to_pb(d)),
-        });
-    pb::Component {
-        durations: operations.chain(durations).collect(),
-        histograms: Vec::new(),
-        counts: (parts.counts.into_iter())
-            .filter(|(_, value)| **value != 0)
-            .map(|(metric, value)| pb::NamedCount {
-                name: metric.name().to_owned(),
-                value: *value,
-            })
-            .collect(),
+fn component_to_pb<'a>(series: impl IntoIterator<Item = (Metric, SeriesMut<'a>)>) -> pb::Component {
+    let mut component = pb::Component::default();
+    for (metric, value) in series {
+        let name = metric.name().to_owned();
+        match value {
+            SeriesMut::Operation(op) if *op != OperationSnapshot::default() => {
+                component.durations.push(pb::NamedDuration {
+                    name,
+                    operation: Some(operation_to_pb(op)),
+                    duration: None,
+                });
+            }
+            SeriesMut::Duration(d) if *d != DurationSnapshot::default() => {
+                component.durations.push(pb::NamedDuration {
+                    name,
+                    operation: None,
+                    duration: Some(duration_to_pb(d)),
+                });
+            }
+            SeriesMut::Value(value) if *value != 0 => {
+                component.counts.push(pb::NamedCount {
+                    name,
+                    value: *value,
+                });
+            }
+            _ => {}
+        }
     }
+    component
 }
 
-/// Fills `parts` from `component`, by name; unknown names (a later writer's) are ignored.
-fn component_from_pb(component: &pb::Component, parts: Parts<'_>) {
+/// Fills `series` from `component`, by name; unknown names (a later writer's) are ignored.
+fn component_from_pb<'a>(
+    component: &pb::Component,
+    series: impl IntoIterator<Item = (Metric, SeriesMut<'a>)>,
+) {
     let named = |name: &str| component.durations.iter().find(|d| d.name == name);
-    for (metric, op) in parts.operations {
-        *op = operation_from_pb(named(metric.name()).and_then(|d| d.operation.as_ref()));
-    }
-    for (metric, d) in parts.durations {
-        *d = duration_from_pb(named(metric.name()).and_then(|d| d.duration.as_ref()));
-    }
-    for (metric, value) in parts.counts {
-        let count = component.counts.iter().find(|c| c.name == metric.name());
-        *value = count.map_or(0, |c| c.value);
+    for (metric, value) in series {
+        match value {
+            SeriesMut::Operation(op) => {
+                *op = operation_from_pb(named(metric.name()).and_then(|d| d.operation.as_ref()));
+            }
+            SeriesMut::Duration(d) => {
+                *d = duration_from_pb(named(metric.name()).and_then(|d| d.duration.as_ref()));
+            }
+            SeriesMut::Value(value) => {
+                let count = component.counts.iter().find(|c| c.name == metric.name());
+                *value = count.map_or(0, |c| c.value);
+            }
+        }
     }
 }
 
@@ -165,8 +124,8 @@ fn progress_from_pb(p: &pb::Progress) -> Result<ProgressSnapshot, String> {
 /// Sets the interval record's component fields.
 pub(crate) fn components_to_pb(components: &RecoveryComponents, interval: &mut pb::Interval) {
     let mut copy = *components;
-    interval.segment_reader = Some(component_to_pb(reader_parts(&mut copy.segment_reader)));
-    interval.preloader = Some(component_to_pb(preloader_parts(&mut copy.preloader)));
+    interval.segment_reader = Some(component_to_pb(copy.segment_reader.series_mut()));
+    interval.preloader = Some(component_to_pb(copy.preloader.series_mut()));
     interval.progress = Some(progress_to_pb(&components.progress));
 }
 
@@ -185,7 +144,7 @@ pub(crate) fn components_from_pb(
         progress: progress_from_pb(progress)?,
         ..RecoveryComponents::default()
     };
-    component_from_pb(reader, reader_parts(&mut components.segment_reader));
-    component_from_pb(preloader, preloader_parts(&mut components.preloader));
+    component_from_pb(reader, components.segment_reader.series_mut());
+    component_from_pb(preloader, components.preloader.series_mut());
     Ok(Some(components))
 }

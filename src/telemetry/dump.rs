@@ -93,9 +93,9 @@ pub(crate) fn write_duration(
     d: &DurationSnapshot,
 ) -> io::Result<()> {
     if d.samples == 0 {
-        return writeln!(out, " {name}: samples=0");
+        return writeln!(out, " {name:<19}: samples=0");
     }
-    writeln!(out, " {name}: samples={}{}", d.samples, Timing(d))
+    writeln!(out, " {name:<19}: samples={}{}", d.samples, Timing(d))
 }
 
 pub(crate) fn write_operation(
@@ -105,11 +105,11 @@ pub(crate) fn write_operation(
 ) -> io::Result<()> {
     let d = &op.duration;
     if d.samples == 0 {
-        return writeln!(out, " {name}: samples=0");
+        return writeln!(out, " {name:<19}: samples=0");
     }
     writeln!(
         out,
-        " {name}: samples={} ok={} fail={}{}",
+        " {name:<19}: samples={} ok={} fail={}{}",
         d.samples,
         op.success,
         op.failures,
@@ -117,7 +117,7 @@ pub(crate) fn write_operation(
     )
 }
 
-fn write_percentiles(out: &mut impl io::Write, h: &HistogramSnapshot) -> io::Result<()> {
+pub(crate) fn write_percentiles(out: &mut impl io::Write, h: &HistogramSnapshot) -> io::Result<()> {
     write!(out, " ->")?;
     if h.count == 0 {
         return writeln!(out, " samples=0");
@@ -136,14 +136,7 @@ fn write_percentiles(out: &mut impl io::Write, h: &HistogramSnapshot) -> io::Res
 impl ManagerSnapshot {
     /// Writes the specification's snapshot layout, headed `[<label> Metrics] Snapshot:`.
     pub fn dump(&self, label: &str, out: &mut impl io::Write) -> io::Result<()> {
-        writeln!(out, "[{label} Metrics] Snapshot:")?;
-        writeln!(out, "{RULE}")?;
-        write_operation(out, "Read segment header", &self.read_segment_header)?;
-        write_operation(out, "Resume from event  ", &self.resume_from_event)?;
-        write_duration(out, "Seek event         ", &self.seek_event)?;
-        write_duration(out, "Next event         ", &self.next_event)?;
-        write_percentiles(out, &self.next_event_histogram)?;
-        writeln!(out, "{RULE}")
+        self.dump_section(label, out)
     }
 }
 

@@ -4,9 +4,11 @@
 
 mod attribute_value;
 mod cache_line;
+mod catalogue;
 pub mod clock;
 mod clock_resolution;
 mod collect;
+pub(crate) mod component;
 pub mod dump;
 #[cfg(any(feature = "otlp", feature = "recording"))]
 pub(crate) mod env_var;
@@ -22,6 +24,9 @@ mod stats;
 mod updater;
 
 pub use attribute_value::AttributeValue;
+pub use catalogue::{
+    Metric, SegmentPreloader, SegmentPreloaderSnapshot, SegmentReader, SegmentReaderSnapshot,
+};
 pub use collect::{Collector, CsvCollector, CsvError, PrometheusText};
 pub use histogram::{
     Exemplar, ExemplarReader, HistogramSnapshot, HistogramWriter, LatencyHistogram, TraceContext,
@@ -29,14 +34,13 @@ pub use histogram::{
 };
 pub use manager::{Manager, ManagerSnapshot};
 pub use names::{
-    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, INSTRUMENTATION_SCOPE, Kind, Metric,
-    MetricKey, PHASE_ATTRIBUTE, PrometheusName, Shape, Stat, Unit,
+    Attribute, CLOCK_RESOLUTION_ATTRIBUTE, Component, INSTRUMENTATION_SCOPE, Kind, MetricKey,
+    PHASE_ATTRIBUTE, PrometheusName, Shape, Stat, Unit,
 };
 pub use owned_updater::{OwnedManagerUpdater, OwnsManager};
-pub use preloader::{SegmentPreloader, SegmentPreloaderSnapshot};
 pub use progress::{Phase, ProgressSnapshot, RecoveryProgress};
 pub use recovery::{Recovery, RecoverySnapshot};
-pub use segment_reader::{IntegrityProblem, SegmentReader, SegmentReaderSnapshot};
+pub use segment_reader::IntegrityProblem;
 pub use stats::{
     DerivedDurationStats, DurationSnapshot, DurationStats, OperationSnapshot, OperationStats,
 };

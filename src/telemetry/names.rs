@@ -29,6 +29,8 @@
 
 use std::fmt;
 
+pub(crate) use super::catalogue::Metric;
+
 /// Which part of the recovery a metric belongs to: its name's second part, after the prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -66,7 +68,7 @@ pub enum Shape {
     Value(Kind, Unit),
 }
 
-const OPERATION: &[Stat] = &[
+pub(crate) const OPERATION: &[Stat] = &[
     Stat::Samples,
     Stat::Time,
     Stat::Clamped,
@@ -76,7 +78,7 @@ const OPERATION: &[Stat] = &[
     Stat::Success,
     Stat::Failures,
 ];
-const DURATION: &[Stat] = &[
+pub(crate) const DURATION: &[Stat] = &[
     Stat::Samples,
     Stat::Time,
     Stat::Clamped,
@@ -85,82 +87,87 @@ const DURATION: &[Stat] = &[
     Stat::Avg,
 ];
 
-/// Declares the catalogue: one entry per metric (variant, component, name, shape, description),
-/// from which the [`Metric`] enum, [`Metric::ALL`] and every per-metric accessor are derived,
-/// so that a metric is written once.
+/// The shape of a catalogue kind token (`operation`, `counter(Operations)`, …).
+macro_rules! shape {
+    (operation) => {
+        $crate::telemetry::Shape::Stats($crate::telemetry::names::OPERATION)
+    };
+    (duration) => {
+        $crate::telemetry::Shape::Stats($crate::telemetry::names::DURATION)
+    };
+    (histogram) => {
+        $crate::telemetry::Shape::Histogram
+    };
+    (counter($unit:ident)) => {
+        $crate::telemetry::Shape::Value(
+            $crate::telemetry::Kind::Counter,
+            $crate::telemetry::Unit::$unit,
+        )
+    };
+    (gauge($unit:ident)) => {
+        $crate::telemetry::Shape::Value(
+            $crate::telemetry::Kind::Gauge,
+            $crate::telemetry::Unit::$unit,
+        )
+    };
+}
+
+/// Declares the catalogue (`catalogue.rs`): per component, its mode (see
+/// [`component`](super::component)) and one line per metric — variant, snapshot field, name,
+/// kind, dump label, description — from which the [`Metric`] enum, [`Metric::ALL`], every
+/// per-metric accessor and the components' derived code come, so that a metric is written once.
 macro_rules! catalogue {
-    ($($variant:ident: $component:ident, $name:literal, $shape:expr, $description:literal;)*) => {
+    ($(
+        $component:ident ($mode:ident $($spec:tt)*) {
+            $( $variant:ident: $vis:vis $field:ident, $name:literal,
+               $kind:ident $(($unit:ident))?, $label:literal, $description:literal; )*
+        }
+    )*) => {
         /// Every metric of a recovery: the `Manager`'s five, in the specification's order, then
         /// the segment reader's, the preloader's and the progress.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Metric {
-            $(#[doc = concat!("`", $name, "`: ", $description, ".")] $variant,)*
+            $($(#[doc = concat!("`", $name, "`: ", $description, ".")] $variant,)*)*
         }
 
         /// How many metrics the catalogue declares.
-        const METRICS: usize = [$($name),*].len();
+        const METRICS: usize = [$($($name),*),*].len();
 
         impl Metric {
             /// Every metric of a recovery, in collect order.
-            pub const ALL: [Metric; METRICS] = [$(Metric::$variant),*];
+            pub const ALL: [Metric; METRICS] = [$($(Metric::$variant),*),*];
 
             /// The component the metric belongs to.
-            pub fn component(self) -> Component {
-                match self { $(Metric::$variant => Component::$component,)* }
+            pub fn component(self) -> $crate::telemetry::Component {
+                match self { $($(Metric::$variant => $crate::telemetry::Component::$component,)*)* }
             }
 
             /// The field name: the metric's part of every name.
             pub fn name(self) -> &'static str {
-                match self { $(Metric::$variant => $name,)* }
+                match self { $($(Metric::$variant => $name,)*)* }
             }
 
             /// What the metric measures, in one phrase.
             pub fn description(self) -> &'static str {
-                match self { $(Metric::$variant => $description,)* }
+                match self { $($(Metric::$variant => $description,)*)* }
             }
 
             /// How the metric is exported.
-            pub fn shape(self) -> Shape {
-                match self { $(Metric::$variant => $shape,)* }
+            pub fn shape(self) -> $crate::telemetry::Shape {
+                match self { $($(Metric::$variant => $crate::telemetry::names::shape!($kind $(($unit))?),)*)* }
             }
         }
+
+        $( $crate::telemetry::component::component! {
+            $mode ($($spec)*) {
+                $( $variant: $vis $field, $kind, $label, $description; )*
+            }
+        } )*
     };
 }
 
-/// A counter of operations.
-const OPERATIONS: Shape = Shape::Value(Kind::Counter, Unit::Operations);
-
-catalogue! {
-    ReadSegmentHeader: Manager, "read_segment_header", Shape::Stats(OPERATION), "Parsing and validating a WAL segment header";
-    ResumeFromEvent: Manager, "resume_from_event", Shape::Stats(OPERATION), "Resuming WAL replay at an event id (locate, open, verify and seek)";
-    SeekEvent: Manager, "seek_event", Shape::Stats(DURATION), "The segment reader's seek to an event id, within resume";
-    NextEvent: Manager, "next_event", Shape::Stats(DURATION), "Time from one next-event call to the next during WAL replay (fetching an event and handling the previous one)";
-    NextEventHistogram: Manager, "next_event_histogram", Shape::Histogram, "Distribution of the next-event times";
-    OpenSegment: SegmentReader, "open_segment", Shape::Stats(OPERATION), "Opening a segment file and reading its header";
-    CloseSegment: SegmentReader, "close_segment", Shape::Stats(OPERATION), "Closing a segment the replay is done with";
-    VerifySegment: SegmentReader, "verify_segment", Shape::Stats(OPERATION), "Verifying a segment's block checksums, chain and fields";
-    BuildIndex: SegmentReader, "build_index", Shape::Stats(OPERATION), "Building a segment's block index";
-    ReaderSeekEvent: SegmentReader, "seek_event", Shape::Stats(DURATION), "A segment reader's own seek (index lookup and in-block scan)";
-    HeaderChecksumFailures: SegmentReader, "header_checksum_failures", OPERATIONS, "Segment headers whose CRC did not match";
-    BlockChecksumFailures: SegmentReader, "block_checksum_failures", OPERATIONS, "Blocks whose CRC did not match";
-    ChainedChecksumFailures: SegmentReader, "chained_checksum_failures", OPERATIONS, "Blocks whose chain link to the previous block was broken";
-    ValidationFailures: SegmentReader, "validation_failures", OPERATIONS, "Headers or blocks whose fields failed validation";
-    PreloadSegment: SegmentPreloader, "preload_segment", Shape::Stats(OPERATION), "Opening and fully verifying a segment ahead of the replay";
-    FinishSegment: SegmentPreloader, "finish_segment", Shape::Stats(OPERATION), "Releasing a replayed segment";
-    Stalls: SegmentPreloader, "stalls", OPERATIONS, "Times the replay waited for the preloader or opened a segment itself";
-    StallWait: SegmentPreloader, "stall_wait", Shape::Stats(DURATION), "Time the replay spent waiting for the preloader";
-    ReadyAhead: SegmentPreloader, "ready_ahead", Shape::Value(Kind::Gauge, Unit::Segments), "Segments verified and waiting for the replay";
-    EventsReplayed: Recovery, "events_replayed", Shape::Value(Kind::Counter, Unit::Events), "Events replayed";
-    BytesReplayed: Recovery, "bytes_replayed", Shape::Value(Kind::Counter, Unit::Bytes), "Event bytes replayed (64 per event)";
-    BytesDiscarded: Recovery, "bytes_discarded", Shape::Value(Kind::Counter, Unit::Bytes), "Bytes of torn or unsealed segment tails the recovery discarded";
-    SegmentsReplayed: Recovery, "segments_replayed", Shape::Value(Kind::Counter, Unit::Segments), "Segments replayed";
-    SegmentsTotal: Recovery, "segments", Shape::Value(Kind::Gauge, Unit::Segments), "Segments found by the directory scan";
-    CurrentEventId: Recovery, "current_event_id", Shape::Value(Kind::Gauge, Unit::EventId), "Id of the last event replayed";
-    LastEventId: Recovery, "last_event_id", Shape::Value(Kind::Gauge, Unit::EventId), "Id of the last event in the WAL";
-    Phase: Recovery, "phase", Shape::Value(Kind::Gauge, Unit::State), "Recovery phase: 1 for the current phase, 0 for the others";
-    Eta: Recovery, "eta", Shape::Value(Kind::Gauge, Unit::Seconds), "Estimated time left for the replay, from the recent rate";
-}
+pub(crate) use {catalogue, shape};
 
 impl Metric {
     /// The Manager's five, in the specification's order.

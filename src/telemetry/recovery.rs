@@ -4,13 +4,14 @@
 
 use std::io;
 
+use super::catalogue::{
+    SegmentPreloader, SegmentPreloaderSnapshot, SegmentReader, SegmentReaderSnapshot,
+};
 use super::collect::{Collector, Emitter};
-use super::dump::{HumanNs, HumanRate, RULE, write_duration, write_operation};
+use super::dump::{HumanNs, HumanRate};
 use super::manager::{Manager, ManagerSnapshot};
 use super::names::{Metric, MetricKey};
-use super::preloader::{SegmentPreloader, SegmentPreloaderSnapshot};
 use super::progress::{Phase, ProgressSnapshot, RecoveryProgress};
-use super::segment_reader::{SegmentReader, SegmentReaderSnapshot};
 
 /// The telemetry of one WAL recovery: the parent of its three components.
 ///
@@ -102,62 +103,18 @@ impl RecoverySnapshot {
     /// specification's keys, then `<prefix>_segment_reader_…`, `<prefix>_segment_preloader_…`
     /// and `<prefix>_recovery_…`.
     pub fn collect<C: Collector>(&self, prefix: &str, collector: &mut C) -> Result<(), C::Error> {
-        self.manager.collect(prefix, collector)?;
         let mut emit = Emitter { prefix, collector };
-        let r = &self.segment_reader;
-        emit.operation(Metric::OpenSegment, &r.open_segment)?;
-        emit.operation(Metric::CloseSegment, &r.close_segment)?;
-        emit.operation(Metric::VerifySegment, &r.verify_segment)?;
-        emit.operation(Metric::BuildIndex, &r.build_index)?;
-        emit.duration(Metric::ReaderSeekEvent, &r.seek_event)?;
-        emit.count(Metric::HeaderChecksumFailures, r.header_checksum_failures)?;
-        emit.count(Metric::BlockChecksumFailures, r.block_checksum_failures)?;
-        emit.count(Metric::ChainedChecksumFailures, r.chained_checksum_failures)?;
-        emit.count(Metric::ValidationFailures, r.validation_failures)?;
-        let p = &self.preloader;
-        emit.operation(Metric::PreloadSegment, &p.preload_segment)?;
-        emit.operation(Metric::FinishSegment, &p.finish_segment)?;
-        emit.count(Metric::Stalls, p.stalls)?;
-        emit.duration(Metric::StallWait, &p.stall_wait)?;
-        emit.level(
-            MetricKey::new(prefix, Metric::ReadyAhead, None),
-            p.ready_ahead,
-        )?;
+        self.manager.emit_into(&mut emit)?;
+        self.segment_reader.emit_into(&mut emit)?;
+        self.preloader.emit_into(&mut emit)?;
         collect_progress(&self.progress, &mut emit)
     }
 
     /// Writes one section per component, then the Manager's section in the specification's
     /// layout (unchanged), then one progress line.
     pub fn dump(&self, label: &str, out: &mut impl io::Write) -> io::Result<()> {
-        let r = &self.segment_reader;
-        writeln!(out, "[{label} Segment Reader Metrics] Snapshot:")?;
-        writeln!(out, "{RULE}")?;
-        write_operation(out, "Open segment       ", &r.open_segment)?;
-        write_operation(out, "Close segment      ", &r.close_segment)?;
-        write_operation(out, "Verify segment     ", &r.verify_segment)?;
-        write_operation(out, "Build index        ", &r.build_index)?;
-        write_duration(out, "Reader seek        ", &r.seek_event)?;
-        writeln!(
-            out,
-            " Integrity failures : header_crc={} block_crc={} chain={} validation={}",
-            r.header_checksum_failures,
-            r.block_checksum_failures,
-            r.chained_checksum_failures,
-            r.validation_failures
-        )?;
-        writeln!(out, "{RULE}")?;
-        let p = &self.preloader;
-        writeln!(out, "[{label} Segment Preloader Metrics] Snapshot:")?;
-        writeln!(out, "{RULE}")?;
-        write_operation(out, "Preload segment    ", &p.preload_segment)?;
-        write_operation(out, "Finish segment     ", &p.finish_segment)?;
-        write_duration(out, "Stall wait         ", &p.stall_wait)?;
-        writeln!(
-            out,
-            " Stalls             : {} ready_ahead={}",
-            p.stalls, p.ready_ahead
-        )?;
-        writeln!(out, "{RULE}")?;
+        self.segment_reader.dump_section(label, out)?;
+        self.preloader.dump_section(label, out)?;
         self.manager.dump(label, out)?;
         writeln!(out, "{}", ProgressLine(&self.progress))
     }

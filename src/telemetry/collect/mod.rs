@@ -122,12 +122,7 @@ impl ManagerSnapshot {
     /// Hands every statistic to `collector`, one [`MetricKey`] each (see
     /// [`MetricKey::manager`] for the list).
     pub fn collect<C: Collector>(&self, prefix: &str, collector: &mut C) -> Result<(), C::Error> {
-        let mut emit = Emitter { prefix, collector };
-        emit.operation(Metric::ReadSegmentHeader, &self.read_segment_header)?;
-        emit.operation(Metric::ResumeFromEvent, &self.resume_from_event)?;
-        emit.duration(Metric::SeekEvent, &self.seek_event)?;
-        emit.duration(Metric::NextEvent, &self.next_event)?;
-        emit.histogram(Metric::NextEventHistogram, &self.next_event_histogram)
+        self.emit_into(&mut Emitter { prefix, collector })
     }
 }
 
