@@ -36,6 +36,7 @@ fn busy_recovery() -> Arc<Recovery> {
     preloader.preload_segment.record(0, 9_000, true);
     preloader.finish_segment.record(0, 90, true);
     preloader.stalled(0, 5_000);
+    preloader.switch_segment.record(0, 5_200);
     preloader.set_ready_ahead(1);
     let progress = &recovery.progress;
     progress.scanned(3, Some(999));

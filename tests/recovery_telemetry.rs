@@ -30,6 +30,7 @@ fn recorded() -> Recovery {
     preloader.preload_segment.record(0, 160_000_000, true);
     preloader.finish_segment.record(0, 2_000, true);
     preloader.stalled(0, 1_500);
+    preloader.switch_segment.record(0, 4_000);
     preloader.set_ready_ahead(2);
     let progress = &recovery.progress;
     progress.scanned(2, Some(199));
@@ -54,6 +55,7 @@ const GOLDEN: &str = "\
  Preload segment    : samples=1 ok=1 fail=0 total=160.00ms min=160.00ms max=160.00ms avg=160.00ms rate=6.25/s
  Finish segment     : samples=1 ok=1 fail=0 total=2.00µs min=2.00µs max=2.00µs avg=2.00µs rate=500.00k/s
  Stall wait         : samples=1 total=1.50µs min=1.50µs max=1.50µs avg=1.50µs rate=666.67k/s
+ Switch segment     : samples=1 total=4.00µs min=4.00µs max=4.00µs avg=4.00µs rate=250.00k/s
  Stalls             : 1 ready_ahead=2
 -----------------------------------------------------------------
 [golden Metrics] Snapshot:

@@ -81,6 +81,24 @@ fn progress_and_the_reader_steps_equal_the_work_done() {
 }
 
 #[test]
+fn every_segment_boundary_is_one_switch_that_covers_its_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = wal(dir.path(), 5, 1);
+    let recovery = Recovery::new();
+    assert_eq!(replay(dir.path(), &recovery, |_| {}), events);
+    let p = recovery.snapshot().preloader;
+    assert_eq!(
+        p.switch_segment.samples, 4,
+        "one switch between each two of five segments"
+    );
+    assert_eq!(p.finish_segment.duration.samples, 4);
+    assert!(
+        p.switch_segment.total_ns >= p.finish_segment.duration.total_ns,
+        "a switch includes its segment's finish: {p:?}"
+    );
+}
+
+#[test]
 fn a_replay_that_outruns_the_preloader_stalls_and_one_that_does_not_never_does() {
     // One-block segments: the replay crosses a boundary every 64 events (about a
     // microsecond), far sooner than the preloader can open and verify the next file.

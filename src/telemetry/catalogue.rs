@@ -47,6 +47,7 @@ super::names::catalogue! {
         FinishSegment: pub finish_segment, "finish_segment", operation, "Finish segment", "Releasing a replayed segment";
         Stalls: pub(super) stalls, "stalls", counter(Operations), "", "Times the replay waited for the preloader or opened a segment itself";
         StallWait: pub stall_wait, "stall_wait", duration, "Stall wait", "Time the replay spent waiting for the preloader";
+        SwitchSegment: pub switch_segment, "switch_segment", duration, "Switch segment", "The replay's move from a finished segment to the next (hand-off, any wait, and the finish)";
         ReadyAhead: pub(super) ready_ahead, "ready_ahead", gauge(Segments), "ready_ahead", "Segments verified and waiting for the replay";
     }
     Recovery (custom) {

@@ -47,6 +47,9 @@ pub trait Hooks {
     fn ready_ahead(&self, _segments: u64) {}
     /// A replayed segment was released, from `start_ns` to `end_ns`.
     fn segment_finished(&self, _start_ns: u64, _end_ns: u64) {}
+    /// The replay moved from one segment to the next, from `start_ns` (the last event of the
+    /// one) to `end_ns` (ready for the first of the next): the hand-off and the finish.
+    fn segment_switched(&self, _start_ns: u64, _end_ns: u64) {}
     /// The recovery entered `phase`.
     fn phase(&self, _phase: Phase) {}
     /// The scan found `segments` segments ending at `last_event_id`.

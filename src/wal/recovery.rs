@@ -350,6 +350,7 @@ impl<H: Hooks> RecoveryManager<H> {
     #[cold]
     #[inline(never)]
     fn advance(&mut self) -> Result<(), WalError> {
+        let switching = self.hooks.now();
         let next = self.slot + 1;
         self.close_segment();
         self.count_replayed();
@@ -375,7 +376,9 @@ impl<H: Hooks> RecoveryManager<H> {
         let finishing = self.hooks.now();
         let buffers = done.map(SegmentReader::into_buffers).unwrap_or_default();
         self.preload(next + 1, buffers);
-        self.hooks.segment_finished(finishing, self.hooks.now());
+        let switched = self.hooks.now();
+        self.hooks.segment_finished(finishing, switched);
+        self.hooks.segment_switched(switching, switched);
         Ok(())
     }
 

@@ -154,6 +154,13 @@ impl Hooks for RecoveryHooks<'_> {
             .record(start_ns, end_ns, true);
     }
 
+    fn segment_switched(&self, start_ns: u64, end_ns: u64) {
+        self.recovery
+            .preloader
+            .switch_segment
+            .record(start_ns, end_ns);
+    }
+
     fn phase(&self, phase: Phase) {
         self.recovery.progress.set_phase(phase);
     }
