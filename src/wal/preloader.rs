@@ -11,6 +11,26 @@ use super::reader::{Buffers, SegmentReader};
 use super::spans::{Carried, preload_end, preload_start};
 use crate::telemetry::clock;
 
+/// How long each side of the hand-off polls its channel before blocking on it. Waking a thread
+/// that sleeps on a channel costs tens of microseconds on a virtual machine; with segments
+/// replayed in less than that, the replay stalled at almost every boundary although each load
+/// took ~10 µs (benches/switch.rs, BENCHMARKS.md). Polling this long costs the preloader's core
+/// at most this much per segment, and bounds the replay's own wait before it sleeps.
+const POLL_NS: u64 = 50_000;
+
+/// Polls `receiver` for up to [`POLL_NS`], then blocks on it: `None` once its sender is gone.
+fn receive<T>(receiver: &Receiver<T>) -> Option<T> {
+    let until = clock::now_ns().saturating_add(POLL_NS);
+    loop {
+        match receiver.try_recv() {
+            Ok(value) => return Some(value),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) if clock::now_ns() < until => std::hint::spin_loop(),
+            Err(TryRecvError::Empty) => return receiver.recv().ok(),
+        }
+    }
+}
+
 /// A segment handed to the replay, and how: for the preloader's telemetry.
 pub(crate) struct Taken {
     pub result: Result<SegmentReader, WalError>,
@@ -51,7 +71,7 @@ impl Worker {
         let thread = std::thread::Builder::new()
             .name("walrec-preload".into())
             .spawn(move || {
-                for (slot, path, buffers, parent) in inbox {
+                while let Some((slot, path, buffers, parent)) = receive(&inbox) {
                     let span = preload_start(&parent);
                     let loaded = SegmentReader::read(&path, buffers);
                     preload_end(span, &loaded);
@@ -108,7 +128,7 @@ impl Preloader {
         if let (Some(pending), Some(worker)) = (self.in_flight.take(), &self.worker) {
             let (ready, received) = match worker.results.try_recv() {
                 Ok(loaded) => (true, Some(loaded)),
-                Err(TryRecvError::Empty) => (false, worker.results.recv().ok()),
+                Err(TryRecvError::Empty) => (false, receive(&worker.results)),
                 Err(TryRecvError::Disconnected) => (false, None),
             };
             match received {
