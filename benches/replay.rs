@@ -13,10 +13,10 @@
 //!   the `Base2ExponentialHistogram` view (max_size 160, max_scale 20), through an [`OtelSdk`]
 //!   implementation of [`Hooks`].
 //! - `clock_read`: one `clock::now_ns()`; `instant_read`: one `Instant::now()`.
-//! - `verify/*`: one segment read into the reader's buffer and verified (`SegmentReader::open`:
+//! - `verify/*`: one segment read into the reader's buffer and verified (`VerifiedSegment::open`:
 //!   `read`, header, every block CRC32C and chain link, every field) against a plain
 //!   `std::fs::read` of the same file (both into a fresh buffer), and the same verification of
-//!   bytes already in memory (`SegmentReader::from_vec`) against raw `crc32c::crc32c` over those
+//!   bytes already in memory (`VerifiedSegment::from_vec`) against raw `crc32c::crc32c` over those
 //!   bytes, as bytes per second.
 //! - `process/telemetry_on` and `process/telemetry_off`: the whole `walrec replay` process
 //!   (`OTEL_SDK_DISABLED=true`) over 20 M events in 64 MiB segments, page cache warm, to set
@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::metrics::Histogram;
 use walrec::telemetry::{Manager, Status, clock};
-use walrec::wal::{Hooks, NoTelemetry, RecoveryManager, SegmentReader};
+use walrec::wal::{Hooks, NoTelemetry, RecoveryManager, VerifiedSegment};
 
 mod common;
 use common::otel_histogram;
@@ -182,7 +182,7 @@ fn verify(c: &mut Criterion, dir: &Path) {
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
     group.bench_function("segment_read_and_verify", |b| {
-        b.iter(|| black_box(SegmentReader::open(&segment).expect("a valid segment")))
+        b.iter(|| black_box(VerifiedSegment::open(&segment).expect("a valid segment")))
     });
     group.bench_function("plain_read", |b| {
         b.iter(|| black_box(std::fs::read(&segment).expect("read the segment")))
@@ -190,7 +190,7 @@ fn verify(c: &mut Criterion, dir: &Path) {
     group.bench_function("segment_verify_in_memory", |b| {
         b.iter_batched(
             || bytes.clone(),
-            |copy| black_box(SegmentReader::from_vec("bench", copy).expect("a valid segment")),
+            |copy| black_box(VerifiedSegment::from_vec("bench", copy).expect("a valid segment")),
             BatchSize::LargeInput,
         )
     });

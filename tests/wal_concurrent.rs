@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use support::wal::{path_str, segment_files, text, walrec_cmd};
-use walrec::wal::{SegmentReader, SegmentWriter, WriterOptions};
+use walrec::wal::{SegmentWriter, VerifiedSegment, WriterOptions};
 
 /// `events` events, `blocks` full blocks per segment, no syncs (a throw-away WAL).
 fn wal(dir: &Path, events: u64, blocks: u64) -> Vec<std::path::PathBuf> {
@@ -32,7 +32,7 @@ fn wal(dir: &Path, events: u64, blocks: u64) -> Vec<std::path::PathBuf> {
 fn a_reader_keeps_the_verified_bytes_when_the_file_is_cut_and_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let files = wal(dir.path(), 2000, 64);
-    let mut reader = SegmentReader::open(&files[0]).unwrap();
+    let mut reader = VerifiedSegment::open(&files[0]).unwrap();
     let first = reader.next().unwrap().as_bytes().to_vec();
     // Another process truncates the segment, then writes something else at the same place.
     let file = fs::OpenOptions::new().write(true).open(&files[0]).unwrap();

@@ -1,11 +1,11 @@
 //! The segment parser over arbitrary and mutated bytes: the CI counterpart of the cargo-fuzz
-//! target in `fuzz/` (same entry point, `SegmentReader::from_bytes`). It must never panic or
+//! target in `fuzz/` (same entry point, `VerifiedSegment::from_bytes`). It must never panic or
 //! read out of bounds; it accepts a segment only if it is consistent; and any change to a valid
 //! segment that does not also fix up its CRCs is rejected.
 
 use proptest::prelude::*;
 use walrec::wal::format::{HEADER_SIZE, block_len, reseal};
-use walrec::wal::{SegmentReader, SegmentWriter, WriterOptions};
+use walrec::wal::{SegmentWriter, VerifiedSegment, WriterOptions};
 
 /// One valid segment of `events` events, as bytes.
 fn valid_segment(events: u64) -> Vec<u8> {
@@ -42,7 +42,7 @@ fn unsealed_segment(events: u64) -> Vec<u8> {
 
 /// Reads every event and seeks around; checks what an accepted segment promises.
 fn exercise(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let Ok(mut reader) = SegmentReader::from_bytes("proptest", bytes) else {
+    let Ok(mut reader) = VerifiedSegment::from_bytes("proptest", bytes) else {
         return Ok(());
     };
     let header = *reader.header();
@@ -115,7 +115,7 @@ proptest! {
         if fix_crcs {
             reseal(&mut bytes);
         }
-        let accepted = SegmentReader::from_bytes("proptest", &bytes).is_ok();
+        let accepted = VerifiedSegment::from_bytes("proptest", &bytes).is_ok();
         if bytes != original && !fix_crcs {
             prop_assert!(!accepted, "a changed segment was accepted without fixed CRCs");
         }
@@ -138,7 +138,7 @@ proptest! {
         let at = HEADER_SIZE + cut.index(original.len() - HEADER_SIZE + 1);
         let mut bytes = original[..at].to_vec();
         bytes.extend(&garbage);
-        let reader = SegmentReader::from_bytes("proptest", &bytes);
+        let reader = VerifiedSegment::from_bytes("proptest", &bytes);
         prop_assert!(reader.is_ok(), "{:?}", reader.err());
         // Blocks of 5 events (the sync policy), 64 + 5 × 64 bytes, except the last one.
         let whole_blocks = (at - HEADER_SIZE) / block_len(5);
@@ -155,7 +155,7 @@ proptest! {
 #[test]
 fn a_valid_segment_is_accepted() {
     let bytes = valid_segment(130);
-    let mut reader = SegmentReader::from_bytes("memory", &bytes).unwrap();
+    let mut reader = VerifiedSegment::from_bytes("memory", &bytes).unwrap();
     assert_eq!(reader.remaining(), 130);
     assert_eq!(reader.next().map(|e| e.id()), Some(1_000));
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use support::segment_layout::{BLOCK, HEADER};
 
 use proptest::prelude::*;
-use walrec::wal::{RecoveryManager, SegmentReader, SegmentWriter, WalError, WriterOptions};
+use walrec::wal::{RecoveryManager, SegmentWriter, VerifiedSegment, WalError, WriterOptions};
 
 fn payload(id: u64) -> Vec<u8> {
     (0..id % 45)
@@ -96,7 +96,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let files = write_wal(dir.path(), events, 16, first_id);
         prop_assert_eq!(files.len(), 1);
-        let mut reader = SegmentReader::open(&files[0]).unwrap();
+        let mut reader = VerifiedSegment::open(&files[0]).unwrap();
         let last_id = first_id + events - 1;
         for target in targets {
             let landed = reader.seek(target);

@@ -55,7 +55,7 @@ pub enum WalError {
         found: [u8; 8],
     },
     /// A format version this build does not read.
-    #[error("{} at byte 8: format version {found} is not supported (this build reads version {}); use a matching walrec or regenerate the WAL", path.display(), super::format::VERSION)]
+    #[error("{} at byte 8: format version {found} is not supported (this build reads version {}); use a matching walrec or regenerate the WAL", path.display(), crate::wal::format::VERSION)]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,

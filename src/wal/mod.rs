@@ -3,9 +3,14 @@
 //! A WAL is a directory of **segment files** named `segment-<index>.wal` (the index in decimal,
 //! zero-padded to 10 digits), plus the writer's lock file `walrec.lock`. Each segment holds a
 //! contiguous run of events; together the segments hold one gapless sequence of event ids.
-//! [`SegmentWriter`] writes them, [`SegmentReader`] reads and verifies one, [`RecoveryManager`]
+//! [`SegmentWriter`] writes them, [`VerifiedSegment`] reads and verifies one, [`RecoveryManager`]
 //! replays a whole directory while recording into a
 //! [`telemetry::Manager`](crate::telemetry::Manager), and [`Repair`] cuts what a crash left.
+//!
+//! The source is laid out the same way: `format.rs` (the bytes on disk), `write/` (the writer,
+//! the directory lock, the repair that makes a crashed WAL writable again), `read/` (the
+//! directory scan, the verified segment, the verification) and `recovery/` (the replay and its
+//! modes, the preloader, the report, the hooks and the spans).
 //!
 //! # Durability
 //!
@@ -86,7 +91,7 @@
 //!
 //! # Integrity
 //!
-//! [`SegmentReader::open`] reads the file into a buffer the reader owns and checks the magic,
+//! [`VerifiedSegment::open`] reads the file into a buffer the reader owns and checks the magic,
 //! version, header CRC and header fields, the file length (sealed), then every block's CRC, the
 //! chain, the block fields and every event id, before it returns; the events it then returns
 //! are those very bytes. Every byte of a segment is covered by a CRC, so any single flipped
@@ -95,37 +100,24 @@
 
 mod error;
 pub mod format;
-mod hooks;
-mod lock;
-mod one_pass;
 mod options;
-mod preloader;
-mod reader;
+mod read;
 mod recovery;
-mod recovery_hooks;
-mod reopen;
-mod scan;
-#[cfg_attr(not(feature = "traces"), path = "spans_off.rs")]
-mod spans;
-mod stop;
-mod survey;
-mod tail;
-mod verify;
-mod writer;
+mod write;
 
 pub use error::WalError;
 pub use format::{EventView, SegmentHeader};
-pub use hooks::{Hooks, NoTelemetry};
-pub use lock::LOCK_FILE_NAME;
 pub use options::{DEFAULT_SYNC_EVERY_EVENTS, RecoveryMode, RecoveryOptions, WriterOptions};
-pub use reader::SegmentReader;
-pub use recovery::{PROGRESS_EVENTS, RecoveryManager};
-pub use recovery_hooks::{LoadTimings, RecoveryHooks};
-pub use reopen::Repair;
-pub use scan::{SegmentInfo, segment_file_name};
+pub use read::reader::VerifiedSegment;
+pub use read::scan::{SegmentInfo, segment_file_name};
+pub use recovery::discarded::Discarded;
+pub use recovery::hooks::{Hooks, NoTelemetry};
+pub use recovery::report::RecoveryReport;
 #[cfg(feature = "traces")]
-pub use spans::{MAX_HEADER_SPANS, span_trace_context};
-pub use stop::StopHandle;
-pub use survey::RecoveryReport;
-pub use tail::Discarded;
-pub use writer::SegmentWriter;
+pub use recovery::spans::{MAX_HEADER_SPANS, span_trace_context};
+pub use recovery::stop::StopHandle;
+pub use recovery::telemetry_hooks::{LoadTimings, RecoveryHooks};
+pub use recovery::{PROGRESS_EVENTS, RecoveryManager};
+pub use write::lock::LOCK_FILE_NAME;
+pub use write::repair::Repair;
+pub use write::writer::SegmentWriter;

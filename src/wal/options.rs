@@ -1,16 +1,16 @@
-//! Options: how a [`SegmentWriter`](super::SegmentWriter) lays out and syncs a WAL, and how a
-//! [`RecoveryManager`](super::RecoveryManager) treats a damaged one.
+//! Options: how a [`SegmentWriter`](crate::wal::SegmentWriter) lays out and syncs a WAL, and how a
+//! [`RecoveryManager`](crate::wal::RecoveryManager) treats a damaged one.
 
 use std::time::Duration;
 
-use super::error::WalError;
-use super::format::{BLOCK_SIZE, HEADER_SIZE};
+use crate::wal::error::WalError;
+use crate::wal::format::{BLOCK_SIZE, HEADER_SIZE};
 
 /// The writer's default group commit: one `fdatasync` per this many events (64 full blocks,
 /// about 260 KB). The CLI's `--sync-every` default is this too.
 pub const DEFAULT_SYNC_EVERY_EVENTS: u64 = 4096;
 
-/// How a [`SegmentWriter`](super::SegmentWriter) lays out a WAL and when it makes it durable.
+/// How a [`SegmentWriter`](crate::wal::SegmentWriter) lays out a WAL and when it makes it durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriterOptions {
     /// Largest segment file, in bytes. A segment starts a block only while a full block still
@@ -22,7 +22,7 @@ pub struct WriterOptions {
     pub first_segment_index: u64,
     /// `fdatasync` by the policy below, when sealing, and the directory when creating a
     /// segment. Turn off only for throw-away WALs (tests, demos): then nothing is synced
-    /// except by an explicit [`sync`](super::SegmentWriter::sync).
+    /// except by an explicit [`sync`](crate::wal::SegmentWriter::sync).
     pub sync: bool,
     /// Sync after this many events since the last sync; 0 for no count trigger.
     pub sync_every_events: u64,
@@ -76,7 +76,7 @@ pub enum RecoveryMode {
     PointInTime,
 }
 
-/// How a [`RecoveryManager`](super::RecoveryManager) replays.
+/// How a [`RecoveryManager`](crate::wal::RecoveryManager) replays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct RecoveryOptions {

@@ -11,7 +11,7 @@ impl<H: Hooks> RecoveryManager<H> {
         &mut self,
         slot: usize,
         at_boundary: bool,
-    ) -> Result<SegmentReader, WalError> {
+    ) -> Result<VerifiedSegment, WalError> {
         let index = self.segments.get(slot).map(|s| s.header.segment_index);
         let open = self.spans.step("wal.segment.open", index);
         let loaded = self.load_in(slot, at_boundary, &open);
@@ -26,8 +26,8 @@ impl<H: Hooks> RecoveryManager<H> {
         &mut self,
         slot: usize,
         at_boundary: bool,
-        open: &crate::wal::spans::Open,
-    ) -> Result<SegmentReader, WalError> {
+        open: &super::spans::Open,
+    ) -> Result<VerifiedSegment, WalError> {
         let Some(info) = self.segments.get(slot).cloned() else {
             return Err(WalError::NoSegments {
                 dir: self.dir.clone(),
@@ -55,7 +55,7 @@ impl<H: Hooks> RecoveryManager<H> {
         &mut self,
         slot: usize,
         info: &SegmentInfo,
-        reader: &mut SegmentReader,
+        reader: &mut VerifiedSegment,
     ) -> Result<(), WalError> {
         if !same_segment(reader, &info.header) {
             return Err(WalError::Changed {
@@ -80,7 +80,7 @@ impl<H: Hooks> RecoveryManager<H> {
         slot: usize,
         at_boundary: bool,
         taken: Taken,
-    ) -> Result<SegmentReader, WalError> {
+    ) -> Result<VerifiedSegment, WalError> {
         if at_boundary {
             self.hooks.ready_ahead(u64::from(taken.ready));
             if let Some((from, to)) = taken.waited {
@@ -107,7 +107,7 @@ impl<H: Hooks> RecoveryManager<H> {
 
     /// A point-in-time replay found a fault in `slot`: it ends after the intact prefix.
     #[cold]
-    fn stop_at(&mut self, slot: usize, reader: &SegmentReader, problem: WalError) {
+    fn stop_at(&mut self, slot: usize, reader: &VerifiedSegment, problem: WalError) {
         self.stop_after = Some(slot);
         self.report.stopped_early = true;
         let discarded = reader.discarded().cloned().unwrap_or_else(|| Discarded {
@@ -151,7 +151,7 @@ pub(crate) fn integrity_problem(error: &WalError) -> Option<IntegrityProblem> {
 
 /// Whether `reader` holds the segment the survey saw: the same header, or for an unsealed one
 /// (whose surveyed header carries the counts of its intact prefix) the same start and count.
-fn same_segment(reader: &SegmentReader, surveyed: &SegmentHeader) -> bool {
+fn same_segment(reader: &VerifiedSegment, surveyed: &SegmentHeader) -> bool {
     if surveyed.sealed {
         return reader.header() == surveyed;
     }

@@ -8,7 +8,7 @@
 //! block's CRC, and whether every slot (and the reserved header bytes) is sound. When a slot
 //! is not, the caller asks the slow path which one and why: this path only answers yes or no.
 
-use super::format::{BLOCK_EVENTS, BLOCK_SIZE, EVENT_SIZE, MAX_PAYLOAD};
+use crate::wal::format::{BLOCK_EVENTS, BLOCK_SIZE, EVENT_SIZE, MAX_PAYLOAD};
 
 /// What one pass over a full block found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,7 @@ fn shift(crc: u64) -> u64 {
 
 /// For each payload length, the bits of slot words 2..8 (bytes 16..64) that are padding: at or
 /// after byte `20 + len` (bytes 16..20 are kind and payload_len).
-pub(super) const PADDING_MASKS: [[u64; 6]; MAX_PAYLOAD + 1] = padding_masks();
+pub(in crate::wal) const PADDING_MASKS: [[u64; 6]; MAX_PAYLOAD + 1] = padding_masks();
 
 const fn padding_masks() -> [[u64; 6]; MAX_PAYLOAD + 1] {
     let mut masks = [[0u64; 6]; MAX_PAYLOAD + 1];
@@ -213,7 +213,7 @@ mod x86 {
 
     /// The block's CRC32C and the OR of every fault found (zero when sound).
     #[target_feature(enable = "sse4.2")]
-    pub(super) fn one_pass(block: &[u8; BLOCK_SIZE], first_id: u64) -> (u32, u64) {
+    pub(in crate::wal) fn one_pass(block: &[u8; BLOCK_SIZE], first_id: u64) -> (u32, u64) {
         // Stream a: the header from byte 8, then slots 0..16; b, c, d: the next 16 each, from
         // a zero register (the linearity of the CRC joins them below).
         let head = words(block, 0);

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 
-use super::error::WalError;
-use super::reader::{Buffers, SegmentReader};
-use super::spans::{Carried, preload_end, preload_start};
 use crate::telemetry::clock;
+use crate::wal::error::WalError;
+use crate::wal::read::reader::{Buffers, VerifiedSegment};
+use crate::wal::recovery::spans::{Carried, preload_end, preload_start};
 
 /// How long each side of the hand-off polls its channel before blocking on it. Waking a thread
 /// that sleeps on a channel costs tens of microseconds on a virtual machine; with segments
@@ -33,7 +33,7 @@ fn receive<T>(receiver: &Receiver<T>) -> Option<T> {
 
 /// A segment handed to the replay, and how: for the preloader's telemetry.
 pub(crate) struct Taken {
-    pub result: Result<SegmentReader, WalError>,
+    pub result: Result<VerifiedSegment, WalError>,
     /// The preloader loaded it (rather than the replay itself).
     pub preloaded: bool,
     /// It was verified and waiting when the replay asked.
@@ -43,7 +43,7 @@ pub(crate) struct Taken {
     pub waited: Option<(u64, u64)>,
 }
 
-type Loaded = (usize, Result<SegmentReader, WalError>);
+type Loaded = (usize, Result<VerifiedSegment, WalError>);
 
 /// A slot to load, its file, buffers to reuse, and the span context to trace the load under.
 type Request = (usize, PathBuf, Buffers, Carried);
@@ -73,7 +73,7 @@ impl Worker {
             .spawn(move || {
                 while let Some((slot, path, buffers, parent)) = receive(&inbox) {
                     let span = preload_start(&parent);
-                    let loaded = SegmentReader::read(&path, buffers);
+                    let loaded = VerifiedSegment::read(&path, buffers);
                     preload_end(span, &loaded);
                     if outbox.send((slot, loaded)).is_err() {
                         break;
@@ -92,7 +92,7 @@ impl Worker {
 impl Preloader {
     /// A preloader with no thread yet. If the thread cannot be spawned when it is first
     /// needed, the preloader still works, loading synchronously in [`take`](Self::take).
-    pub(super) fn new() -> Self {
+    pub(in crate::wal) fn new() -> Self {
         Preloader {
             worker: None,
             spawn_failed: false,
@@ -102,7 +102,13 @@ impl Preloader {
 
     /// Starts loading `slot` in the background into `buffers`, unless a load is already in
     /// flight.
-    pub(super) fn request(&mut self, slot: usize, path: &Path, buffers: Buffers, parent: Carried) {
+    pub(in crate::wal) fn request(
+        &mut self,
+        slot: usize,
+        path: &Path,
+        buffers: Buffers,
+        parent: Carried,
+    ) {
         if self.in_flight.is_some() || self.spawn_failed {
             return;
         }
@@ -123,7 +129,7 @@ impl Preloader {
 
     /// The verified reader for `slot`: the preloaded one if that is what is in flight,
     /// otherwise (after discarding any other load) opened now.
-    pub(super) fn take(&mut self, slot: usize, path: &Path) -> Taken {
+    pub(in crate::wal) fn take(&mut self, slot: usize, path: &Path) -> Taken {
         let asked = clock::now_ns();
         if let (Some(pending), Some(worker)) = (self.in_flight.take(), &self.worker) {
             let (ready, received) = match worker.results.try_recv() {
@@ -155,7 +161,7 @@ impl Preloader {
                 }
             }
         }
-        let result = SegmentReader::read(path, Buffers::default());
+        let result = VerifiedSegment::read(path, Buffers::default());
         Taken {
             result,
             preloaded: false,

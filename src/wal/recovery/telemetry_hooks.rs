@@ -2,8 +2,8 @@
 //! four timing points plus the segment reader's, the preloader's and the progress — and the
 //! plain timings the WAL hands them.
 
-use super::hooks::Hooks;
 use crate::telemetry::{IntegrityProblem, ManagerUpdater, Phase, Recovery, Status, clock};
+use crate::wal::recovery::hooks::Hooks;
 
 /// When each step of loading one segment ended (`clock::now_ns`), measured by whichever
 /// thread loaded it (the preloader's or the replay's); `None` for a step that was not reached.

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use super::error::WalError;
-use super::format::{
+use crate::wal::error::WalError;
+use crate::wal::format::{
     BLOCK_COUNT_OFFSET, BLOCK_CRC_START, BLOCK_EVENTS, BLOCK_HEADER_SIZE, BLOCK_SIZE, BlockHeader,
     EVENT_SIZE, HEADER_SIZE, MAX_PAYLOAD, block_len, chain_crc, le_u16, le_u32, le_u64,
 };
-use super::one_pass::{OnePass, PADDING_MASKS, check_full_block};
+use crate::wal::read::one_pass::{OnePass, PADDING_MASKS, check_full_block};
 
 /// Verifies the block at file offset `offset` (`bytes` is the whole block, `count` events long),
 /// which follows chain CRC `prev_chain` and must start at `first_id`. Returns its chain CRC.
@@ -137,7 +137,7 @@ fn check_slots(bytes: &[u8], first_id: u64) -> Result<(), FieldProblem> {
 /// The slot's id is `want`, its payload length at most 44, and the bytes after the payload
 /// zero. Reads the slot as words: the padding check masks off the payload in the last six,
 /// with no per-byte loop, no branch and no bounds checks. (A full block takes
-/// [`one_pass`](super::one_pass)'s route instead, to the same answer.)
+/// [`one_pass`](crate::wal::read::one_pass)'s route instead, to the same answer.)
 #[inline(always)]
 fn slot_is_sound(slot: &[u8; EVENT_SIZE], want: u64) -> bool {
     let len = usize::from(u16::from_le_bytes([slot[18], slot[19]]));
@@ -192,7 +192,7 @@ pub(crate) struct BlockSpan {
 impl BlockSpan {
     /// Byte offset just past the block's last slot.
     #[inline(always)]
-    pub(super) fn end(&self) -> usize {
+    pub(in crate::wal) fn end(&self) -> usize {
         self.events_at + self.count * EVENT_SIZE
     }
 }
@@ -214,7 +214,7 @@ pub(crate) struct Walked {
 
 impl Walked {
     /// A walk from the first block, of a segment starting at `first_id` with chain `seed`.
-    pub(super) fn start(first_id: u64, seed: u32) -> Self {
+    pub(in crate::wal) fn start(first_id: u64, seed: u32) -> Self {
         Walked {
             end: HEADER_SIZE,
             events: 0,

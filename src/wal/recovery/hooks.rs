@@ -1,8 +1,8 @@
 //! `Hooks`: the instrumentation sink of the recovery manager — where its timings go, a
 //! [`ManagerUpdater`] or nowhere.
 
-use super::recovery_hooks::LoadTimings;
 use crate::telemetry::{IntegrityProblem, ManagerUpdater, Phase, Status, TraceContext, clock};
+use crate::wal::recovery::telemetry_hooks::LoadTimings;
 
 /// The recovery manager's four timing points, plus the clock read that starts a timing.
 ///
@@ -60,7 +60,7 @@ pub trait Hooks {
     /// default) the replay skips the per-block check altogether and reports once per segment.
     const PROGRESS_WITHIN_SEGMENTS: bool = false;
     /// `events` more events (`bytes` of them) were replayed, up to `current_event_id`: called
-    /// every [`PROGRESS_EVENTS`](super::PROGRESS_EVENTS) events when
+    /// every [`PROGRESS_EVENTS`](crate::wal::PROGRESS_EVENTS) events when
     /// [`PROGRESS_WITHIN_SEGMENTS`](Self::PROGRESS_WITHIN_SEGMENTS), and at each segment's end.
     fn replayed(&self, _events: u64, _bytes: u64, _current_event_id: u64) {}
     /// One more segment was replayed to its end.

@@ -1,16 +1,16 @@
-//! `SegmentReader`: one segment, read into a buffer the reader owns and verified there.
+//! `VerifiedSegment`: one segment, read into a buffer the reader owns and verified there.
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use super::error::WalError;
-use super::format::{EVENT_SIZE, EventView, HEADER_SIZE, SegmentHeader, chain_seed};
-use super::recovery_hooks::LoadTimings;
-use super::scan::{check_len, decode_header, open_regular};
-use super::tail::Discarded;
-use super::verify::{BlockSpan, Walked, walk_blocks};
 use crate::telemetry::clock;
+use crate::wal::error::WalError;
+use crate::wal::format::{EVENT_SIZE, EventView, HEADER_SIZE, SegmentHeader, chain_seed};
+use crate::wal::read::scan::{check_len, decode_header, open_regular};
+use crate::wal::read::verify::{BlockSpan, Walked, walk_blocks};
+use crate::wal::recovery::discarded::Discarded;
+use crate::wal::recovery::telemetry_hooks::LoadTimings;
 
 /// The memory a reader reads into, handed from one reader to the next so that a replay
 /// allocates (and page-faults) its buffers once, not once per segment.
@@ -23,7 +23,7 @@ pub(crate) struct Buffers {
 /// A verified segment with a cursor.
 ///
 /// [`open`](Self::open) reads the whole file into a buffer owned by the reader and verifies
-/// it there (see the [format docs](super#integrity)); [`next`](Self::next) and
+/// it there (see the [format docs](crate::wal#integrity)); [`next`](Self::next) and
 /// [`seek`](Self::seek) then return [`EventView`]s into that buffer, without copying and
 /// without further checks. Because the events come from the reader's own memory, another
 /// process truncating or rewriting the file afterwards changes nothing that is replayed: the
@@ -32,7 +32,7 @@ pub(crate) struct Buffers {
 /// A sealed segment must verify completely. An unsealed one (the live segment of a writer, or
 /// the last one after a crash) yields its intact prefix: the blocks up to the first one that is
 /// torn or missing; [`discarded`](Self::discarded) describes anything after it.
-pub struct SegmentReader {
+pub struct VerifiedSegment {
     path: PathBuf,
     header: SegmentHeader,
     bytes: Vec<u8>,
@@ -53,9 +53,9 @@ pub struct SegmentReader {
     timings: LoadTimings,
 }
 
-impl std::fmt::Debug for SegmentReader {
+impl std::fmt::Debug for VerifiedSegment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SegmentReader")
+        f.debug_struct("VerifiedSegment")
             .field("path", &self.path)
             .field("header", &self.header)
             .field("events", &self.events)
@@ -64,7 +64,7 @@ impl std::fmt::Debug for SegmentReader {
     }
 }
 
-impl SegmentReader {
+impl VerifiedSegment {
     /// Reads the segment at `path` and verifies its header, length, every block's CRC, the
     /// block chain, and every block and event field. The cursor starts at the first event.
     ///
@@ -170,7 +170,7 @@ impl SegmentReader {
             unsealed: !header.sealed,
             reason: problem.as_ref().map(ToString::to_string),
         });
-        let mut reader = SegmentReader {
+        let mut reader = VerifiedSegment {
             path,
             header,
             bytes,

@@ -1,16 +1,16 @@
 //! Reopening a WAL after its writer stopped, cleanly or not: what a crash left behind, what to
 //! cut so that writing can continue, and where writing continues. Shared by
-//! [`SegmentWriter::open_append`](super::SegmentWriter::open_append) and [`Repair`].
+//! [`SegmentWriter::open_append`](crate::wal::SegmentWriter::open_append) and [`Repair`].
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use super::error::WalError;
-use super::format::{HEADER_SIZE, SegmentHeader};
-use super::lock::DirLock;
-use super::reader::{Buffers, SegmentReader};
-use super::scan::list_dir;
-use super::tail::Discarded;
+use crate::wal::error::WalError;
+use crate::wal::format::{HEADER_SIZE, SegmentHeader};
+use crate::wal::read::reader::{Buffers, VerifiedSegment};
+use crate::wal::read::scan::list_dir;
+use crate::wal::recovery::discarded::Discarded;
+use crate::wal::write::lock::DirLock;
 
 /// Where a writer continues in an unsealed last segment: after its intact prefix.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ pub(crate) struct Plan {
 impl Plan {
     /// Reads `dir` (whose lock the caller holds) and plans; changes nothing. Only the last
     /// segment is read: the sealed ones before it are verified by every replay.
-    pub(super) fn read(dir: &Path) -> Result<Self, WalError> {
+    pub(in crate::wal) fn read(dir: &Path) -> Result<Self, WalError> {
         let listing = list_dir(dir)?;
         for path in &listing.unfinished {
             let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -59,7 +59,7 @@ impl Plan {
         let Some((index, path)) = listing.segments.last() else {
             return Ok(plan);
         };
-        let mut reader = SegmentReader::read(path, Buffers::default())?;
+        let mut reader = VerifiedSegment::read(path, Buffers::default())?;
         let next_index = index.checked_add(1).ok_or_else(|| WalError::BadOption {
             option: "first_segment_index",
             what: "segment index overflow; start a new WAL with lower indexes".into(),
@@ -90,7 +90,7 @@ impl Plan {
     }
 
     /// Deletes the unfinished creations and cuts the torn tail, syncing both.
-    pub(super) fn apply(&self, dir: &Path) -> Result<(), WalError> {
+    pub(in crate::wal) fn apply(&self, dir: &Path) -> Result<(), WalError> {
         for path in &self.unfinished {
             fs::remove_file(path).map_err(|source| WalError::Io {
                 path: path.clone(),

@@ -1,29 +1,37 @@
 //! `RecoveryManager`: replays a WAL directory, timed at the points the specification names.
 
+pub(in crate::wal) mod discarded;
+pub(in crate::wal) mod hooks;
 mod load;
+pub(in crate::wal) mod preloader;
+pub(in crate::wal) mod report;
+#[cfg_attr(not(feature = "traces"), path = "spans_off.rs")]
+pub(in crate::wal) mod spans;
+pub(in crate::wal) mod stop;
+pub(in crate::wal) mod telemetry_hooks;
 
 pub(crate) use load::integrity_problem;
 
 use std::path::{Path, PathBuf};
 
-use super::error::WalError;
-use super::format::{EventView, SegmentHeader};
-use super::hooks::{Hooks, NoTelemetry};
-use super::options::{RecoveryMode, RecoveryOptions};
-use super::preloader::{Preloader, Taken};
-use super::reader::{Buffers, SegmentReader};
-use super::recovery_hooks::RecoveryHooks;
-use super::scan::SegmentInfo;
-use super::spans::{RecoverySpans, end_step, set_index};
-use super::stop::StopHandle;
-use super::survey::{RecoveryReport, Survey};
-use super::tail::Discarded;
+use self::discarded::Discarded;
+use self::hooks::{Hooks, NoTelemetry};
+use self::preloader::{Preloader, Taken};
+use self::report::{RecoveryReport, Survey};
+use self::spans::{RecoverySpans, end_step, set_index};
+use self::stop::StopHandle;
+use self::telemetry_hooks::RecoveryHooks;
 use crate::telemetry::{IntegrityProblem, Manager, ManagerUpdater, Phase, Recovery, Status};
+use crate::wal::error::WalError;
+use crate::wal::format::{EventView, SegmentHeader};
+use crate::wal::options::{RecoveryMode, RecoveryOptions};
+use crate::wal::read::reader::{Buffers, VerifiedSegment};
+use crate::wal::read::scan::SegmentInfo;
 
 /// The replay tells the progress about replayed events every this many events (one block's
-/// worth, [`BLOCK_EVENTS`](super::format::BLOCK_EVENTS)), not per event: a progress bar moves
+/// worth, [`BLOCK_EVENTS`](crate::wal::format::BLOCK_EVENTS)), not per event: a progress bar moves
 /// smoothly even through one huge segment, at one branch per event.
-pub const PROGRESS_EVENTS: u64 = super::format::BLOCK_EVENTS as u64;
+pub const PROGRESS_EVENTS: u64 = crate::wal::format::BLOCK_EVENTS as u64;
 
 /// Replays a WAL directory from any event id, across segment boundaries.
 ///
@@ -54,9 +62,9 @@ pub struct RecoveryManager<H: Hooks> {
     mode: RecoveryMode,
     segments: Vec<SegmentInfo>,
     hooks: H,
-    current: Option<SegmentReader>,
+    current: Option<VerifiedSegment>,
     /// The unsealed last segment, read by the survey, until the replay gets to it.
-    tail_reader: Option<SegmentReader>,
+    tail_reader: Option<VerifiedSegment>,
     /// The slot in `segments` of `current`; `segments.len()` once the replay has ended.
     slot: usize,
     /// A point-in-time replay ends after this slot (a fault was found in it).
@@ -374,7 +382,7 @@ impl<H: Hooks> RecoveryManager<H> {
         self.slot = next;
         self.open_segment();
         let finishing = self.hooks.now();
-        let buffers = done.map(SegmentReader::into_buffers).unwrap_or_default();
+        let buffers = done.map(VerifiedSegment::into_buffers).unwrap_or_default();
         self.preload(next + 1, buffers);
         let switched = self.hooks.now();
         self.hooks.segment_finished(finishing, switched);
@@ -438,7 +446,7 @@ impl<H: Hooks> Drop for RecoveryManager<H> {
 #[inline(never)]
 fn report_progress<H: Hooks>(hooks: &H, events: u64, current_event_id: u64) {
     if events > 0 {
-        let bytes = events * super::format::EVENT_SIZE as u64;
+        let bytes = events * crate::wal::format::EVENT_SIZE as u64;
         hooks.replayed(events, bytes, current_event_id);
     }
 }

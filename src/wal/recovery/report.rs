@@ -4,15 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::WalError;
-use super::hooks::Hooks;
-use super::options::RecoveryMode;
-use super::reader::{Buffers, SegmentReader};
-use super::recovery::integrity_problem;
-use super::scan::{SegmentInfo, check_contiguous, list_dir, read_header, segment_file_name};
-use super::spans::{RecoverySpans, end_step};
-use super::tail::Discarded;
 use crate::telemetry::Status;
+use crate::wal::error::WalError;
+use crate::wal::options::RecoveryMode;
+use crate::wal::read::reader::{Buffers, VerifiedSegment};
+use crate::wal::read::scan::{
+    SegmentInfo, check_contiguous, list_dir, read_header, segment_file_name,
+};
+use crate::wal::recovery::discarded::Discarded;
+use crate::wal::recovery::hooks::Hooks;
+use crate::wal::recovery::integrity_problem;
+use crate::wal::recovery::spans::{RecoverySpans, end_step};
 
 /// What a replay found besides the events it returns: cut tails, unfinished creations,
 /// where a point-in-time replay stopped, and warnings.
@@ -34,7 +36,7 @@ pub struct RecoveryReport {
 /// read (it had to be, to know where it ends).
 pub(crate) struct Survey {
     pub segments: Vec<SegmentInfo>,
-    pub tail_reader: Option<SegmentReader>,
+    pub tail_reader: Option<VerifiedSegment>,
     pub report: RecoveryReport,
 }
 
@@ -42,7 +44,7 @@ impl Survey {
     /// Surveys `dir`, timing each header read through `hooks`. When several headers are bad,
     /// every one is still read and recorded; the mode then decides (the first error, or the
     /// segments before the first fault).
-    pub(super) fn run(
+    pub(in crate::wal) fn run(
         dir: &Path,
         mode: RecoveryMode,
         hooks: &impl Hooks,
@@ -128,7 +130,7 @@ impl Survey {
             return Ok(());
         };
         let last = at + 1 == self.segments.len();
-        let mut reader = SegmentReader::read(&self.segments[at].path, Buffers::default())?;
+        let mut reader = VerifiedSegment::read(&self.segments[at].path, Buffers::default())?;
         let problem = reader.take_problem();
         let discarded = reader.discarded().cloned();
         let (end, blocks, _) = reader.resume_point();

@@ -5,9 +5,9 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::error::WalError;
-use super::format::{HEADER_SIZE, HeaderProblem, SegmentHeader};
-use super::lock::LOCK_FILE_NAME;
+use crate::wal::error::WalError;
+use crate::wal::format::{HEADER_SIZE, HeaderProblem, SegmentHeader};
+use crate::wal::write::lock::LOCK_FILE_NAME;
 
 const PREFIX: &str = "segment-";
 const SUFFIX: &str = ".wal";

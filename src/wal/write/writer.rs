@@ -6,15 +6,15 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::error::WalError;
-use super::format::{
+use crate::wal::error::WalError;
+use crate::wal::format::{
     BLOCK_EVENTS, BLOCK_HEADER_SIZE, BLOCK_SIZE, BlockHeader, EVENT_SIZE, HEADER_SIZE, MAX_PAYLOAD,
     SegmentHeader, chain_seed, encode_event,
 };
-use super::lock::DirLock;
-use super::options::WriterOptions;
-use super::reopen::{LivePoint, Plan, open_rw, sync_dir};
-use super::scan::{list_dir, segment_file_name};
+use crate::wal::options::WriterOptions;
+use crate::wal::read::scan::{list_dir, segment_file_name};
+use crate::wal::write::lock::DirLock;
+use crate::wal::write::repair::{LivePoint, Plan, open_rw, sync_dir};
 
 /// Whole blocks are written to the file in one call once this many bytes are pending.
 const WRITE_BATCH_BYTES: usize = 64 * BLOCK_SIZE;
@@ -111,7 +111,7 @@ impl SegmentWriter {
 
     /// A writer that continues the WAL in `dir` after its last intact event, with the next id:
     /// after a crash too. Unfinished segment creations are deleted and the torn tail of an
-    /// unsealed last segment is cut (as [`Repair`](super::Repair) does); writing continues in
+    /// unsealed last segment is cut (as [`Repair`](crate::wal::Repair) does); writing continues in
     /// that segment. An empty or missing directory starts a new WAL, as
     /// [`create`](Self::create) would; otherwise `first_event_id` and `first_segment_index`
     /// are ignored.

@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::path::Path;
 
-use super::error::WalError;
+use crate::wal::error::WalError;
 
 /// The lock file's name inside a WAL directory. Scans skip it.
 pub const LOCK_FILE_NAME: &str = "walrec.lock";
@@ -21,7 +21,7 @@ pub(crate) struct DirLock {
 
 impl DirLock {
     /// Takes the lock on `dir`, or fails with [`WalError::Locked`] if someone holds it.
-    pub(super) fn acquire(dir: &Path) -> Result<Self, WalError> {
+    pub(in crate::wal) fn acquire(dir: &Path) -> Result<Self, WalError> {
         let path = dir.join(LOCK_FILE_NAME);
         let io = |op| {
             let path = path.clone();

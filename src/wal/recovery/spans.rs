@@ -12,9 +12,9 @@ use opentelemetry::global::{self, BoxedTracer};
 use opentelemetry::trace::{Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue};
 
-use super::error::WalError;
-use super::reader::SegmentReader;
 use crate::telemetry::{INSTRUMENTATION_SCOPE, TraceContext};
+use crate::wal::error::WalError;
+use crate::wal::read::reader::VerifiedSegment;
 
 /// At most this many `wal.segment.read_header` spans per scan; the rest are counted in the
 /// scan's `wal.segment.read_header.untraced` attribute, so a WAL of thousands of segments
@@ -86,7 +86,7 @@ fn end(open: &mut Open) {
 impl RecoverySpans {
     /// Starts `wal.recovery` for `dir` as a child of the current context, with `tracer` or
     /// the global provider's.
-    pub(super) fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
+    pub(in crate::wal) fn start(dir: &Path, tracer: Option<BoxedTracer>) -> Self {
         let tracer = tracer.unwrap_or_else(|| global::tracer(INSTRUMENTATION_SCOPE));
         let span = tracer.start_with_context("wal.recovery", &Context::current());
         let recovery = Context::current().with_span(span);
@@ -117,7 +117,7 @@ impl RecoverySpans {
     }
 
     /// A `wal.segment.read_header` span under `wal.scan`, or none past [`MAX_HEADER_SPANS`].
-    pub(super) fn header_start(&mut self, index: u64, path: &Path) -> Open {
+    pub(in crate::wal) fn header_start(&mut self, index: u64, path: &Path) -> Open {
         let scan = self.scan.as_ref()?;
         if self.headers_traced >= MAX_HEADER_SPANS {
             self.headers_untraced += 1;
@@ -133,7 +133,7 @@ impl RecoverySpans {
     }
 
     /// Ends the scan: its attributes, and on `error` Error up to `wal.recovery`.
-    pub(super) fn scan_end(&mut self, result: Result<(usize, u64, u64), &WalError>) {
+    pub(in crate::wal) fn scan_end(&mut self, result: Result<(usize, u64, u64), &WalError>) {
         if let Some(scan) = &self.scan {
             let span = scan.span();
             span.set_attribute(KeyValue::new(
@@ -158,7 +158,7 @@ impl RecoverySpans {
     }
 
     /// Starts `wal.resume` towards `event_id` (ending a replay in progress).
-    pub(super) fn resume_start(&mut self, event_id: u64) {
+    pub(in crate::wal) fn resume_start(&mut self, event_id: u64) {
         end(&mut self.segment);
         end(&mut self.replay);
         let span = self.tracer.start_with_context("wal.resume", &self.recovery);
@@ -169,7 +169,7 @@ impl RecoverySpans {
     }
 
     /// One of the resume's steps (`wal.segment.locate`, `.open`, `.verify`, `wal.seek`).
-    pub(super) fn step(&self, name: &'static str, index: Option<u64>) -> Open {
+    pub(in crate::wal) fn step(&self, name: &'static str, index: Option<u64>) -> Open {
         let resume = self.resume.as_ref()?;
         let span = self.tracer.start_with_context(name, resume);
         let cx = resume.with_span(span);
@@ -182,7 +182,7 @@ impl RecoverySpans {
 
     /// Ends the resume; on `error` Error up to `wal.recovery`. A successful resume starts
     /// `wal.replay`.
-    pub(super) fn resume_end(&mut self, error: Option<&WalError>) {
+    pub(in crate::wal) fn resume_end(&mut self, error: Option<&WalError>) {
         if let (Some(resume), Some(error)) = (&self.resume, error) {
             fail(resume, error);
             fail(&self.recovery, error);
@@ -196,7 +196,7 @@ impl RecoverySpans {
 
     /// The context a preload request carries, so that `wal.segment.preload` is a child of
     /// `wal.replay` on the preloader thread.
-    pub(super) fn carried(&self) -> Carried {
+    pub(in crate::wal) fn carried(&self) -> Carried {
         Carried {
             parent: self.replay.clone().unwrap_or_default(),
             tracer: Arc::clone(&self.tracer),
@@ -205,7 +205,7 @@ impl RecoverySpans {
 
     /// Starts `wal.segment.replay` (ending the previous one) and returns the trace context
     /// the updater attaches to this segment's exemplars.
-    pub(super) fn segment_start(
+    pub(in crate::wal) fn segment_start(
         &mut self,
         index: u64,
         first: u64,
@@ -227,18 +227,18 @@ impl RecoverySpans {
     }
 
     /// Ends the current `wal.segment.replay`, if any.
-    pub(super) fn segment_end(&mut self) {
+    pub(in crate::wal) fn segment_end(&mut self) {
         end(&mut self.segment);
     }
 
     /// Counts the replayed events (added at segment boundaries, not per event).
-    pub(super) fn add_replayed(&mut self, events: u64) {
+    pub(in crate::wal) fn add_replayed(&mut self, events: u64) {
         self.replayed += events;
     }
 
     /// The replay failed with `error`: the current segment, `wal.replay` and `wal.recovery`
     /// end with Error.
-    pub(super) fn replay_failed(&mut self, error: &WalError) {
+    pub(in crate::wal) fn replay_failed(&mut self, error: &WalError) {
         for cx in [&self.segment, &self.replay].into_iter().flatten() {
             fail(cx, error);
         }
@@ -247,7 +247,7 @@ impl RecoverySpans {
     }
 
     /// Ends every span still open, `wal.recovery` last, with the events replayed.
-    pub(super) fn finish(&mut self) {
+    pub(in crate::wal) fn finish(&mut self) {
         self.segment_end();
         if let Some(replay) = &self.replay {
             replay
@@ -293,7 +293,7 @@ pub(crate) fn preload_start(carried: &Carried) -> Open {
 
 /// Ends `wal.segment.preload` with the loaded segment's index, or with Error when the load
 /// failed or found a fault in the segment.
-pub(crate) fn preload_end(open: Open, loaded: &Result<SegmentReader, WalError>) {
+pub(crate) fn preload_end(open: Open, loaded: &Result<VerifiedSegment, WalError>) {
     if let (Some(cx), Ok(reader)) = (&open, loaded) {
         let index = reader.header().segment_index;
         cx.span()
